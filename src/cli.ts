@@ -1,0 +1,141 @@
+import { readFile } from 'node:fs/promises';
+import { Command, InvalidArgumentError } from 'commander';
+import cliProgress from 'cli-progress';
+import { createApp, type AppServices } from './app.ts';
+import { loadConfig } from './config.ts';
+import { AppError } from './errors.ts';
+import { parseEvalFile } from './eval/eval-file.ts';
+import { evaluateRetrieval, type RetrievalMiss, type RetrievalScores } from './eval/retrieval-eval.ts';
+import { createLogger } from './logger.ts';
+import type { SearchMode } from './retrieval/knowledge-index.ts';
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+function positiveInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1) throw new InvalidArgumentError('must be a whole number of at least 1');
+  return number;
+}
+
+async function services(): Promise<AppServices> {
+  const config = loadConfig();
+  // stdout carries the command's result; logs go to stderr.
+  const logger = createLogger({ level: config.logLevel, destination: 2 });
+  return createApp(config, logger);
+}
+
+const program = new Command()
+  .name('rongzhi')
+  .description('RongZhi (融治): knowledge base, search and evaluation from the command line')
+  .showHelpAfterError();
+
+program
+  .command('ingest')
+  .description('index the knowledge directory (only added, changed and removed files are processed)')
+  .option('--dir <path>', 'knowledge directory (default: KNOWLEDGE_DIR)')
+  .option('--json', 'print the summary as JSON')
+  .action(async (options: { dir?: string; json?: boolean }) => {
+    const app = await services();
+    const bar = process.stderr.isTTY && !options.json
+      ? new cliProgress.SingleBar({ format: '向量化 [{bar}] {value}/{total} 段', stream: process.stderr }, cliProgress.Presets.shades_classic)
+      : undefined;
+    const report = await app.knowledge.ingest({
+      ...(options.dir !== undefined && { dir: options.dir }),
+      onProgress: (progress) => {
+        if (!bar) return;
+        if (progress.done === 0) bar.start(progress.total, 0);
+        else bar.update(progress.done);
+      },
+    });
+    bar?.stop();
+    if (options.json) return print(report);
+    const lines = [
+      `已索引 ${report.files} 个文件，共 ${report.chunks} 段，用时 ${report.seconds.toFixed(2)} 秒`,
+      `新增 ${report.added.length} · 更新 ${report.changed.length} · 删除 ${report.removed.length} · 未变 ${report.unchanged} · 本次向量化 ${report.embedded} 段`,
+    ];
+    if (report.skipped.length) {
+      lines.push(`跳过 ${report.skipped.length} 个文件：`);
+      for (const file of report.skipped) lines.push(`  - ${file.source}：${file.reason}`);
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+  });
+
+program
+  .command('search')
+  .description('search the knowledge index')
+  .argument('<question>', 'the question, as a user would type it')
+  .option('--k <n>', 'number of passages', positiveInteger, 5)
+  .option('--mode <mode>', 'hybrid | lexical | vector', 'hybrid')
+  .option('--tag <tag...>', 'only documents with one of these tags (e.g. a community)')
+  .option('--json', 'print JSON')
+  .action(async (question: string, options: { k: number; mode: string; tag?: string[]; json?: boolean }) => {
+    const mode = parseMode(options.mode);
+    const app = await services();
+    await app.knowledge.load();
+    const hits = await app.knowledge.search(question, { k: options.k, mode, filter: options.tag ? { tags: options.tag } : undefined });
+    const rows = hits.map((hit) => ({
+      rank: hit.rank,
+      score: Number(hit.score.toFixed(6)),
+      title: hit.chunk.title,
+      source: hit.chunk.source,
+      section: hit.chunk.section,
+      text: hit.chunk.text,
+    }));
+    if (options.json) return print({ query: question, hits: rows });
+    if (!rows.length) return void process.stdout.write('没有找到相关内容。\n');
+    for (const row of rows) {
+      process.stdout.write(`${row.rank}. 《${row.title}》${row.section ? ` · ${row.section}` : ''}  (${row.score})\n   ${row.text}\n`);
+    }
+  });
+
+program
+  .command('eval')
+  .description('hit testing (召回测试) over a labelled JSONL file')
+  .requiredOption('--file <path>', 'JSONL file: {"question", "expect"?, "route"?, "category"?} per line')
+  .option('--json', 'print JSON')
+  .action(async (options: { file: string; json?: boolean }) => {
+    const lines = parseEvalFile(await readFile(options.file, 'utf8'));
+    const app = await services();
+    await app.knowledge.load();
+    const modes: SearchMode[] = ['hybrid', 'lexical', 'vector'];
+    const results = Object.fromEntries(
+      await Promise.all(modes.map(async (mode) => [mode, await evaluateRetrieval(app.knowledge, lines, mode)] as const)),
+    ) as Record<SearchMode, { scores: RetrievalScores; misses: RetrievalMiss[] }>;
+    if (options.json) {
+      return print({
+        retrieval: results.hybrid.scores,
+        retrievalByMode: { hybrid: results.hybrid.scores, lexical: results.lexical.scores, vector: results.vector.scores },
+      });
+    }
+    const table = [
+      '| 检索方式 | 题数 | recall@1 | recall@3 | recall@5 | MRR |',
+      '|---|---|---|---|---|---|',
+      ...modes.map((mode) => {
+        const s = results[mode].scores;
+        return `| ${{ hybrid: '混合', lexical: '仅关键词', vector: '仅向量' }[mode]} | ${s.n} | ${s['recall@1']} | ${s['recall@3']} | ${s['recall@5']} | ${s.mrr} |`;
+      }),
+    ];
+    const misses = results.hybrid.misses;
+    if (misses.length) {
+      table.push('', `混合检索前 5 条未命中（${misses.length}）：`);
+      for (const miss of misses) {
+        table.push(`- 第 ${miss.line} 行「${miss.question}」${miss.firstHitRank ? `（第 ${miss.firstHitRank} 名才命中）` : '（前 10 名都未命中）'}；前三：${miss.top.join('；')}`);
+      }
+    }
+    process.stdout.write(`${table.join('\n')}\n`);
+  });
+
+function parseMode(value: string): SearchMode {
+  if (value === 'hybrid' || value === 'lexical' || value === 'vector') return value;
+  throw new InvalidArgumentError(`--mode must be hybrid, lexical or vector (it is "${value}")`);
+}
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  const message = error instanceof AppError || error instanceof InvalidArgumentError ? error.message : (error as Error).stack ?? String(error);
+  process.stderr.write(`rongzhi: ${message}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,44 @@
+import type { Retriever, SearchMode } from '../retrieval/knowledge-index.ts';
+import { satisfies, type EvalLine } from './eval-file.ts';
+
+export type RetrievalScores = { n: number; 'recall@1': number; 'recall@3': number; 'recall@5': number; mrr: number };
+export type RetrievalMiss = { line: number; question: string; firstHitRank: number | null; top: string[] };
+
+const DEPTH = 10;
+
+/** Hit testing: where does the first passage containing the expected facts rank? */
+export async function evaluateRetrieval(
+  retriever: Retriever,
+  lines: EvalLine[],
+  mode: SearchMode = 'hybrid',
+): Promise<{ scores: RetrievalScores; misses: RetrievalMiss[] }> {
+  const labelled = lines.filter((line) => line.expect?.length);
+  const ranks: (number | null)[] = [];
+  const misses: RetrievalMiss[] = [];
+  for (const line of labelled) {
+    const hits = await retriever.search(line.question, { k: DEPTH, mode });
+    const position = hits.findIndex((hit) => satisfies(hit.chunk.text, line.expect!));
+    const rank = position >= 0 ? position + 1 : null;
+    ranks.push(rank);
+    if (rank === null || rank > 5) {
+      misses.push({
+        line: line.line,
+        question: line.question,
+        firstHitRank: rank,
+        top: hits.slice(0, 3).map((hit) => `${hit.chunk.title} · ${hit.chunk.section || '—'}`),
+      });
+    }
+  }
+  const n = ranks.length;
+  const share = (k: number) => (n ? ranks.filter((rank) => rank !== null && rank <= k).length / n : 0);
+  const mrr = n ? ranks.reduce<number>((sum, rank) => sum + (rank ? 1 / rank : 0), 0) / n : 0;
+  return {
+    scores: { n, 'recall@1': round(share(1)), 'recall@3': round(share(3)), 'recall@5': round(share(5)), mrr: round(mrr) },
+    misses,
+  };
+}
+
+export function round(value: number, digits = 4): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}

@@ -1,0 +1,269 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError, IndexMismatchError } from '../errors.ts';
+import { chunkDocument, type ChunkOptions } from '../knowledge/chunker.ts';
+import type { Chunk, KnowledgeDocument, SkippedFile } from '../knowledge/document.ts';
+import type { IdentifiedEmbeddings } from './embedder.ts';
+import { indexedText, KnowledgeIndex, type FusionOptions } from './knowledge-index.ts';
+import { LexicalIndex } from './lexical-index.ts';
+import type { Tokenizer } from './tokenizer.ts';
+import { VectorIndex } from './vector-index.ts';
+
+/** Bump when the on-disk layout or the meaning of a stored field changes. */
+export const SCHEMA_VERSION = 1;
+const CURRENT = 'CURRENT';
+const REINDEX_HINT = 'run `npm run -s cli -- ingest` again to rebuild it';
+
+const manifestSchema = z.object({
+  schemaVersion: z.number(),
+  embedder: z.object({ id: z.string(), dimensions: z.number() }),
+  chunking: z.object({ size: z.number(), overlap: z.number() }),
+  glossaryHash: z.string(),
+  builtAt: z.string(),
+  contentHash: z.string(),
+  chunkCount: z.number(),
+  sources: z.record(
+    z.string(),
+    z.object({ hash: z.string(), title: z.string(), format: z.string(), chunks: z.number(), indexedAt: z.string() }),
+  ),
+});
+
+export type IndexManifest = z.infer<typeof manifestSchema>;
+
+export class IndexMissingError extends AppError {
+  constructor(indexDir: string) {
+    super('index_missing', `No knowledge index in ${indexDir}: ${REINDEX_HINT.replace('again ', '')}`);
+  }
+}
+
+export type IndexContext = {
+  indexDir: string;
+  embeddings: IdentifiedEmbeddings;
+  tokenizer: Tokenizer;
+  glossaryHash: string;
+  ef: number;
+  fusion: FusionOptions;
+};
+
+export type BuildProgress = { phase: 'embed'; done: number; total: number };
+
+export type BuildReport = {
+  files: number;
+  chunks: number;
+  added: string[];
+  changed: string[];
+  removed: string[];
+  unchanged: number;
+  embedded: number;
+  skipped: SkippedFile[];
+  seconds: number;
+  version: string;
+};
+
+export type BuildInput = IndexContext & {
+  documents: KnowledgeDocument[];
+  skipped?: SkippedFile[];
+  chunking: ChunkOptions;
+  /** The index being replaced: unchanged sources keep its chunks and vectors. */
+  previous?: KnowledgeIndex | undefined;
+  onProgress?: (progress: BuildProgress) => void;
+  /** Called after the new version is on disk and before it becomes current (tests simulate a crash here). */
+  beforeCommit?: () => void | Promise<void>;
+};
+
+export function hashOf(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+function canReuse(previous: KnowledgeIndex | undefined, input: BuildInput): previous is KnowledgeIndex {
+  if (!previous) return false;
+  const manifest = previous.manifest;
+  return (
+    manifest.schemaVersion === SCHEMA_VERSION &&
+    manifest.embedder.id === input.embeddings.id &&
+    (input.embeddings.dimensions === undefined || manifest.embedder.dimensions === input.embeddings.dimensions) &&
+    manifest.chunking.size === input.chunking.size &&
+    manifest.chunking.overlap === input.chunking.overlap
+  );
+}
+
+/**
+ * Builds a new index version from documents. Only added and changed sources are chunked and
+ * embedded again; unchanged ones keep their chunks and stored vectors. The new version is written
+ * to a temporary directory, renamed, and only then made current, so a crash at any point leaves
+ * the previous version in place and loadable.
+ */
+export async function buildIndex(input: BuildInput): Promise<{ index: KnowledgeIndex; report: BuildReport }> {
+  const started = performance.now();
+  const previous = canReuse(input.previous, input) ? input.previous : undefined;
+  const previousSources = previous?.manifest.sources ?? {};
+  const documents = [...input.documents].sort((a, b) => a.source.localeCompare(b.source));
+
+  const chunks: Chunk[] = [];
+  const vectors: (number[] | undefined)[] = [];
+  const toEmbed: number[] = [];
+  const added: string[] = [];
+  const changed: string[] = [];
+  let unchanged = 0;
+  for (const document of documents) {
+    const before = previousSources[document.source];
+    if (previous && before?.hash === document.contentHash) {
+      unchanged++;
+      previous.chunks.forEach((chunk, oldIndex) => {
+        if (chunk.source !== document.source) return;
+        chunks.push(chunk);
+        vectors.push(previous.vectors.vectorOf(oldIndex));
+      });
+      continue;
+    }
+    (before ? changed : added).push(document.source);
+    for (const chunk of chunkDocument(document, input.chunking)) {
+      toEmbed.push(chunks.length);
+      chunks.push(chunk);
+      vectors.push(undefined);
+    }
+  }
+  const present = new Set(documents.map((document) => document.source));
+  const removed = Object.keys(input.previous?.manifest.sources ?? {}).filter((source) => !present.has(source));
+
+  const batch = 64;
+  input.onProgress?.({ phase: 'embed', done: 0, total: toEmbed.length });
+  for (let start = 0; start < toEmbed.length; start += batch) {
+    const positions = toEmbed.slice(start, start + batch);
+    const embedded = await input.embeddings.embedDocuments(positions.map((position) => indexedText(chunks[position]!)));
+    positions.forEach((position, i) => (vectors[position] = embedded[i]));
+    input.onProgress?.({ phase: 'embed', done: Math.min(start + batch, toEmbed.length), total: toEmbed.length });
+  }
+
+  const lexical = LexicalIndex.build(chunks.map(indexedText), input.tokenizer);
+  const vectorIndex = await VectorIndex.build(vectors as number[][], input.embeddings, input.ef);
+  const dimensions = vectors[0]?.length ?? input.embeddings.dimensions ?? previous?.manifest.embedder.dimensions ?? 0;
+  const builtAt = new Date().toISOString();
+  const sources: IndexManifest['sources'] = {};
+  for (const document of documents) {
+    const reused = previousSources[document.source];
+    sources[document.source] = {
+      hash: document.contentHash,
+      title: document.title,
+      format: document.format,
+      chunks: chunks.filter((chunk) => chunk.source === document.source).length,
+      indexedAt: reused && reused.hash === document.contentHash && previous ? reused.indexedAt : builtAt,
+    };
+  }
+  const manifest: IndexManifest = {
+    schemaVersion: SCHEMA_VERSION,
+    embedder: { id: input.embeddings.id, dimensions },
+    chunking: { size: input.chunking.size, overlap: input.chunking.overlap },
+    glossaryHash: input.glossaryHash,
+    builtAt,
+    contentHash: hashOf(
+      JSON.stringify([SCHEMA_VERSION, input.embeddings.id, input.chunking, input.glossaryHash, documents.map((d) => [d.source, d.contentHash])]),
+    ),
+    chunkCount: chunks.length,
+    sources,
+  };
+
+  const version = await writeVersion(input.indexDir, manifest, chunks, lexical, vectorIndex);
+  await input.beforeCommit?.();
+  await commitVersion(input.indexDir, version);
+
+  const index = new KnowledgeIndex(manifest, chunks, lexical, vectorIndex, input.embeddings, input.tokenizer, input.fusion);
+  return {
+    index,
+    report: {
+      files: documents.length,
+      chunks: chunks.length,
+      added,
+      changed,
+      removed,
+      unchanged,
+      embedded: toEmbed.length,
+      skipped: input.skipped ?? [],
+      seconds: (performance.now() - started) / 1000,
+      version,
+    },
+  };
+}
+
+async function writeVersion(
+  indexDir: string,
+  manifest: IndexManifest,
+  chunks: Chunk[],
+  lexical: LexicalIndex,
+  vectors: VectorIndex,
+): Promise<string> {
+  await mkdir(indexDir, { recursive: true });
+  const version = `v-${manifest.builtAt.replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
+  const temporary = path.join(indexDir, `.tmp-${version}`);
+  await mkdir(temporary, { recursive: true });
+  await writeFile(path.join(temporary, 'chunks.json'), JSON.stringify(chunks));
+  await writeFile(path.join(temporary, 'lexical.json'), JSON.stringify(lexical.toJSON()));
+  await vectors.save(path.join(temporary, 'hnsw'));
+  await writeFile(path.join(temporary, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  await rename(temporary, path.join(indexDir, version));
+  return version;
+}
+
+/** Points CURRENT at a version with one atomic rename, then removes versions no longer needed. */
+async function commitVersion(indexDir: string, version: string): Promise<void> {
+  const pointer = path.join(indexDir, `.${CURRENT}.${randomBytes(3).toString('hex')}`);
+  await writeFile(pointer, `${version}\n`);
+  await rename(pointer, path.join(indexDir, CURRENT));
+  for (const entry of await readdir(indexDir)) {
+    if (entry === CURRENT || entry === version) continue;
+    await rm(path.join(indexDir, entry), { recursive: true, force: true });
+  }
+}
+
+/** The version CURRENT names, or undefined when no index was ever committed. */
+export async function currentVersion(indexDir: string): Promise<string | undefined> {
+  try {
+    return (await readFile(path.join(indexDir, CURRENT), 'utf8')).trim() || undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** Loads the current index version, refusing one built with another embedder or schema. */
+export async function loadIndex(context: IndexContext): Promise<KnowledgeIndex> {
+  const version = await currentVersion(context.indexDir);
+  if (!version) throw new IndexMissingError(context.indexDir);
+  const directory = path.join(context.indexDir, version);
+  let manifest: IndexManifest;
+  try {
+    const raw = JSON.parse(await readFile(path.join(directory, 'manifest.json'), 'utf8'));
+    if (raw?.schemaVersion !== SCHEMA_VERSION) {
+      throw new IndexMismatchError(
+        `The knowledge index in ${context.indexDir} has schema version ${raw?.schemaVersion ?? 'unknown'}, this version of RongZhi reads ${SCHEMA_VERSION}: ${REINDEX_HINT}`,
+      );
+    }
+    manifest = manifestSchema.parse(raw);
+  } catch (error) {
+    if (error instanceof AppError) throw error;
+    throw new IndexMismatchError(`The knowledge index manifest in ${directory} is unreadable (${(error as Error).message}): ${REINDEX_HINT}`);
+  }
+  const { embeddings } = context;
+  if (
+    manifest.embedder.id !== embeddings.id ||
+    (embeddings.dimensions !== undefined && manifest.embedder.dimensions !== embeddings.dimensions)
+  ) {
+    throw new IndexMismatchError(
+      `The knowledge index was built with the embedder ${manifest.embedder.id} (${manifest.embedder.dimensions} dimensions), ` +
+        `but the configuration uses ${embeddings.id} (${embeddings.dimensions ?? 'unknown'} dimensions): ${REINDEX_HINT}`,
+    );
+  }
+  const chunks = JSON.parse(await readFile(path.join(directory, 'chunks.json'), 'utf8')) as Chunk[];
+  const lexical =
+    manifest.glossaryHash === context.glossaryHash
+      ? LexicalIndex.fromJSON(JSON.parse(await readFile(path.join(directory, 'lexical.json'), 'utf8')))
+      : // The glossary changes how text is cut into words; rebuilding BM25 takes milliseconds.
+        LexicalIndex.build(chunks.map(indexedText), context.tokenizer);
+  const vectors = await VectorIndex.load(path.join(directory, 'hnsw'), embeddings, context.ef);
+  if (vectors.size !== chunks.length || lexical.size !== chunks.length || manifest.chunkCount !== chunks.length) {
+    throw new IndexMismatchError(`The knowledge index in ${directory} is inconsistent (chunk counts differ): ${REINDEX_HINT}`);
+  }
+  return new KnowledgeIndex(manifest, chunks, lexical, vectors, embeddings, context.tokenizer, context.fusion);
+}

@@ -1,0 +1,73 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { IndexMismatchError } from '../errors.ts';
+import type { ChunkOptions } from '../knowledge/chunker.ts';
+import { loadDirectory } from '../knowledge/loaders/index.ts';
+import { buildIndex, IndexMissingError, loadIndex, type BuildProgress, type BuildReport, type IndexContext } from './index-store.ts';
+import type { Hit, KnowledgeIndex, Retriever, SearchOptions } from './knowledge-index.ts';
+
+/** Owns the current knowledge index: loads it, rebuilds it from the knowledge directory, searches it. */
+export class KnowledgeService implements Retriever {
+  private current: KnowledgeIndex | undefined;
+
+  constructor(
+    private readonly context: IndexContext & { knowledgeDir: string; chunking: ChunkOptions; logger: Logger },
+  ) {}
+
+  get index(): KnowledgeIndex | undefined {
+    return this.current;
+  }
+
+  get knowledgeDir(): string {
+    return this.context.knowledgeDir;
+  }
+
+  async load(): Promise<KnowledgeIndex> {
+    this.current = await loadIndex(this.context);
+    return this.current;
+  }
+
+  /** At start: load the index, or build it when there is none yet. An incompatible index is refused. */
+  async loadOrBuild(): Promise<KnowledgeIndex> {
+    try {
+      return await this.load();
+    } catch (error) {
+      if (!(error instanceof IndexMissingError)) throw error;
+      this.context.logger.info({ knowledgeDir: this.context.knowledgeDir }, 'no knowledge index yet: building it');
+      const report = await this.ingest();
+      this.context.logger.info({ files: report.files, chunks: report.chunks, skipped: report.skipped.length }, 'knowledge index built');
+      return this.current!;
+    }
+  }
+
+  /** Re-indexes a knowledge directory incrementally and makes the result current. */
+  async ingest(options: { dir?: string; onProgress?: (progress: BuildProgress) => void } = {}): Promise<BuildReport> {
+    const dir = path.resolve(options.dir ?? this.context.knowledgeDir);
+    let previous = this.current;
+    if (!previous) {
+      try {
+        previous = await loadIndex(this.context);
+      } catch (error) {
+        if (error instanceof IndexMismatchError) {
+          this.context.logger.warn({ reason: error.message }, 'existing index is incompatible: rebuilding every document');
+        } else if (!(error instanceof IndexMissingError)) throw error;
+      }
+    }
+    const { documents, skipped } = await loadDirectory(dir);
+    for (const file of skipped) this.context.logger.warn({ file: file.source, reason: file.reason }, 'skipped a knowledge file');
+    const { index, report } = await buildIndex({
+      ...this.context,
+      documents,
+      skipped,
+      previous,
+      ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
+    });
+    this.current = index;
+    return report;
+  }
+
+  async search(query: string, options: SearchOptions): Promise<Hit[]> {
+    const index = this.current ?? (await this.load());
+    return index.search(query, options);
+  }
+}

@@ -1,0 +1,79 @@
+import type { Tokenizer } from './tokenizer.ts';
+
+export type LexicalHit = { index: number; score: number };
+
+/** The persisted form: enough to score without tokenizing the corpus again. */
+export type LexicalIndexData = {
+  version: 1;
+  k1: number;
+  b: number;
+  documentLengths: number[];
+  /** term → [document index, term frequency] pairs, flattened. */
+  postings: Record<string, number[]>;
+};
+
+/** Okapi BM25 over jieba tokens. Documents are addressed by their position in the chunk list. */
+export class LexicalIndex {
+  private readonly data: LexicalIndexData;
+  private readonly averageLength: number;
+
+  private constructor(data: LexicalIndexData) {
+    this.data = data;
+    const total = data.documentLengths.reduce((sum, length) => sum + length, 0);
+    this.averageLength = data.documentLengths.length ? total / data.documentLengths.length : 0;
+  }
+
+  static build(texts: string[], tokenizer: Tokenizer, options: { k1?: number; b?: number } = {}): LexicalIndex {
+    const postings: Record<string, number[]> = Object.create(null);
+    const documentLengths: number[] = [];
+    texts.forEach((text, index) => {
+      const tokens = tokenizer.tokenize(text);
+      documentLengths.push(tokens.length);
+      const counts = new Map<string, number>();
+      for (const token of tokens) counts.set(token, (counts.get(token) ?? 0) + 1);
+      for (const [term, count] of counts) (postings[term] ??= []).push(index, count);
+    });
+    return new LexicalIndex({ version: 1, k1: options.k1 ?? 1.2, b: options.b ?? 0.75, documentLengths, postings });
+  }
+
+  static fromJSON(data: unknown): LexicalIndex {
+    const candidate = data as Partial<LexicalIndexData> | null;
+    if (!candidate || candidate.version !== 1 || !Array.isArray(candidate.documentLengths) || typeof candidate.postings !== 'object') {
+      throw new Error('lexical index file is not a version 1 BM25 index');
+    }
+    return new LexicalIndex({ ...(candidate as LexicalIndexData), postings: Object.assign(Object.create(null), candidate.postings) });
+  }
+
+  toJSON(): LexicalIndexData {
+    return this.data;
+  }
+
+  get size(): number {
+    return this.data.documentLengths.length;
+  }
+
+  /** Scores documents for weighted query terms; `accept` filters by document index. */
+  search(terms: Map<string, number>, k: number, accept?: (index: number) => boolean): LexicalHit[] {
+    const { k1, b, documentLengths, postings } = this.data;
+    const n = documentLengths.length;
+    const scores = new Map<number, number>();
+    for (const [term, weight] of terms) {
+      const list = postings[term];
+      if (!list) continue;
+      const documentFrequency = list.length / 2;
+      const idf = Math.log(1 + (n - documentFrequency + 0.5) / (documentFrequency + 0.5));
+      for (let i = 0; i < list.length; i += 2) {
+        const index = list[i]!;
+        if (accept && !accept(index)) continue;
+        const frequency = list[i + 1]!;
+        const length = documentLengths[index]!;
+        const norm = frequency * (k1 + 1) / (frequency + k1 * (1 - b + (b * length) / (this.averageLength || 1)));
+        scores.set(index, (scores.get(index) ?? 0) + weight * idf * norm);
+      }
+    }
+    return [...scores]
+      .map(([index, score]) => ({ index, score }))
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .slice(0, k);
+  }
+}

@@ -1,0 +1,53 @@
+import { Jieba } from '@node-rs/jieba';
+import { dict } from '@node-rs/jieba/dict.js';
+import type { Glossary } from '../knowledge/glossary.ts';
+import { isPunctuation, normalizeText } from './text.ts';
+
+// Function words and question words that carry no topic: a question's "怎么" matches every FAQ.
+const STOPWORDS = new Set(
+  `的 了 吗 呢 啊 吧 呀 哦 嘛 么 是 有 在 我 你 他 她 它 我们 你们 他们 和 与 及 或 等 都 也 就 还 要 会 能 可以 可 请问 请 一下 一个 这个 那个 这 那 哪 哪个 哪些 哪里 哪儿 什么 怎么 怎么样 怎样 如何 多少 几 几个 吗 没有 没 不 对 给 把 被 让 从 到 去 来 又 很 想 问 问下 知道 一些 有没有 是不是 能不能 可不可以 咱们 现在 目前 资料 之 其 为 以 于 上 下 中 个 里 啥 咋 嘞 哈 么 呗 啦 嗯 好 谢谢`.split(/\s+/),
+);
+
+/**
+ * jieba with the district's terms added, in search mode (long words also yield their parts),
+ * lower-cased and without punctuation or stopwords.
+ */
+export class Tokenizer {
+  private readonly jieba: Jieba;
+  private readonly synonymGroups: string[][];
+
+  constructor(glossary: Glossary) {
+    this.jieba = Jieba.withDict(dict);
+    const words = new Set([...glossary.terms, ...glossary.synonyms.flat()].map((word) => normalizeText(word)));
+    if (words.size) {
+      const userDict = [...words].map((word) => `${word} 200000 n`).join('\n');
+      this.jieba.loadDict(Buffer.from(userDict));
+    }
+    this.synonymGroups = glossary.synonyms.map((group) => group.map((word) => normalizeText(word)));
+  }
+
+  tokenize(text: string): string[] {
+    return this.jieba
+      .cutForSearch(normalizeText(text), true)
+      .filter((token) => !isPunctuation(token) && !STOPWORDS.has(token));
+  }
+
+  /**
+   * Query terms with weights: the question's own tokens at 1, the tokens of synonyms of any
+   * glossary word the question contains at `synonymWeight`.
+   */
+  queryTerms(query: string, synonymWeight = 0.5): Map<string, number> {
+    const terms = new Map<string, number>();
+    for (const token of this.tokenize(query)) terms.set(token, 1);
+    const normalized = normalizeText(query);
+    for (const group of this.synonymGroups) {
+      if (!group.some((word) => normalized.includes(word))) continue;
+      for (const word of group) {
+        for (const token of this.tokenize(word)) {
+          if (!terms.has(token)) terms.set(token, synonymWeight);
+        }
+      }
+    }
+    return terms;
+  }
+}
