@@ -5,15 +5,15 @@ import { ConfigError } from './errors.ts';
 const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
-const integer = (min: number, max: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().int(`must be a whole number`).min(min).max(max));
-const decimal = (min: number, max: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().min(min).max(max));
+const number = () => z.coerce.number({ error: 'must be a number' });
+const integer = (min: number, max: number, fallback: number) =>
+  z.preprocess(emptyToUndefined, number().int('must be a whole number').min(min).max(max).default(fallback));
+const decimal = (min: number, max: number) => z.preprocess(emptyToUndefined, number().min(min).max(max).optional());
 const url = z.preprocess(emptyToUndefined, z.url({ message: 'must be a URL such as http://127.0.0.1:8000/v1' }).optional());
 
 /** Every environment variable RongZhi reads, with its default. `.env.example` documents the same list. */
 const envSchema = z.object({
-  PORT: integer(0, 65535).default(3000),
+  PORT: integer(0, 65535, 3000),
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
   KNOWLEDGE_DIR: z.preprocess(emptyToUndefined, z.string().default('./knowledge')),
@@ -24,17 +24,17 @@ const envSchema = z.object({
   OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: url,
   EMBEDDING_MODEL: optionalString,
-  EMBEDDING_DIMENSIONS: z.preprocess(emptyToUndefined, z.coerce.number().int().min(1).max(65536).optional()),
-  EMBEDDING_BATCH_SIZE: integer(1, 2048).default(64),
-  LOCAL_EMBEDDING_DIMENSIONS: integer(256, 65536).default(2048),
-  CHUNK_SIZE: integer(80, 4000).default(320),
-  CHUNK_OVERLAP: integer(0, 2000).default(80),
-  HNSW_EF: integer(10, 5000).default(128),
-  RRF_K: integer(1, 1000).default(60),
-  LEXICAL_WEIGHT: decimal(0, 10).optional(),
-  VECTOR_WEIGHT: decimal(0, 10).optional(),
-  UPSTREAM_TIMEOUT_MS: integer(100, 600_000).default(20_000),
-  UPSTREAM_MAX_RETRIES: integer(0, 10).default(3),
+  EMBEDDING_DIMENSIONS: z.preprocess(emptyToUndefined, number().int('must be a whole number').min(1).max(65536).optional()),
+  EMBEDDING_BATCH_SIZE: integer(1, 2048, 64),
+  LOCAL_EMBEDDING_DIMENSIONS: integer(256, 65536, 2048),
+  CHUNK_SIZE: integer(80, 4000, 320),
+  CHUNK_OVERLAP: integer(0, 2000, 80),
+  HNSW_EF: integer(10, 5000, 128),
+  RRF_K: integer(1, 1000, 60),
+  LEXICAL_WEIGHT: decimal(0, 10),
+  VECTOR_WEIGHT: decimal(0, 10),
+  UPSTREAM_TIMEOUT_MS: integer(100, 600_000, 20_000),
+  UPSTREAM_MAX_RETRIES: integer(0, 10, 3),
 });
 
 export type Config = {
@@ -91,8 +91,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     retrieval: {
       ef: e.HNSW_EF,
       rrfK: e.RRF_K,
-      lexicalWeight: e.LEXICAL_WEIGHT ?? (local ? 1.0 : 1.0),
-      vectorWeight: e.VECTOR_WEIGHT ?? (local ? 0.5 : 1.0),
+      lexicalWeight: e.LEXICAL_WEIGHT ?? 1,
+      vectorWeight: e.VECTOR_WEIGHT ?? (local ? 0.5 : 1),
     },
   };
 }
+
+/** The names of every variable `loadConfig` reads (documented in `.env.example`). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);

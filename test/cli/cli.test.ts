@@ -1,0 +1,70 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { temporaryDirectory } from '../helpers.ts';
+
+const run = promisify(execFile);
+const tsx = path.resolve('node_modules/.bin/tsx');
+
+describe('cli (as a user runs it)', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  let env: NodeJS.ProcessEnv;
+  const cli = (...args: string[]) => run(tsx, ['src/cli.ts', ...args], { env, maxBuffer: 10 * 1024 * 1024 });
+
+  beforeAll(async () => {
+    ({ dir, cleanup } = await temporaryDirectory());
+    env = { PATH: process.env.PATH, DATA_DIR: dir, LOG_LEVEL: 'info' };
+  });
+  afterAll(() => cleanup());
+
+  it('ingest prints a summary and reports skipped files with their reasons', async () => {
+    const { stdout } = await cli('ingest', '--dir', 'test/fixtures/corrupt');
+    expect(stdout).toMatch(/已索引 1 个文件/);
+    expect(stdout).toMatch(/跳过 6 个文件/);
+    expect(stdout).toMatch(/not-utf8\.txt：the file is not valid UTF-8/);
+  });
+
+  it('ingest of the knowledge base, then search --json prints one JSON document with logs on stderr', async () => {
+    const ingest = await cli('ingest', '--json');
+    const report = JSON.parse(ingest.stdout);
+    expect(report.files).toBe(8);
+    expect(report.removed).toEqual(['good.md']);
+
+    const { stdout, stderr } = await cli('search', '邻里中心一共有多少房间', '--k', '5', '--json');
+    const result = JSON.parse(stdout);
+    expect(result.query).toBe('邻里中心一共有多少房间');
+    expect(result.hits).toHaveLength(5);
+    expect(Object.keys(result.hits[0]).sort()).toEqual(['rank', 'score', 'section', 'source', 'text', 'title']);
+    expect(result.hits.map((hit: { rank: number }) => hit.rank)).toEqual([1, 2, 3, 4, 5]);
+    expect(result.hits.some((hit: { text: string }) => hit.text.includes('14108'))).toBe(true);
+    expect(stderr).not.toContain('{"query"');
+  });
+
+  it('eval --json prints retrieval scores for all three modes', async () => {
+    const file = path.join(dir, 'mini.jsonl');
+    await writeFile(file, ['{"question": "邻里中心有多少房源", "expect": ["14108"]}', '{"question": "你好", "route": "greeting"}'].join('\n'));
+    const { stdout } = await cli('eval', '--file', file, '--json');
+    const result = JSON.parse(stdout);
+    expect(result.retrieval).toMatchObject({ n: 1, 'recall@5': 1 });
+    expect(Object.keys(result.retrieval).sort()).toEqual(['mrr', 'n', 'recall@1', 'recall@3', 'recall@5']);
+    expect(Object.keys(result.retrievalByMode).sort()).toEqual(['hybrid', 'lexical', 'vector']);
+  });
+
+  it('fails with a clear message on bad input, without a stack trace', async () => {
+    const badK = await cli('search', '房源', '--k', '0').catch((error) => error);
+    expect(badK.code).toBe(1);
+    expect(badK.stderr).toMatch(/must be a whole number of at least 1/);
+    const badEnv = await run(tsx, ['src/cli.ts', 'search', '房源'], { env: { ...env, PORT: 'x' } }).catch((error) => error);
+    expect(badEnv.stderr).toMatch(/PORT must be a number/);
+    expect(badEnv.stderr).not.toMatch(/at .*\.ts:\d+/);
+  });
+
+  it('search refuses an index built with another embedder and says to ingest again', async () => {
+    const error = await run(tsx, ['src/cli.ts', 'search', '房源'], { env: { ...env, LOCAL_EMBEDDING_DIMENSIONS: '512' } }).catch((caught) => caught);
+    expect(error.code).toBe(1);
+    expect(error.stderr).toMatch(/built with the embedder local-hash-v1 \(2048 dimensions\).*ingest` again/);
+  });
+});

@@ -1,0 +1,47 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.ts';
+import { ConfigError } from '../src/errors.ts';
+
+describe('loadConfig', () => {
+  it('runs on the embedded defaults with an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(3000);
+    expect(config.dataDir).toBe(path.resolve('data'));
+    expect(config.indexDir).toBe(path.resolve('data/index'));
+    expect(config.embedding).toEqual({ kind: 'local', dimensions: 2048 });
+    expect(config.retrieval.lexicalWeight).toBeGreaterThan(config.retrieval.vectorWeight);
+  });
+
+  it('names the variable and what is expected when a value is invalid', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT .*number.*\(it is "abc"\)/);
+    expect(() => loadConfig({ PORT: '70000' })).toThrow(/PORT/);
+    expect(() => loadConfig({ OPENAI_BASE_URL: 'not a url' })).toThrow(/OPENAI_BASE_URL must be a URL/);
+    expect(() => loadConfig({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
+    expect(() => loadConfig({ CHUNK_SIZE: '200', CHUNK_OVERLAP: '200' })).toThrow(/CHUNK_OVERLAP must be smaller than CHUNK_SIZE/);
+  });
+
+  it('uses the OpenAI-compatible embedder only when a model and a key are configured', () => {
+    expect(() => loadConfig({ EMBEDDING_MODEL: 'bge-m3' })).toThrow(/OPENAI_API_KEY/);
+    const config = loadConfig({ EMBEDDING_MODEL: 'bge-m3', OPENAI_API_KEY: 'k', EMBEDDING_DIMENSIONS: '1024' });
+    expect(config.embedding).toEqual({ kind: 'openai', model: 'bge-m3', dimensions: 1024, batchSize: 64 });
+  });
+
+  it('treats empty variables as unset, as in a copied .env.example', () => {
+    expect(loadConfig({ PORT: '', OPENAI_API_KEY: '', EMBEDDING_MODEL: '' }).embedding.kind).toBe('local');
+  });
+});
+
+describe('.env.example', () => {
+  it('lists every variable loadConfig reads, each with a comment above it', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { CONFIG_VARIABLES } = await import('../src/config.ts');
+    const lines = (await readFile('.env.example', 'utf8')).split('\n');
+    for (const name of CONFIG_VARIABLES) {
+      const at = lines.findIndex((line) => line.startsWith(`${name}=`));
+      expect(at, name).toBeGreaterThan(0);
+      expect(lines[at - 1], name).toMatch(/^# /);
+    }
+  });
+});

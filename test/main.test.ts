@@ -1,0 +1,67 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { temporaryDirectory } from './helpers.ts';
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+function start(env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(path.resolve('node_modules/.bin/tsx'), ['src/main.ts'], { env: { PATH: process.env.PATH, ...env } });
+  let output = '';
+  child.stdout!.on('data', (data) => (output += data));
+  child.stderr!.on('data', (data) => (output += data));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => output, exited };
+}
+
+async function waitForHealth(url: string, timeoutMs = 20_000): Promise<Response> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await fetch(url);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+  }
+}
+
+describe('npm start', () => {
+  const children: ChildProcess[] = [];
+  afterEach(() => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+
+  it('builds the index on first start and serves /healthz on PORT', async () => {
+    const { dir, cleanup } = await temporaryDirectory();
+    const port = await freePort();
+    const server = start({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dir });
+    children.push(server.child);
+    const response = await waitForHealth(`http://127.0.0.1:${port}/healthz`);
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).toMatchObject({ status: 'ok', index: { loaded: true, documents: 8, embedder: 'local-hash-v1' } });
+    expect(body.index.chunks).toBeGreaterThan(20);
+    expect(server.output()).toMatch(/no knowledge index yet: building it/);
+    const missing = await fetch(`http://127.0.0.1:${port}/nope`);
+    expect(missing.status).toBe(404);
+    expect((await missing.json()).error.message).toBe('没有这个地址。');
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    await cleanup();
+  });
+
+  it('fails start with a message naming the variable when the configuration is invalid', async () => {
+    const server = start({ PORT: 'eighty' });
+    children.push(server.child);
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toMatch(/PORT must be a number \(it is "eighty"\)/);
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import type { Chunk } from '../../src/knowledge/document.ts';
+import { chunksOverlap, dropOverlapping, matchesFilter, reciprocalRankFusion } from '../../src/retrieval/hybrid.ts';
+import { LexicalIndex } from '../../src/retrieval/lexical-index.ts';
+import { LocalHashEmbeddings } from '../../src/retrieval/local-embedder.ts';
+import { Tokenizer } from '../../src/retrieval/tokenizer.ts';
+
+const tokenizer = new Tokenizer({ terms: ['蓝领公寓', '医药港'], synonyms: [['宿舍', '公寓', '房源']] });
+
+describe('tokenizer', () => {
+  it('keeps glossary terms whole and drops punctuation and stopwords', () => {
+    const tokens = tokenizer.tokenize('请问医药港的蓝领公寓在哪里？');
+    expect(tokens).toContain('医药港');
+    expect(tokens).toContain('蓝领公寓');
+    expect(tokens).not.toContain('的');
+    expect(tokens).not.toContain('？');
+    expect(tokens).not.toContain('请问');
+  });
+
+  it('expands a query with its synonyms at a lower weight', () => {
+    const terms = tokenizer.queryTerms('宿舍多少间');
+    expect(terms.get('宿舍')).toBe(1);
+    expect(terms.get('房源')).toBe(0.5);
+    expect(terms.get('公寓')).toBe(0.5);
+  });
+});
+
+describe('BM25', () => {
+  const texts = ['邻里中心可提供14108间房源。', '医药港产业社区是功能型产业社区。', '党群服务中心设在邻里中心内。'];
+  const index = LexicalIndex.build(texts, tokenizer);
+
+  it('ranks the document with the rarer matching term first', () => {
+    const hits = index.search(tokenizer.queryTerms('房源有多少'), 3);
+    expect(hits[0]!.index).toBe(0);
+    expect(hits.map((hit) => hit.index)).not.toContain(1);
+  });
+
+  it('finds a document through a synonym only', () => {
+    const hits = index.search(tokenizer.queryTerms('宿舍'), 3);
+    expect(hits[0]?.index).toBe(0);
+  });
+
+  it('survives JSON and honours a filter', () => {
+    const restored = LexicalIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
+    const query = tokenizer.queryTerms('邻里中心');
+    expect(restored.search(query, 3)).toEqual(index.search(query, 3));
+    expect(restored.search(query, 3, (i) => i !== 0).map((hit) => hit.index)).toEqual([2]);
+    expect(() => LexicalIndex.fromJSON({ version: 2 })).toThrow(/not a version 1 BM25 index/);
+  });
+});
+
+describe('local embedder', () => {
+  const embedder = new LocalHashEmbeddings({ dimensions: 2048 });
+  const cosine = (a: number[], b: number[]) => a.reduce((sum, value, i) => sum + value * b[i]!, 0);
+
+  it('is deterministic, L2-normalised and of the configured dimension', async () => {
+    const [a, b] = await embedder.embedDocuments(['工业邻里中心', '工业邻里中心']);
+    expect(a).toEqual(b);
+    expect(a).toHaveLength(2048);
+    expect(Math.hypot(...a!)).toBeCloseTo(1, 6);
+  });
+
+  it('scores a typo closer to the right text than to an unrelated one', async () => {
+    const query = await embedder.embedQuery('邻里中兴的房源');
+    const right = await embedder.embedQuery('工业邻里中心可提供14108间房源');
+    const wrong = await embedder.embedQuery('社企共建基金运行管理办法');
+    expect(cosine(query, right)).toBeGreaterThan(cosine(query, wrong) + 0.2);
+  });
+
+  it('gives empty or punctuation-only text a valid unit vector', async () => {
+    const vector = await embedder.embedQuery('？！');
+    expect(Math.hypot(...vector)).toBeCloseTo(1, 6);
+  });
+});
+
+describe('fusion', () => {
+  const chunk = (source: string, start: number, end: number, tags: string[] = []): Chunk => ({
+    id: `${source}#${start}`, ordinal: start, source, title: source, section: '', text: '', tags, sentenceStart: start, sentenceEnd: end,
+  });
+
+  it('adds weighted reciprocal ranks across lists', () => {
+    const fused = reciprocalRankFusion([{ weight: 1, indices: [1, 2] }, { weight: 0.5, indices: [2, 3] }], 60);
+    expect(fused.map((hit) => hit.index)).toEqual([2, 1, 3]);
+    expect(fused[0]!.score).toBeCloseTo(1 / 62 + 0.5 / 61, 10);
+  });
+
+  it('drops a lower-ranked chunk that overlaps a kept one of the same document', () => {
+    const ranked = [chunk('a', 0, 2), chunk('a', 2, 4), chunk('b', 0, 2), chunk('a', 5, 6)].map((c) => ({ chunk: c }));
+    expect(chunksOverlap(ranked[0]!.chunk, ranked[1]!.chunk)).toBe(true);
+    expect(dropOverlapping(ranked).map((hit) => hit.chunk.id)).toEqual(['a#0', 'b#0', 'a#5']);
+  });
+
+  it('filters by source and tag', () => {
+    expect(matchesFilter(chunk('a', 0, 0, ['医药港']), { tags: ['医药港'] })).toBe(true);
+    expect(matchesFilter(chunk('a', 0, 0, ['大创小镇']), { tags: ['医药港'] })).toBe(false);
+    expect(matchesFilter(chunk('a', 0, 0), { sources: ['b'] })).toBe(false);
+    expect(matchesFilter(chunk('a', 0, 0), undefined)).toBe(true);
+  });
+});
