@@ -46,13 +46,13 @@ describe('npm start', () => {
     children.push(server.child);
     const response = await waitForHealth(`http://127.0.0.1:${port}/healthz`);
     expect(response.status).toBe(200);
-    const body = await response.json();
+    const body = (await response.json()) as { index: { chunks: number } };
     expect(body).toMatchObject({ status: 'ok', index: { loaded: true, documents: 8, embedder: 'local-hash-v1' } });
     expect(body.index.chunks).toBeGreaterThan(20);
     expect(server.output()).toMatch(/no knowledge index yet: building it/);
     const missing = await fetch(`http://127.0.0.1:${port}/nope`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error.message).toBe('没有这个地址。');
+    expect(((await missing.json()) as { error: { message: string } }).error.message).toBe('没有这个地址。');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     await cleanup();
