@@ -1,7 +1,18 @@
 import path from 'node:path';
+import { Answerer } from './assistant/answerer.ts';
+import { Assistant, type HandoffHandler } from './assistant/assistant.ts';
+import { Categories } from './assistant/categories.ts';
+import { LocalRouter, loadRouterExamples } from './assistant/local-router.ts';
+import { InMemoryStore, type KeyValueStore } from './assistant/memory.ts';
+import { SqliteQuestionLog } from './assistant/question-log.ts';
+import { Router } from './assistant/router.ts';
+import { contactOnlyHandoff } from './assistant/simple-handoff.ts';
+import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
 import { loadGlossary } from './knowledge/glossary.ts';
+import { ChatModel } from './llm/chat-model.ts';
 import { createOpenAIClient } from './llm/openai-client.ts';
+import { Prompts } from './llm/prompts.ts';
 import type { Logger } from './logger.ts';
 import type { IdentifiedEmbeddings } from './retrieval/embedder.ts';
 import { hashOf } from './retrieval/index-store.ts';
@@ -9,16 +20,30 @@ import { KnowledgeService } from './retrieval/knowledge-service.ts';
 import { LocalHashEmbeddings } from './retrieval/local-embedder.ts';
 import { OpenAICompatibleEmbeddings } from './retrieval/openai-embedder.ts';
 import { Tokenizer } from './retrieval/tokenizer.ts';
+import { openSqlite, type SqliteDatabase } from './storage/sqlite.ts';
 
 export type AppServices = {
   config: Config;
   logger: Logger;
+  clock: Clock;
   embeddings: IdentifiedEmbeddings;
   tokenizer: Tokenizer;
   knowledge: KnowledgeService;
+  categories: Categories;
+  db: SqliteDatabase;
+  store: KeyValueStore;
+  assistant: Assistant;
+  close(): Promise<void>;
 };
 
-export type AppOverrides = { embeddings?: IdentifiedEmbeddings; fetch?: typeof fetch };
+export type AppOverrides = {
+  embeddings?: IdentifiedEmbeddings;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  handoff?: HandoffHandler;
+  /** Where config/ and prompts/ live (default: the working directory). */
+  root?: string;
+};
 
 export function createEmbeddings(config: Config, overrides: AppOverrides = {}): IdentifiedEmbeddings {
   if (overrides.embeddings) return overrides.embeddings;
@@ -33,6 +58,8 @@ export function createEmbeddings(config: Config, overrides: AppOverrides = {}): 
 
 /** The composition root: every service is created here, once, and handed to whoever needs it. */
 export async function createApp(config: Config, logger: Logger, overrides: AppOverrides = {}): Promise<AppServices> {
+  const root = overrides.root ?? process.cwd();
+  const clock = overrides.clock ?? systemClock;
   const glossary = await loadGlossary(path.join(config.knowledgeDir, 'glossary.yaml'));
   const tokenizer = new Tokenizer(glossary);
   const embeddings = createEmbeddings(config, overrides);
@@ -47,5 +74,50 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     chunking: config.chunking,
     logger,
   });
-  return { config, logger, embeddings, tokenizer, knowledge };
+
+  const categories = await Categories.load(path.join(root, 'config/categories.yaml'));
+  const examples = await loadRouterExamples(path.join(root, 'config/router-examples.yaml'), categories);
+  const prompts = await Prompts.load(path.join(root, 'prompts'));
+  const model = config.chat
+    ? {
+        chat: new ChatModel(
+          createOpenAIClient({ ...config.openai, ...(overrides.fetch !== undefined && { fetch: overrides.fetch }) }),
+          config.chat.model,
+          config.openai.timeoutMs,
+        ),
+        prompts,
+      }
+    : undefined;
+  const router = new Router(new LocalRouter(examples, glossary), categories, model);
+  const answerer = new Answerer({ knowledge, tokenizer, clock, options: config.assistant, model });
+
+  const db = openSqlite(path.join(config.dataDir, 'rongzhi.db'));
+  const store = new InMemoryStore(clock);
+  const assistant = new Assistant({
+    answerer,
+    router,
+    categories,
+    store,
+    questionLog: new SqliteQuestionLog(db),
+    clock,
+    logger,
+    handoff: overrides.handoff ?? contactOnlyHandoff,
+    model,
+    memoryTtlSeconds: config.assistant.memoryTtlSeconds,
+  });
+  return {
+    config,
+    logger,
+    clock,
+    embeddings,
+    tokenizer,
+    knowledge,
+    categories,
+    db,
+    store,
+    assistant,
+    async close() {
+      db.close();
+    },
+  };
 }

@@ -1,10 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import cliProgress from 'cli-progress';
 import { createApp, type AppServices } from './app.ts';
 import { loadConfig } from './config.ts';
 import { AppError } from './errors.ts';
 import { parseEvalFile } from './eval/eval-file.ts';
+import { renderCitations } from './assistant/grounding.ts';
+import type { AssistantResult, InboundMessage } from './assistant/types.ts';
+import { calibrateThreshold, evaluateAssistant } from './eval/assistant-eval.ts';
 import { evaluateRetrieval, type RetrievalMiss, type RetrievalScores } from './eval/retrieval-eval.ts';
 import { createLogger } from './logger.ts';
 import type { SearchMode } from './retrieval/knowledge-index.ts';
@@ -20,7 +25,7 @@ function positiveInteger(value: string): number {
 }
 
 async function services(): Promise<AppServices> {
-  const config = loadConfig();
+  const config = loadConfig(undefined, { LOG_LEVEL: 'warn' });
   // stdout carries the command's result; logs go to stderr.
   const logger = createLogger({ level: config.logLevel, destination: 2 });
   return createApp(config, logger);
@@ -103,10 +108,16 @@ program
     const results = Object.fromEntries(
       await Promise.all(modes.map(async (mode) => [mode, await evaluateRetrieval(app.knowledge, lines, mode)] as const)),
     ) as Record<SearchMode, { scores: RetrievalScores; misses: RetrievalMiss[] }>;
+    const assistant = await evaluateAssistant(app.assistant, lines);
+    const calibration = calibrateThreshold(assistant.relevance);
+    await app.close();
     if (options.json) {
       return print({
         retrieval: results.hybrid.scores,
         retrievalByMode: { hybrid: results.hybrid.scores, lexical: results.lexical.scores, vector: results.vector.scores },
+        routing: assistant.routing,
+        answers: assistant.answers,
+        noAnswerThreshold: { configured: app.config.assistant.minRelevance, calibrated: calibration.threshold, accuracy: calibration.accuracy },
       });
     }
     const table = [
@@ -124,7 +135,82 @@ program
         table.push(`- 第 ${miss.line} 行「${miss.question}」${miss.firstHitRank ? `（第 ${miss.firstHitRank} 名才命中）` : '（前 10 名都未命中）'}；前三：${miss.top.join('；')}`);
       }
     }
+    table.push(
+      '',
+      `路由准确率 ${assistant.routing.accuracy}（${assistant.routing.n} 题）· 类别准确率 ${assistant.routing.categoryAccuracy} · 答案含要点 ${assistant.answers.factHit}（${assistant.answers.n} 题）`,
+      `无答案阈值：当前 ${app.config.assistant.minRelevance}，按本文件校准为 ${calibration.threshold}（区分准确率 ${calibration.accuracy}）`,
+    );
+    if (assistant.misses.length) {
+      table.push('', `问答未达预期（${assistant.misses.length}）：`);
+      for (const miss of assistant.misses) table.push(`- 第 ${miss.line} 行「${miss.question}」期望 ${miss.expected}，实际 ${miss.got}`);
+    }
     process.stdout.write(`${table.join('\n')}\n`);
+  });
+
+function cliMessage(text: string, user: string, conversation: string): InboundMessage {
+  return {
+    id: randomUUID(),
+    channel: 'cli',
+    at: new Date(),
+    conversation: { id: conversation, kind: 'direct' },
+    sender: { id: user, name: user },
+    text,
+    mentionsBot: true,
+  };
+}
+
+/** What `ask --json` and `POST /api/chat` return. */
+export function publicResult(result: AssistantResult) {
+  return { route: result.route, category: result.category, answer: result.answer, citations: result.citations, ticket: result.ticket };
+}
+
+function renderReply(result: AssistantResult): string {
+  return result.replies
+    .map((reply) => [reply.direct ? `（私聊）${reply.text}` : reply.text, renderCitations(reply.citations ?? [])].filter(Boolean).join('\n'))
+    .join('\n');
+}
+
+program
+  .command('ask')
+  .description('ask the assistant one question, as a user would')
+  .argument('<text>', 'the message')
+  .option('--user <id>', 'who is asking', 'cli-user')
+  .option('--json', 'print {"route", "category", "answer", "citations", "ticket"}')
+  .action(async (text: string, options: { user: string; json?: boolean }) => {
+    const app = await services();
+    await app.knowledge.loadOrBuild();
+    const result = await app.assistant.handle(cliMessage(text, options.user, `cli:${options.user}`));
+    await app.close();
+    if (options.json) return print(publicResult(result));
+    process.stdout.write(`${renderReply(result)}\n`);
+  });
+
+program
+  .command('chat')
+  .description('an interactive chat with the assistant in the terminal')
+  .option('--user <id>', 'who is chatting', 'cli-user')
+  .action(async (options: { user: string }) => {
+    const app = await services();
+    await app.knowledge.loadOrBuild();
+    const terminal = createInterface({ input: process.stdin, output: process.stdout });
+    process.stdout.write('小融：你好！有什么可以帮你？（输入"退出"结束）\n');
+    try {
+      for (;;) {
+        let line: string;
+        try {
+          line = (await terminal.question('你：')).trim();
+        } catch {
+          break; // input closed
+        }
+        if (!line) continue;
+        if (['退出', 'exit', 'quit'].includes(line)) break;
+        const result = await app.assistant.handle(cliMessage(line, options.user, `cli-chat:${options.user}`));
+        process.stdout.write(`小融：${renderReply(result)}\n`);
+      }
+    } finally {
+      terminal.close();
+      await app.close();
+    }
   });
 
 function parseMode(value: string): SearchMode {

@@ -33,6 +33,11 @@ const envSchema = z.object({
   RRF_K: integer(1, 1000, 60),
   LEXICAL_WEIGHT: decimal(0, 10),
   VECTOR_WEIGHT: decimal(0, 10),
+  CHAT_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),
+  ANSWER_TIMEOUT_MS: integer(500, 600_000, 15_000),
+  ANSWER_MIN_RELEVANCE: z.preprocess(emptyToUndefined, number().min(0).max(1).default(0.15)),
+  FAQ_MIN_SIMILARITY: z.preprocess(emptyToUndefined, number().min(0).max(1).default(0.8)),
+  MEMORY_TTL_SECONDS: integer(10, 7 * 24 * 3600, 1800),
   UPSTREAM_TIMEOUT_MS: integer(100, 600_000, 20_000),
   UPSTREAM_MAX_RETRIES: integer(0, 10, 3),
 });
@@ -50,11 +55,20 @@ export type Config = {
     | { kind: 'openai'; model: string; dimensions: number | undefined; batchSize: number };
   chunking: { size: number; overlap: number };
   retrieval: { ef: number; rrfK: number; lexicalWeight: number; vectorWeight: number };
+  /** The chat model, when OPENAI_API_KEY is set; otherwise the assistant works offline. */
+  chat: { model: string } | undefined;
+  assistant: { answerTimeoutMs: number; minRelevance: number; faqMinSimilarity: number; memoryTtlSeconds: number };
 };
 
-/** Reads and validates the environment once; the only place that looks at `process.env`. */
-export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+/**
+ * Reads and validates the environment once; the only place that looks at `process.env`.
+ * `defaults` lets an entry point change a default (the CLI logs less) without reading the environment itself.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined> = process.env,
+  defaults: Record<string, string> = {},
+): Config {
+  const parsed = envSchema.safeParse({ ...defaults, ...env });
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0] ?? 'environment');
@@ -93,6 +107,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       rrfK: e.RRF_K,
       lexicalWeight: e.LEXICAL_WEIGHT ?? 1,
       vectorWeight: e.VECTOR_WEIGHT ?? (local ? 0.5 : 1),
+    },
+    chat: e.OPENAI_API_KEY ? { model: e.CHAT_MODEL } : undefined,
+    assistant: {
+      answerTimeoutMs: e.ANSWER_TIMEOUT_MS,
+      minRelevance: e.ANSWER_MIN_RELEVANCE,
+      faqMinSimilarity: e.FAQ_MIN_SIMILARITY,
+      memoryTtlSeconds: e.MEMORY_TTL_SECONDS,
     },
   };
 }

@@ -93,6 +93,7 @@ export function chunkDocument(document: KnowledgeDocument, options: ChunkOptions
     ...(document.docNumber !== undefined && { docNumber: document.docNumber }),
     ...(document.effective !== undefined && { effective: document.effective }),
     ...(document.expires !== undefined && { expires: document.expires }),
+    ...(document.faq && { faq: true }),
   };
   const chunks: Chunk[] = [];
   const emit = (section: string, sentences: Sentence[]) => {

@@ -12,6 +12,8 @@ export type KnowledgeDocument = {
   /** ISO dates (YYYY-MM-DD). */
   effective?: string;
   expires?: string;
+  /** A question-and-answer document: sections are questions, their text the answers. */
+  faq?: boolean;
   /** Body text; headings are `#` lines so the chunker can keep the heading path. */
   text: string;
   /** sha256 of the file's bytes: what incremental indexing compares. */
@@ -21,7 +23,7 @@ export type KnowledgeDocument = {
 export type DocumentFormat = 'md' | 'txt' | 'html' | 'docx' | 'pdf';
 
 /** Metadata every chunk carries from its document. */
-export type DocumentMeta = Pick<KnowledgeDocument, 'source' | 'title' | 'issuer' | 'origin' | 'tags' | 'docNumber' | 'effective' | 'expires'>;
+export type DocumentMeta = Pick<KnowledgeDocument, 'source' | 'title' | 'issuer' | 'origin' | 'tags' | 'docNumber' | 'effective' | 'expires' | 'faq'>;
 
 export type Chunk = DocumentMeta & {
   /** `${source}#${ordinal}` */

@@ -18,6 +18,8 @@ const frontMatterSchema = z.object({
   doc_number: z.string().optional(),
   effective: isoDate.optional(),
   expires: isoDate.optional(),
+  /** Each `##` heading is a question and its body the answer, returned verbatim. */
+  faq: z.boolean().default(false),
 });
 
 export type FrontMatter = z.infer<typeof frontMatterSchema>;

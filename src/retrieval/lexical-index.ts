@@ -52,16 +52,21 @@ export class LexicalIndex {
     return this.data.documentLengths.length;
   }
 
+  /** Inverse document frequency of a term (BM25's form); unseen terms get the highest value. */
+  idf(term: string): number {
+    const n = this.data.documentLengths.length;
+    const documentFrequency = (this.data.postings[term]?.length ?? 0) / 2;
+    return Math.log(1 + (n - documentFrequency + 0.5) / (documentFrequency + 0.5));
+  }
+
   /** Scores documents for weighted query terms; `accept` filters by document index. */
   search(terms: Map<string, number>, k: number, accept?: (index: number) => boolean): LexicalHit[] {
     const { k1, b, documentLengths, postings } = this.data;
-    const n = documentLengths.length;
     const scores = new Map<number, number>();
     for (const [term, weight] of terms) {
       const list = postings[term];
       if (!list) continue;
-      const documentFrequency = list.length / 2;
-      const idf = Math.log(1 + (n - documentFrequency + 0.5) / (documentFrequency + 0.5));
+      const idf = this.idf(term);
       for (let i = 0; i < list.length; i += 2) {
         const index = list[i]!;
         if (accept && !accept(index)) continue;

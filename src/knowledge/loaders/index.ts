@@ -25,7 +25,7 @@ export function formatOf(file: string): DocumentFormat | undefined {
 export async function parseDocument(source: string, bytes: Buffer): Promise<KnowledgeDocument> {
   const format = formatOf(source);
   if (!format) throw new Error(`unsupported file type "${path.extname(source)}"`);
-  let front: FrontMatter = { tags: [] };
+  let front: FrontMatter = { tags: [], faq: false };
   let title: string | undefined;
   let text: string;
   switch (format) {
@@ -64,6 +64,7 @@ export async function parseDocument(source: string, bytes: Buffer): Promise<Know
   if (front.doc_number !== undefined) document.docNumber = front.doc_number;
   if (front.effective !== undefined) document.effective = front.effective;
   if (front.expires !== undefined) document.expires = front.expires;
+  if (front.faq) document.faq = true;
   return document;
 }
 

@@ -1,0 +1,157 @@
+import { chinaDate, type Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { ChatModel } from '../llm/chat-model.ts';
+import type { Prompts } from '../llm/prompts.ts';
+import type { Hit } from '../retrieval/knowledge-index.ts';
+import type { KnowledgeService } from '../retrieval/knowledge-service.ts';
+import type { Tokenizer } from '../retrieval/tokenizer.ts';
+import { FaqMatcher } from './faq.ts';
+import { citationOf, extractiveAnswer, isExpired, relevance, type Scorer } from './grounding.ts';
+import { replies } from './replies.ts';
+import type { Citation } from './types.ts';
+
+export type AnswerOutcome = {
+  answered: boolean;
+  text: string;
+  citations: Citation[];
+  relevance: number | null;
+  via: 'faq' | 'model' | 'extractive' | 'none';
+};
+
+export type AnswerOptions = { minRelevance: number; faqMinSimilarity: number; answerTimeoutMs: number; k?: number };
+
+const NO_ANSWER_TOKEN = 'NO_ANSWER';
+const MARKER = /[\[［【](\d{1,2})[\]］】]/g;
+
+/**
+ * Turns a standalone question into a grounded answer: an FAQ entry verbatim, or retrieval then
+ * generation (the model when configured, the extractive answerer otherwise or when the model
+ * fails or is too slow). Below the relevance threshold it says the documents do not say.
+ */
+export class Answerer {
+  private faq: { hash: string; matcher: FaqMatcher } | undefined;
+
+  constructor(
+    private readonly deps: {
+      knowledge: KnowledgeService;
+      tokenizer: Tokenizer;
+      clock: Clock;
+      options: AnswerOptions;
+      model?: { chat: ChatModel; prompts: Prompts } | undefined;
+    },
+  ) {}
+
+  async answer(question: string, emit: (text: string) => void, log: Logger): Promise<AnswerOutcome> {
+    const { knowledge, options, clock } = this.deps;
+    const index = knowledge.index ?? (await knowledge.load());
+    const today = chinaDate(clock.now());
+
+    const faq = this.faqMatcher(index.manifest.contentHash, index.chunks).best(question);
+    if (faq && faq.similarity >= options.faqMinSimilarity && !isExpired(faq.chunk, today)) {
+      emit(faq.chunk.text);
+      return { answered: true, text: faq.chunk.text, citations: [citationOf(1, faq.chunk, faq.chunk.text, today)], relevance: 1, via: 'faq' };
+    }
+
+    const found = await knowledge.search(question, { k: options.k ?? 5 });
+    const current = found.filter((hit) => !isExpired(hit.chunk, today));
+    const hits = current.length ? current : found;
+    const scorer: Scorer = { tokenizer: this.deps.tokenizer, lexical: index.lexical };
+    const score = relevance(question, hits, scorer);
+    if (!hits.length || score < options.minRelevance) {
+      log.debug({ relevance: score }, 'below the relevance threshold');
+      emit(replies.noAnswer);
+      return { answered: false, text: replies.noAnswer, citations: [], relevance: score, via: 'none' };
+    }
+    // Only expired documents speak to this: answer, but never as current policy.
+    const expiredOnly = !current.length ? hits[0]!.chunk.expires : undefined;
+    if (expiredOnly) emit(replies.expiredNote(expiredOnly));
+    const prefix = expiredOnly ? replies.expiredNote(expiredOnly) : '';
+
+    let streamed = false;
+    if (this.deps.model) {
+      const online = await this.generate(question, hits, (text) => {
+        streamed = true;
+        emit(text);
+      }, today, log);
+      if (online.kind === 'answer') return { answered: true, text: prefix + online.text, citations: online.citations, relevance: score, via: 'model' };
+      if (online.kind === 'no_answer') {
+        emit(replies.noAnswer);
+        return { answered: false, text: replies.noAnswer, citations: [], relevance: score, via: 'none' };
+      }
+      if (streamed) emit(replies.modelInterrupted);
+    }
+
+    const offline = extractiveAnswer(question, hits, scorer, today);
+    if (!offline.text) {
+      emit(replies.noAnswer);
+      return { answered: false, text: replies.noAnswer, citations: [], relevance: score, via: 'none' };
+    }
+    emit(offline.text);
+    const interrupted = streamed ? replies.modelInterrupted : '';
+    return { answered: true, text: prefix + interrupted + offline.text, citations: offline.citations, relevance: score, via: 'extractive' };
+  }
+
+  private faqMatcher(hash: string, chunks: Hit['chunk'][]): FaqMatcher {
+    if (this.faq?.hash !== hash) this.faq = { hash, matcher: new FaqMatcher(chunks) };
+    return this.faq.matcher;
+  }
+
+  /** Streams the model's answer; holds back the first characters until they are not the no-answer token. */
+  private async generate(
+    question: string,
+    hits: Hit[],
+    emit: (text: string) => void,
+    today: string,
+    log: Logger,
+  ): Promise<{ kind: 'answer'; text: string; citations: Citation[] } | { kind: 'no_answer' } | { kind: 'failed' }> {
+    const { chat, prompts } = this.deps.model!;
+    const passages = hits
+      .map((hit, i) => `[${i + 1}]《${hit.chunk.title}》${hit.chunk.section ? ` · ${hit.chunk.section}` : ''}\n${hit.chunk.text}`)
+      .join('\n\n');
+    const system = prompts.render('answer', { persona: prompts.render('persona', {}), passages, question, no_answer_token: NO_ANSWER_TOKEN });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new Error('answer deadline passed')), this.deps.options.answerTimeoutMs);
+    let text = '';
+    let pending = '';
+    let decided = false;
+    try {
+      for await (const delta of chat.stream([{ role: 'system', content: system }, { role: 'user', content: question }], controller.signal)) {
+        if (decided) {
+          text += delta;
+          emit(delta);
+          continue;
+        }
+        pending += delta;
+        const head = pending.trimStart();
+        if (NO_ANSWER_TOKEN.startsWith(head) || head.startsWith(NO_ANSWER_TOKEN)) continue;
+        decided = true;
+        text = pending;
+        emit(pending);
+      }
+    } catch (error) {
+      log.warn({ err: error }, 'model answer failed: falling back to the extractive answer');
+      return { kind: 'failed' };
+    } finally {
+      clearTimeout(timer);
+    }
+    if (!decided) {
+      if (pending.trim().startsWith(NO_ANSWER_TOKEN) || !pending.trim()) return pending.trim() ? { kind: 'no_answer' } : { kind: 'failed' };
+      text = pending;
+      emit(pending);
+    }
+    if (text.includes(NO_ANSWER_TOKEN)) return { kind: 'no_answer' };
+    const cited = new Set<number>();
+    for (const match of text.matchAll(MARKER)) {
+      const n = Number(match[1]);
+      if (n >= 1 && n <= hits.length) cited.add(n);
+    }
+    if (!cited.size) {
+      log.warn('model answer cites no passage: falling back to the extractive answer');
+      return { kind: 'failed' };
+    }
+    // Markers that point at no passage (a hallucinated [9]) are removed; the others become citations.
+    const cleaned = text.replace(MARKER, (marker, digits: string) => (cited.has(Number(digits)) ? `[${digits}]` : '')).trim();
+    const citations = [...cited].sort((a, b) => a - b).map((n) => citationOf(n, hits[n - 1]!.chunk, hits[n - 1]!.chunk.text, today));
+    return { kind: 'answer', text: cleaned, citations };
+  }
+}

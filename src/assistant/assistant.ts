@@ -1,0 +1,197 @@
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { ChatModel } from '../llm/chat-model.ts';
+import type { Prompts } from '../llm/prompts.ts';
+import type { Answerer } from './answerer.ts';
+import type { Categories } from './categories.ts';
+import { carryOverTopic, isFollowUp } from './follow-up.ts';
+import { KeyedQueue } from './keyed-queue.ts';
+import { emptySession, type KeyValueStore, type Session } from './memory.ts';
+import { compose, type Step } from './pipeline.ts';
+import type { QuestionLog } from './question-log.ts';
+import { greetingReply, replies } from './replies.ts';
+import type { Router } from './router.ts';
+import type { AnswerEvent, AssistantResult, InboundMessage, Reply, RouteDecision } from './types.ts';
+
+/** Handles a service request; the handoff desk implements it with tickets. */
+export interface HandoffHandler {
+  /** A follow-up on a live ticket or a request being filled in: handled here instead of answered. */
+  intercept?(ctx: MessageContext): Promise<boolean>;
+  handle(ctx: MessageContext): Promise<void>;
+}
+
+export type AssistantServices = {
+  answerer: Answerer;
+  router: Router;
+  categories: Categories;
+  store: KeyValueStore;
+  questionLog: QuestionLog;
+  clock: Clock;
+  logger: Logger;
+  handoff: HandoffHandler;
+  model?: { chat: ChatModel; prompts: Prompts } | undefined;
+  memoryTtlSeconds: number;
+};
+
+/** Everything one message needs, built per message and passed through every step. */
+export type MessageContext = {
+  message: InboundMessage;
+  session: Session;
+  log: Logger;
+  services: AssistantServices;
+  /** The standalone question after follow-up rewriting. */
+  question: string;
+  decision?: RouteDecision;
+  result: AssistantResult & { ignored?: 'duplicate' };
+  relevance: number | null;
+  answered: boolean;
+  emit: (event: AnswerEvent) => void;
+};
+
+const MAX_TURNS = 10;
+const DEDUPE_TTL_SECONDS = 24 * 3600;
+
+export function sessionKey(message: InboundMessage): string {
+  return `session:${message.channel}:${message.conversation.id}:${message.sender.id}`;
+}
+
+/** Replies go @ the sender in a group, plainly in a direct chat. */
+export function replyTo(ctx: MessageContext, reply: Omit<Reply, 'mentions'>): Reply {
+  const inGroup = ctx.message.conversation.kind === 'group' && !reply.direct;
+  return { ...reply, ...(inGroup && { mentions: [ctx.message.sender.id] }) };
+}
+
+const dedupe: Step<MessageContext> = async function dedupe(ctx, next) {
+  const first = await ctx.services.store.setIfAbsent(`seen:${ctx.message.channel}:${ctx.message.id}`, 1, DEDUPE_TTL_SECONDS);
+  if (!first) {
+    ctx.log.info('duplicate message ignored');
+    ctx.result.ignored = 'duplicate';
+    return;
+  }
+  await next();
+};
+
+const session: Step<MessageContext> = async function session(ctx, next) {
+  const key = sessionKey(ctx.message);
+  ctx.session = (await ctx.services.store.get<Session>(key)) ?? emptySession();
+  await next();
+  const at = ctx.services.clock.now().toISOString();
+  ctx.session.turns.push({ role: 'user', text: ctx.message.text, at });
+  if (ctx.result.answer) ctx.session.turns.push({ role: 'assistant', text: ctx.result.answer, at });
+  ctx.session.turns = ctx.session.turns.slice(-MAX_TURNS);
+  if (ctx.result.route === 'answer' || ctx.result.route === 'no_answer') ctx.session.lastQuestion = ctx.question;
+  if (ctx.result.category) ctx.session.lastCategory = ctx.result.category;
+  await ctx.services.store.set(key, ctx.session, ctx.services.memoryTtlSeconds);
+};
+
+const handoffGate: Step<MessageContext> = async function handoffGate(ctx, next) {
+  if (await ctx.services.handoff.intercept?.(ctx)) return;
+  await next();
+};
+
+const rewrite: Step<MessageContext> = async function rewrite(ctx, next) {
+  const last = ctx.session.lastQuestion;
+  if (last && isFollowUp(ctx.message.text)) {
+    ctx.question = carryOverTopic(ctx.message.text, last);
+    const model = ctx.services.model;
+    if (model) {
+      try {
+        const history = ctx.session.turns.map((turn) => `${turn.role === 'user' ? '用户' : '小融'}：${turn.text}`).join('\n');
+        const rewritten = (await model.chat.complete([{ role: 'system', content: model.prompts.render('rewrite', { history, question: ctx.message.text }) }])).trim();
+        if (rewritten && rewritten.length <= 200) ctx.question = rewritten;
+      } catch (error) {
+        ctx.log.warn({ err: error }, 'model rewrite failed: carrying the last topic over');
+      }
+    }
+    // A follow-up on an answered topic is a question, whatever its words look like.
+    ctx.decision = { route: 'answer', category: null, confidence: 1, by: 'rule' };
+    ctx.log.debug({ question: ctx.question }, 'follow-up rewritten');
+  }
+  await next();
+};
+
+const route: Step<MessageContext> = async function route(ctx, next) {
+  ctx.decision ??= await ctx.services.router.route(ctx.message.text, ctx.log);
+  ctx.log.info({ route: ctx.decision.route, category: ctx.decision.category, by: ctx.decision.by }, 'routed');
+  await next();
+};
+
+const respond: Step<MessageContext> = async function respond(ctx) {
+  const decision = ctx.decision!;
+  switch (decision.route) {
+    case 'greeting':
+      return say(ctx, 'greeting', greetingReply(ctx.message.text));
+    case 'out_of_scope':
+      return say(ctx, 'out_of_scope', replies.outOfScope);
+    case 'handoff':
+      ctx.result.category = decision.category ?? ctx.services.router.categoryOf(ctx.message.text);
+      ctx.result.route = 'handoff';
+      return ctx.services.handoff.handle(ctx);
+    case 'answer': {
+      const outcome = await ctx.services.answerer.answer(ctx.question, (text) => ctx.emit({ type: 'text-delta', text }), ctx.log);
+      ctx.relevance = outcome.relevance;
+      ctx.result.relevance = outcome.relevance;
+      ctx.answered = outcome.answered;
+      ctx.result.route = outcome.answered ? 'answer' : 'no_answer';
+      ctx.result.answer = outcome.text;
+      ctx.result.citations = outcome.citations;
+      ctx.result.replies.push(replyTo(ctx, { text: outcome.text, citations: outcome.citations }));
+      ctx.emit({ type: 'citations', citations: outcome.citations });
+      return;
+    }
+  }
+};
+
+function say(ctx: MessageContext, routeName: 'greeting' | 'out_of_scope', text: string): void {
+  ctx.result.route = routeName;
+  ctx.result.answer = text;
+  ctx.result.replies.push(replyTo(ctx, { text }));
+  ctx.answered = true;
+  ctx.emit({ type: 'text-delta', text });
+}
+
+const logQuestion: Step<MessageContext> = async function logQuestion(ctx, next) {
+  await next();
+  if (ctx.result.ignored || !ctx.decision) return;
+  await ctx.services.questionLog.record({
+    at: ctx.message.at,
+    channel: ctx.message.channel,
+    conversationId: ctx.message.conversation.id,
+    userId: ctx.message.sender.id,
+    text: ctx.message.text,
+    question: ctx.question,
+    route: ctx.result.route,
+    category: ctx.result.category,
+    relevance: ctx.relevance,
+    answered: ctx.result.route !== 'no_answer',
+  });
+};
+
+const pipeline = compose<MessageContext>([dedupe, session, handoffGate, logQuestion, rewrite, route, respond]);
+
+/** The brain every channel uses: one message in, the decision and the replies out. */
+export class Assistant {
+  private readonly queue = new KeyedQueue();
+
+  constructor(readonly services: AssistantServices) {}
+
+  /** Messages of one user in one conversation are handled in order; others run alongside. */
+  handle(message: InboundMessage, onEvent?: (event: AnswerEvent) => void): Promise<AssistantResult & { ignored?: 'duplicate' }> {
+    return this.queue.run(sessionKey(message), async () => {
+      const ctx: MessageContext = {
+        message,
+        session: emptySession(),
+        log: this.services.logger.child({ messageId: message.id, channel: message.channel }),
+        services: this.services,
+        question: message.text.trim(),
+        result: { route: 'answer', category: null, answer: '', citations: [], ticket: null, replies: [] },
+        relevance: null,
+        answered: false,
+        emit: (event) => onEvent?.(event),
+      };
+      await pipeline(ctx);
+      if (!ctx.result.ignored) onEvent?.({ type: 'done', result: ctx.result });
+      return ctx.result;
+    });
+  }
+}

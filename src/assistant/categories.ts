@@ -1,0 +1,48 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+
+const categoriesSchema = z.object({
+  categories: z
+    .array(
+      z.object({
+        name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case'),
+        label: z.string().min(1),
+        sensitive: z.boolean().default(false),
+      }),
+    )
+    .min(1)
+    .refine((list) => list.some((category) => category.name === 'other'), 'must include the fallback category "other"')
+    .refine((list) => new Set(list.map((category) => category.name)).size === list.length, 'names must be unique'),
+});
+
+export type Category = z.infer<typeof categoriesSchema>['categories'][number];
+
+/** The handoff categories, from config so the district can add its own. */
+export class Categories {
+  constructor(readonly list: Category[]) {}
+
+  static async load(file: string): Promise<Categories> {
+    const parsed = categoriesSchema.safeParse(parseYaml(await readFile(file, 'utf8')));
+    if (!parsed.success) {
+      throw new Error(`${file} is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
+    }
+    return new Categories(parsed.data.categories);
+  }
+
+  get names(): string[] {
+    return this.list.map((category) => category.name);
+  }
+
+  has(name: string): boolean {
+    return this.list.some((category) => category.name === name);
+  }
+
+  label(name: string): string {
+    return this.list.find((category) => category.name === name)?.label ?? name;
+  }
+
+  isSensitive(name: string | null | undefined): boolean {
+    return this.list.some((category) => category.name === name && category.sensitive);
+  }
+}

@@ -1,0 +1,152 @@
+import { splitSentences } from '../knowledge/chunker.ts';
+import type { Chunk } from '../knowledge/document.ts';
+import type { Hit } from '../retrieval/knowledge-index.ts';
+import type { LexicalIndex } from '../retrieval/lexical-index.ts';
+import { normalizeText } from '../retrieval/text.ts';
+import type { Tokenizer } from '../retrieval/tokenizer.ts';
+import type { Citation } from './types.ts';
+
+export type Scorer = { tokenizer: Tokenizer; lexical: LexicalIndex };
+
+/**
+ * How much of the question a passage covers: the idf-weighted share of the question's words that
+ * appear in it (a synonym counts). Common words weigh little, so "钱塘区" alone covers little.
+ */
+export function coverage(question: string, chunk: Chunk, scorer: Scorer): number {
+  // Single characters (住, 办, 家) match almost anything; they count only when nothing longer is asked.
+  const all = [...new Set(scorer.tokenizer.tokenize(question))];
+  const words = all.filter((token) => [...token].length > 1);
+  const tokens = words.length ? words : all;
+  if (!tokens.length) return 0;
+  const haystack = normalizeText(`${chunk.title}${chunk.section}${chunk.text}`);
+  let covered = 0;
+  let total = 0;
+  for (const token of tokens) {
+    const weight = scorer.lexical.idf(token);
+    total += weight;
+    if (haystack.includes(token) || scorer.tokenizer.synonymsOf(token).some((synonym) => haystack.includes(synonym))) covered += weight;
+  }
+  return total ? covered / total : 0;
+}
+
+/** The best coverage among the first few hits: the assistant's measure of whether the documents answer. */
+export function relevance(question: string, hits: Hit[], scorer: Scorer, depth = 3): number {
+  return Math.max(0, ...hits.slice(0, depth).map((hit) => coverage(question, hit.chunk, scorer)));
+}
+
+/** True when a document's expiry date is before `today` (YYYY-MM-DD). */
+export function isExpired(chunk: Chunk, today: string): boolean {
+  return chunk.expires !== undefined && chunk.expires < today;
+}
+
+export function citationOf(n: number, chunk: Chunk, excerpt: string, today: string): Citation {
+  const title = isExpired(chunk, today) ? `${chunk.title}（已于${chunk.expires}失效）` : chunk.title;
+  return {
+    n,
+    title,
+    source: chunk.source,
+    ...(chunk.section && { section: chunk.section }),
+    excerpt: excerpt.length > 160 ? `${excerpt.slice(0, 159)}…` : excerpt,
+  };
+}
+
+/** 来源：[1]《标题》· 小节 — one line per citation, the way every channel shows sources. */
+export function renderCitations(citations: Citation[]): string {
+  if (!citations.length) return '';
+  return citations.map((citation) => `来源：[${citation.n}]《${citation.title}》${citation.section ? ` · ${citation.section}` : ''}`).join('\n');
+}
+
+/** True when most of `text`'s character pairs already stand in `other`: the same fact said twice. */
+function repeats(text: string, other: string): boolean {
+  const pairs = (value: string) => {
+    const characters = [...normalizeText(value)];
+    return new Set(characters.slice(0, -1).map((character, i) => character + characters[i + 1]));
+  };
+  const mine = pairs(text);
+  const theirs = pairs(other);
+  if (!mine.size) return true;
+  let shared = 0;
+  for (const pair of mine) if (theirs.has(pair)) shared++;
+  return shared / mine.size >= 0.7;
+}
+
+// "多少钱" asks for a price: the documents' numbers are counts, never prices.
+const NUMBER_QUESTION = /多少(?!钱)|几[个间处场家所种项条版级维]?|数量|总共|一共|合计/;
+const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
+const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
+const MAX_ANSWER_CHARACTERS = 170;
+
+/**
+ * The offline answer: the sentences of the top passages that best answer the question, each
+ * followed by the number of its passage. Nothing is added that the passages do not say.
+ */
+export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, today: string): { text: string; citations: Citation[] } {
+  const terms = [...scorer.tokenizer.queryTerms(question)].sort((a, b) => b[0].length - a[0].length);
+  const wantsNumber = NUMBER_QUESTION.test(question);
+  const wantsDefinition = DEFINITION_QUESTION.test(question);
+  type Candidate = { hit: number; position: number; text: string; score: number };
+  const candidates: Candidate[] = [];
+  hits.slice(0, 5).forEach((hit, rank) => {
+    const section = normalizeText(hit.chunk.section);
+    splitSentences(hit.chunk.text).forEach((sentence, position) => {
+      const normalized = normalizeText(sentence);
+      const words = new Set(scorer.tokenizer.tokenize(sentence));
+      const counted: string[] = [];
+      let score = 0;
+      for (const [term, weight] of terms) {
+        // A compound's parts (邻里中心 → 邻里, 中心) are the same evidence: count it once.
+        if (counted.some((longer) => longer.includes(term))) continue;
+        // The heading is part of what a passage says ("房源" above "合计可提供14108间").
+        // A single character must stand as a word: 钱 in "多少钱" is not the 钱 of "钱塘".
+        const inSentence = [...term].length > 1 ? normalized.includes(term) : words.has(term);
+        const where = inSentence ? 1 : [...term].length > 1 && section.includes(term) ? 0.6 : 0;
+        if (!where) continue;
+        counted.push(term);
+        score += where * weight * scorer.lexical.idf(term);
+      }
+      if (wantsNumber && HAS_NUMBER.test(sentence)) score *= 1.5;
+      // A document's opening lines say what its subject is.
+      if (wantsDefinition && !hit.chunk.section) score *= 1.6;
+      score *= 1 - 0.08 * rank;
+      if (score > 0) candidates.push({ hit: rank, position, text: sentence, score });
+    });
+  });
+  if (!candidates.length) return { text: '', citations: [] };
+  const ranked = [...candidates].sort((a, b) => b.score - a.score);
+  const lead = ranked[0]!;
+  const chosen: Candidate[] = [lead];
+  let length = lead.text.length;
+  // The best sentence often names the topic and the next one says the substance
+  // ("发布了《指导手册》。" → "手册制定了'一图三清单N场景'……"): keep them together.
+  const successor = splitSentences(hits[lead.hit]!.chunk.text)[lead.position + 1];
+  if (successor && length + successor.length <= MAX_ANSWER_CHARACTERS) {
+    chosen.push({ hit: lead.hit, position: lead.position + 1, text: successor, score: 0 });
+    length += successor.length;
+  }
+  for (const candidate of ranked.slice(1)) {
+    if (candidate.score < lead.score * 0.55 || chosen.length >= 3) break;
+    if (chosen.some((other) => other.hit === candidate.hit && other.position === candidate.position)) continue;
+    if (chosen.some((other) => repeats(candidate.text, other.text))) continue;
+    if (length + candidate.text.length > MAX_ANSWER_CHARACTERS) continue;
+    chosen.push(candidate);
+    length += candidate.text.length;
+  }
+  chosen.sort((a, b) => a.hit - b.hit || a.position - b.position);
+
+  const numbers = new Map<number, number>();
+  const citations: Citation[] = [];
+  const parts = chosen.map((candidate) => {
+    let n = numbers.get(candidate.hit);
+    if (n === undefined) {
+      n = numbers.size + 1;
+      numbers.set(candidate.hit, n);
+      const chunk = hits[candidate.hit]!.chunk;
+      const excerpt = chosen.filter((other) => other.hit === candidate.hit).map((other) => other.text).join('');
+      citations.push(citationOf(n, chunk, excerpt, today));
+    }
+    const body = candidate.text.replace(/[。；;！!]+$/, '');
+    const end = /[？?]$/.test(body) ? '' : '。';
+    return `${body}[${n}]${end}`;
+  });
+  return { text: parts.join(''), citations };
+}

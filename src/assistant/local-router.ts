@@ -1,0 +1,86 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import type { Glossary } from '../knowledge/glossary.ts';
+import { isPunctuation, normalizeText } from '../retrieval/text.ts';
+import type { Categories } from './categories.ts';
+import { NaiveBayes } from './naive-bayes.ts';
+import { ROUTES, type Route, type RouteDecision } from './types.ts';
+
+const examplesSchema = z.object({
+  routes: z.record(z.enum(ROUTES), z.array(z.string().min(1)).min(1)),
+  categories: z.record(z.string(), z.array(z.string().min(1)).min(1)),
+});
+
+export type RouterExamples = z.infer<typeof examplesSchema>;
+
+export async function loadRouterExamples(file: string, categories: Categories): Promise<RouterExamples> {
+  const parsed = examplesSchema.safeParse(parseYaml(await readFile(file, 'utf8')));
+  if (!parsed.success) {
+    throw new Error(`${file} is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
+  }
+  for (const route of ROUTES) {
+    if (!parsed.data.routes[route]?.length) throw new Error(`${file} has no examples for the route "${route}"`);
+  }
+  for (const name of categories.names) {
+    if (!parsed.data.categories[name]?.length) throw new Error(`${file} has no examples for the category "${name}" of config/categories.yaml`);
+  }
+  const unknown = Object.keys(parsed.data.categories).filter((name) => !categories.has(name));
+  if (unknown.length) throw new Error(`${file} has examples for categories that config/categories.yaml does not define: ${unknown.join(', ')}`);
+  return parsed.data;
+}
+
+/**
+ * The offline router: two naive Bayes classifiers (route, then category) over character 1–3-grams
+ * plus one feature per glossary synonym group and domain term the text contains. Trained at start
+ * from the shipped examples, the glossary's domain terms counting as questions for the documents.
+ */
+export class LocalRouter {
+  private readonly routes = new NaiveBayes<Route>();
+  private readonly categories = new NaiveBayes<string>();
+  private readonly synonymGroups: string[][];
+  private readonly terms: string[];
+
+  constructor(examples: RouterExamples, glossary: Glossary) {
+    this.synonymGroups = glossary.synonyms.map((group) => group.map(normalizeText));
+    this.terms = glossary.terms.map(normalizeText).filter((term) => term.length >= 2);
+    for (const route of ROUTES) for (const text of examples.routes[route] ?? []) this.routes.add(route, this.features(text));
+    for (const term of glossary.terms) this.routes.add('answer', this.features(term));
+    // What is wrong matters for the category, not where: "宿舍的灯坏了" is a repair, not housing.
+    for (const [name, texts] of Object.entries(examples.categories)) for (const text of texts) this.categories.add(name, this.categoryFeatures(text));
+  }
+
+  features(text: string, options: { synonyms?: boolean } = {}): string[] {
+    const characters = [...normalizeText(text)].filter((character) => !isPunctuation(character));
+    const features: string[] = [];
+    for (let i = 0; i < characters.length; i++) {
+      features.push(characters[i]!);
+      if (i + 1 < characters.length) features.push(characters[i]! + characters[i + 1]!);
+      if (i + 2 < characters.length) features.push(characters[i]! + characters[i + 1]! + characters[i + 2]!);
+    }
+    const normalized = characters.join('');
+    if (options.synonyms ?? true) {
+      this.synonymGroups.forEach((group, index) => {
+        if (group.some((word) => normalized.includes(word))) features.push(`syn:${index}`);
+      });
+    }
+    for (const term of this.terms) if (normalized.includes(term)) features.push(`term:${term}`);
+    if (characters.length <= 4) features.push('len:short');
+    return features;
+  }
+
+  private categoryFeatures(text: string): string[] {
+    return this.features(text, { synonyms: false });
+  }
+
+  route(text: string): RouteDecision {
+    const route = this.routes.predict(this.features(text));
+    const category = route.label === 'handoff' ? this.categoryOf(text) : null;
+    return { route: route.label, category, confidence: route.probability, by: 'local' };
+  }
+
+  /** The likeliest category of any text, for a request whose category the route did not settle. */
+  categoryOf(text: string): string {
+    return this.categories.predict(this.categoryFeatures(text)).label;
+  }
+}

@@ -1,0 +1,54 @@
+import type { SqliteDatabase } from '../storage/sqlite.ts';
+
+export type QuestionRecord = {
+  at: Date;
+  channel: string;
+  conversationId: string;
+  userId: string;
+  /** What the user typed (masked). */
+  text: string;
+  /** The standalone question that was searched. */
+  question: string;
+  route: string;
+  category: string | null;
+  relevance: number | null;
+  answered: boolean;
+};
+
+/** Every question and how it was handled, for the insights page (unanswered questions above all). */
+export interface QuestionLog {
+  record(entry: QuestionRecord): Promise<void>;
+  unanswered(limit: number): Promise<(QuestionRecord & { id: number })[]>;
+}
+
+export class SqliteQuestionLog implements QuestionLog {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  async record(entry: QuestionRecord): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO question_log (at, channel, conversation_id, user_id, text, question, route, category, relevance, answered)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(entry.at.toISOString(), entry.channel, entry.conversationId, entry.userId, entry.text, entry.question, entry.route, entry.category, entry.relevance, entry.answered ? 1 : 0);
+  }
+
+  async unanswered(limit: number): Promise<(QuestionRecord & { id: number })[]> {
+    const rows = this.db
+      .prepare('SELECT * FROM question_log WHERE answered = 0 ORDER BY at DESC, id DESC LIMIT ?')
+      .all(limit) as Record<string, unknown>[];
+    return rows.map((row) => ({
+      id: row.id as number,
+      at: new Date(row.at as string),
+      channel: row.channel as string,
+      conversationId: row.conversation_id as string,
+      userId: row.user_id as string,
+      text: row.text as string,
+      question: row.question as string,
+      route: row.route as string,
+      category: (row.category as string | null) ?? null,
+      relevance: (row.relevance as number | null) ?? null,
+      answered: row.answered === 1,
+    }));
+  }
+}

@@ -1,0 +1,23 @@
+/** Everything the assistant says on its own, in one place, in plain Chinese. */
+export const replies = {
+  greeting: '你好！我是小融，钱塘区产业社区的助手。可以问我邻里中心、产业社区服务、企业服务、员工服务清单等问题；需要人帮忙时回复"转人工"，我帮你联系社区工作者。',
+  thanks: '不客气！还有问题随时找我。',
+  farewell: '好的，有需要随时找我。',
+  outOfScope: '这个我帮不上忙。我可以解答钱塘区产业社区的政策和服务，或者帮你联系社区工作者。',
+  noAnswer: '现有资料里没有找到这个问题的说明，我不想给你不准确的信息。回复"转人工"，社区工作者会为你查询。',
+  expiredNote: (date: string) => `（提醒：所依据的文件已于${date}失效，以下内容仅供参考，现行规定请回复"转人工"确认。）`,
+  modelInterrupted: '\n（回答生成中断，以下是资料原文要点）\n',
+  movedToDirect: '收到，我私信联系你，帮你对接社区工作者。',
+  directOpening: '你好，刚才群里说的情况我们单独聊。',
+  handoffIntro: (label: string) => `好的，这件事需要社区工作者来办（${label}）。`,
+} as const;
+
+const THANKS = /谢|感谢|辛苦/;
+const FAREWELL = /再见|拜拜|bye/i;
+
+/** The greeting route covers hello, thanks and goodbye: answer each as a person would. */
+export function greetingReply(text: string): string {
+  if (FAREWELL.test(text)) return replies.farewell;
+  if (THANKS.test(text)) return replies.thanks;
+  return replies.greeting;
+}

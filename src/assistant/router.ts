@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import type { Logger } from '../logger.ts';
+import type { ChatModel } from '../llm/chat-model.ts';
+import type { Prompts } from '../llm/prompts.ts';
+import type { Categories } from './categories.ts';
+import type { LocalRouter } from './local-router.ts';
+import { ROUTES, type RouteDecision } from './types.ts';
+
+const modelDecision = z.object({ route: z.enum(ROUTES), category: z.string().nullable().optional() });
+
+/** Pulls the first JSON object out of a model reply (models wrap JSON in prose or code fences). */
+export function parseJsonObject(text: string): unknown {
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start < 0 || end <= start) throw new Error('no JSON object in the reply');
+  return JSON.parse(text.slice(start, end + 1));
+}
+
+/** Routes with the model when there is one, and with the local classifier when there is not or it fails. */
+export class Router {
+  constructor(
+    private readonly local: LocalRouter,
+    private readonly categories: Categories,
+    private readonly model?: { chat: ChatModel; prompts: Prompts },
+  ) {}
+
+  async route(text: string, log: Logger, signal?: AbortSignal): Promise<RouteDecision> {
+    if (!this.model) return this.local.route(text);
+    try {
+      const prompt = this.model.prompts.render('router', {
+        categories: this.categories.list.map((category) => `- ${category.name}：${category.label}`).join('\n'),
+        message: text,
+      });
+      const reply = await this.model.chat.completeJson([{ role: 'system', content: prompt }, { role: 'user', content: text }], signal);
+      const parsed = modelDecision.parse(parseJsonObject(reply));
+      if (parsed.route !== 'handoff') return { route: parsed.route, category: null, confidence: 1, by: 'model' };
+      const category = parsed.category && this.categories.has(parsed.category) ? parsed.category : this.local.categoryOf(text);
+      return { route: 'handoff', category, confidence: 1, by: 'model' };
+    } catch (error) {
+      log.warn({ err: error }, 'model routing failed: the local router decides');
+      return this.local.route(text);
+    }
+  }
+
+  categoryOf(text: string): string {
+    return this.local.categoryOf(text);
+  }
+}
