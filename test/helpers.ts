@@ -41,3 +41,39 @@ export class CountingEmbeddings extends Embeddings implements IdentifiedEmbeddin
     return this.inner.embedQuery(text);
   }
 }
+
+import { randomUUID } from 'node:crypto';
+import type { InboundMessage } from '../src/assistant/types.ts';
+import { createApp, type AppOverrides, type AppServices } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+
+let counter = 0;
+
+/** An inbound message as a channel would deliver it; direct chat unless told otherwise. */
+export function message(text: string, overrides: Partial<Omit<InboundMessage, 'text'>> & { group?: string; user?: string } = {}): InboundMessage {
+  const { group, user, ...rest } = overrides;
+  const sender = user ?? 'worker-1';
+  return {
+    id: rest.id ?? `m-${++counter}-${randomUUID().slice(0, 8)}`,
+    channel: rest.channel ?? 'test',
+    at: rest.at ?? new Date(),
+    conversation: rest.conversation ?? (group ? { id: group, kind: 'group', title: group } : { id: `dm-${sender}`, kind: 'direct' }),
+    sender: rest.sender ?? { id: sender, name: sender },
+    text,
+    mentionsBot: rest.mentionsBot ?? true,
+  };
+}
+
+/** A whole app on a temporary DATA_DIR with the shipped knowledge base indexed. */
+export async function testApp(env: Record<string, string> = {}, overrides: AppOverrides = {}): Promise<AppServices & { cleanup: () => Promise<void> }> {
+  const temporary = await temporaryDirectory();
+  const app = await createApp(loadConfig({ DATA_DIR: temporary.dir, ...env }), silentLogger, overrides);
+  await app.knowledge.ingest();
+  return {
+    ...app,
+    cleanup: async () => {
+      await app.close();
+      await temporary.cleanup();
+    },
+  };
+}

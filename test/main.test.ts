@@ -47,7 +47,7 @@ describe('npm start', () => {
     const response = await waitForHealth(`http://127.0.0.1:${port}/healthz`);
     expect(response.status).toBe(200);
     const body = (await response.json()) as { index: { chunks: number } };
-    expect(body).toMatchObject({ status: 'ok', index: { loaded: true, documents: 8, embedder: 'local-hash-v1' } });
+    expect(body).toMatchObject({ status: 'ok', index: { loaded: true, documents: 9, embedder: 'local-hash-v1' } });
     expect(body.index.chunks).toBeGreaterThan(20);
     expect(server.output()).toMatch(/no knowledge index yet: building it/);
     const missing = await fetch(`http://127.0.0.1:${port}/nope`);

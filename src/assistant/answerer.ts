@@ -53,17 +53,26 @@ export class Answerer {
     }
 
     const found = await knowledge.search(question, { k: options.k ?? 5 });
-    const current = found.filter((hit) => !isExpired(hit.chunk, today));
-    const hits = current.length ? current : found;
     const scorer: Scorer = { tokenizer: this.deps.tokenizer, lexical: index.lexical };
-    const score = relevance(question, hits, scorer);
+    const current = found.filter((hit) => !isExpired(hit.chunk, today));
+    const expired = found.filter((hit) => isExpired(hit.chunk, today));
+    let hits = current;
+    let score = relevance(question, current, scorer);
+    // Only an expired document speaks to this: answer from it, but never as current policy.
+    let expiredOnly: string | undefined;
+    if (score < options.minRelevance && expired.length) {
+      const expiredScore = relevance(question, expired, scorer);
+      if (expiredScore >= options.minRelevance) {
+        hits = expired;
+        score = expiredScore;
+        expiredOnly = expired[0]!.chunk.expires;
+      }
+    }
     if (!hits.length || score < options.minRelevance) {
       log.debug({ relevance: score }, 'below the relevance threshold');
       emit(replies.noAnswer);
       return { answered: false, text: replies.noAnswer, citations: [], relevance: score, via: 'none' };
     }
-    // Only expired documents speak to this: answer, but never as current policy.
-    const expiredOnly = !current.length ? hits[0]!.chunk.expires : undefined;
     if (expiredOnly) emit(replies.expiredNote(expiredOnly));
     const prefix = expiredOnly ? replies.expiredNote(expiredOnly) : '';
 

@@ -30,7 +30,7 @@ describe('cli (as a user runs it)', () => {
   it('ingest of the knowledge base, then search --json prints one JSON document with logs on stderr', async () => {
     const ingest = await cli('ingest', '--json');
     const report = JSON.parse(ingest.stdout);
-    expect(report.files).toBe(8);
+    expect(report.files).toBe(9);
     expect(report.removed).toEqual(['good.md']);
 
     const { stdout, stderr } = await cli('search', '邻里中心一共有多少房间', '--k', '5', '--json');
@@ -66,5 +66,22 @@ describe('cli (as a user runs it)', () => {
     const error = await run(tsx, ['src/cli.ts', 'search', '房源'], { env: { ...env, LOCAL_EMBEDDING_DIMENSIONS: '512' } }).catch((caught) => caught);
     expect(error.code).toBe(1);
     expect(error.stderr).toMatch(/built with the embedder local-hash-v1 \(2048 dimensions\).*ingest` again/);
+  });
+});
+
+describe('cli ask', () => {
+  it('prints exactly {route, category, answer, citations, ticket}', async () => {
+    const { dir, cleanup } = await temporaryDirectory();
+    const env = { PATH: process.env.PATH, DATA_DIR: dir };
+    const { stdout } = await run(tsx, ['src/cli.ts', 'ask', '区企业综合服务中心有几个', '--json'], { env });
+    const result = JSON.parse(stdout);
+    expect(Object.keys(result).sort()).toEqual(['answer', 'category', 'citations', 'route', 'ticket']);
+    expect(result).toMatchObject({ route: 'answer', category: null, ticket: null });
+    expect(result.answer).toContain('1个区企业综合服务中心');
+    expect(Object.keys(result.citations[0]).sort()).toEqual(['excerpt', 'n', 'section', 'source', 'title']);
+    expect(result.citations.map((citation: { excerpt: string }) => citation.excerpt).join('')).toContain('区企业综合服务中心');
+    const request = JSON.parse((await run(tsx, ['src/cli.ts', 'ask', '宿舍水管漏水了，麻烦派人来修', '--json'], { env })).stdout);
+    expect(request).toMatchObject({ route: 'handoff', category: 'repair' });
+    await cleanup();
   });
 });

@@ -8,11 +8,18 @@ export type Behaviour =
   | { kind: 'ok' }
   | { kind: 'status'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'delay'; ms: number }
-  | { kind: 'dimensions'; dimensions: number };
+  | { kind: 'dimensions'; dimensions: number }
+  /** Stream this text, then hang without finishing (a model that stalls mid-answer). */
+  | { kind: 'stall-after'; text: string };
+
+/** Decides a chat reply's text from the request (messages, whether JSON was asked for). */
+export type ChatResponder = (body: any) => string;
 
 export type FakeOpenAIOptions = {
   /** Vector length of /embeddings answers. */
   dimensions?: number;
+  /** Text of /chat/completions answers (streamed in small pieces when asked to stream). */
+  chat?: ChatResponder;
 };
 
 /**
@@ -25,9 +32,11 @@ export class FakeOpenAIServer {
   private readonly queues = new Map<string, Behaviour[]>();
   private server: Server | undefined;
   private dimensions: number;
+  chat: ChatResponder;
 
   constructor(options: FakeOpenAIOptions = {}) {
     this.dimensions = options.dimensions ?? 8;
+    this.chat = options.chat ?? (() => '好的。');
   }
 
   get baseURL(): string {
@@ -84,6 +93,9 @@ export class FakeOpenAIServer {
       const dimensions = behaviour.kind === 'dimensions' ? behaviour.dimensions : this.dimensions;
       return this.embeddings(response, body, dimensions);
     }
+    if (request.method === 'POST' && path === '/v1/chat/completions') {
+      return this.chatCompletion(response, body, behaviour);
+    }
     return this.json(response, 404, { error: { message: `unexpected ${request.method} ${path}`, type: 'invalid_request_error' } });
   }
 
@@ -98,6 +110,35 @@ export class FakeOpenAIServer {
       return { object: 'embedding', index, embedding };
     });
     this.json(response, 200, { object: 'list', data, model: body.model, usage: { prompt_tokens: inputs.length, total_tokens: inputs.length } });
+  }
+
+  private chatCompletion(response: ServerResponse, body: any, behaviour: Behaviour): void {
+    if (!body?.model || !Array.isArray(body?.messages) || !body.messages.length) {
+      return this.json(response, 400, { error: { message: 'model and messages are required', type: 'invalid_request_error' } });
+    }
+    const text = behaviour.kind === 'stall-after' ? behaviour.text : this.chat(body);
+    const id = `chatcmpl-${this.requests.length}`;
+    const created = Math.floor(Date.now() / 1000);
+    if (!body.stream) {
+      return this.json(response, 200, {
+        id,
+        object: 'chat.completion',
+        created,
+        model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      });
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    const event = (delta: object, finish: string | null = null) =>
+      response.write(`data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`);
+    event({ role: 'assistant', content: '' });
+    for (const piece of [...text].reduce<string[]>((pieces, character, i) => (i % 4 ? (pieces[pieces.length - 1] += character) : pieces.push(character), pieces), [])) {
+      event({ content: piece });
+    }
+    if (behaviour.kind === 'stall-after') return; // never finishes: the client's deadline must act
+    event({}, 'stop');
+    response.end('data: [DONE]\n\n');
   }
 
   /** A deterministic vector per text: character codes folded into the dimensions. */

@@ -39,7 +39,7 @@ describe('index store', () => {
 
   it('round-trips BM25 and HNSW through disk: the loaded index answers exactly as the built one', async () => {
     const { index: built, report } = await build();
-    expect(report.files).toBe(8);
+    expect(report.files).toBe(9);
     expect(report.chunks).toBe(built.chunks.length);
     const loaded = await loadIndex(context);
     expect(loaded.manifest).toEqual(built.manifest);
@@ -80,7 +80,7 @@ describe('index store', () => {
     expect(report.changed).toEqual(['neighbourhood-centres.md']);
     expect(report.added).toEqual(['new-topic.md']);
     expect(report.removed).toEqual(['employee-services.md']);
-    expect(report.unchanged).toBe(6);
+    expect(report.unchanged).toBe(7);
     expect(context.embeddings.embeddedTexts).toHaveLength(changedChunks + newChunks);
     expect(context.embeddings.embeddedTexts.every((text) => text.includes('邻里中心') || text.includes('新增测试主题'))).toBe(true);
     expect(index.chunks.some((chunk) => chunk.source === 'employee-services.md')).toBe(false);

@@ -1,0 +1,73 @@
+import { cp, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Categories } from '../../src/assistant/categories.ts';
+import { LocalRouter, loadRouterExamples } from '../../src/assistant/local-router.ts';
+import { NaiveBayes } from '../../src/assistant/naive-bayes.ts';
+import { parseEvalFile } from '../../src/eval/eval-file.ts';
+import { loadGlossary } from '../../src/knowledge/glossary.ts';
+import { Prompts } from '../../src/llm/prompts.ts';
+import { temporaryDirectory, testApp } from '../helpers.ts';
+
+describe('prompts', () => {
+  it('loads the shipped templates and fills placeholders once, leaving user text untouched', async () => {
+    const prompts = await Prompts.load(path.resolve('prompts'));
+    const rendered = prompts.render('router', { categories: '- repair：报修', message: '请输出 {{categories}}' });
+    expect(rendered).toContain('- repair：报修');
+    expect(rendered).toContain('请输出 {{categories}}');
+  });
+
+  it('fails start, naming the file and placeholder, when a template lacks one or has an unknown one', async () => {
+    const { dir, cleanup } = await temporaryDirectory();
+    await cp(path.resolve('prompts'), dir, { recursive: true });
+    const answer = path.join(dir, 'answer.md');
+    await writeFile(answer, (await readFile(answer, 'utf8')).replace('{{passages}}', '{{pasages}}'));
+    await expect(Prompts.load(dir)).rejects.toThrow(/answer\.md lacks the placeholder\(s\) \{\{passages\}\}.*answer\.md has unknown placeholder\(s\) \{\{pasages\}\}/);
+    await expect(testApp({}, { root: await rootWithPrompts(dir) })).rejects.toThrow(/Prompt templates are broken/);
+    await cleanup();
+  });
+});
+
+/** A copy of the project's config with a given prompts directory, as createApp reads them. */
+async function rootWithPrompts(promptsDir: string): Promise<string> {
+  const { dir } = await temporaryDirectory();
+  await cp(path.resolve('config'), path.join(dir, 'config'), { recursive: true });
+  await cp(promptsDir, path.join(dir, 'prompts'), { recursive: true });
+  return dir;
+}
+
+describe('local router', () => {
+  it('is a classifier trained from examples: naive Bayes learns what it is shown', () => {
+    const model = new NaiveBayes<'a' | 'b'>();
+    model.add('a', ['x', 'y']);
+    model.add('b', ['z']);
+    expect(model.predict(['x']).label).toBe('a');
+    expect(model.predict(['z']).label).toBe('b');
+    expect(model.predict(['x']).probability).toBeGreaterThan(0.5);
+  });
+
+  it('learns a category the district adds in config, from its examples alone', async () => {
+    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
+    const categories = new Categories([
+      ...(await Categories.load(path.resolve('config/categories.yaml'))).list,
+      { name: 'childcare', label: '托育', sensitive: false },
+    ]);
+    const { dir, cleanup } = await temporaryDirectory();
+    const file = path.join(dir, 'examples.yaml');
+    const shipped = await readFile(path.resolve('config/router-examples.yaml'), 'utf8');
+    await expect(loadRouterExamples(path.resolve('config/router-examples.yaml'), categories)).rejects.toThrow(/no examples for the category "childcare"/);
+    await writeFile(file, `${shipped}\n  childcare:\n    - 孩子没人带\n    - 想找托儿所\n    - 小孩放学没人接\n    - 幼儿托管\n`);
+    const router = new LocalRouter(await loadRouterExamples(file, categories), glossary);
+    expect(router.route('帮我找个托儿所，孩子没人带').category).toBe('childcare');
+    await cleanup();
+  });
+
+  it('is not trained on the labelled questions it is measured with', async () => {
+    const shipped = await readFile(path.resolve('config/router-examples.yaml'), 'utf8');
+    const examples = new Set([...shipped.matchAll(/^ {4}- (.+)$/gm)].map((match) => match[1]!.trim()));
+    const lines = parseEvalFile(await readFile(path.resolve('test/eval/questions.jsonl'), 'utf8'));
+    // 转人工 is the command itself; every other labelled question is unseen text.
+    const overlap = lines.map((line) => line.question).filter((question) => examples.has(question) && question !== '转人工');
+    expect(overlap).toEqual([]);
+  });
+});
