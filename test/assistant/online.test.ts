@@ -133,6 +133,26 @@ describe('assistant online, against an OpenAI-compatible server over HTTP', () =
     expect(streamed).not.toContain('NO_ANSWER');
   });
 
+  it('has the model rewrite a follow-up into a standalone question before retrieval', async () => {
+    route = () => '{"route": "answer", "category": null}';
+    answer = citeFact('芯谷产业邻里中心');
+    const rewrite = (body: any) => (isRouting(body) || body.stream ? undefined : '芯谷产业邻里中心建好了吗？');
+    const original = server.chat;
+    server.chat = (body) => rewrite(body) ?? original(body);
+    answer = (body) => {
+      const n = [...passages(body)].find(([, text]) => text.includes('芯谷产业邻里中心'))?.[0];
+      return n ? `芯谷产业邻里中心正在建设中[${n}]。` : 'NO_ANSWER';
+    };
+    await app.assistant.handle(message('临江的邻里中心建好了吗', { user: 'online-follow' }));
+    const result = await app.assistant.handle(message('那芯谷的呢？', { user: 'online-follow' }));
+    server.chat = original;
+    const rewriteRequest = server.requestsTo('/v1/chat/completions').find((request) => !request.body.stream && !isRouting(request.body))!;
+    expect(rewriteRequest.body.messages[0].content).toContain('临江的邻里中心建好了吗');
+    const generation = server.requestsTo('/v1/chat/completions').filter((request) => request.body.stream).at(-1)!;
+    expect(generation.body.messages[1].content).toBe('芯谷产业邻里中心建好了吗？');
+    expect(result.answer).toMatch(/^芯谷产业邻里中心正在建设中\[\d\]。$/);
+  });
+
   it('keeps its rules and its citations under a prompt-injection attempt', async () => {
     route = () => '{"route": "answer", "category": null}';
     // A model that obeys the injected text: invents a rent and cites a passage that does not exist.
