@@ -1,14 +1,19 @@
 import path from 'node:path';
 import { Answerer } from './assistant/answerer.ts';
-import { Assistant, type HandoffHandler } from './assistant/assistant.ts';
+import { Assistant } from './assistant/assistant.ts';
 import { Categories } from './assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from './assistant/local-router.ts';
 import { InMemoryStore, type KeyValueStore } from './assistant/memory.ts';
 import { SqliteQuestionLog } from './assistant/question-log.ts';
 import { Router } from './assistant/router.ts';
-import { contactOnlyHandoff } from './assistant/simple-handoff.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
+import { HandoffDesk } from './handoff/desk.ts';
+import { OutboxNotifier } from './handoff/notifier.ts';
+import { resolveConfigFile, RosterSource } from './handoff/roster.ts';
+import { SlaScheduler } from './handoff/sla.ts';
+import { SqliteTicketStore } from './handoff/sqlite-ticket-store.ts';
+import type { TicketStore } from './handoff/ticket-store.ts';
 import { loadGlossary } from './knowledge/glossary.ts';
 import { ChatModel } from './llm/chat-model.ts';
 import { createOpenAIClient } from './llm/openai-client.ts';
@@ -32,6 +37,11 @@ export type AppServices = {
   categories: Categories;
   db: SqliteDatabase;
   store: KeyValueStore;
+  roster: RosterSource;
+  tickets: TicketStore;
+  notifier: OutboxNotifier;
+  desk: HandoffDesk;
+  sla: SlaScheduler;
   assistant: Assistant;
   close(): Promise<void>;
 };
@@ -40,7 +50,6 @@ export type AppOverrides = {
   embeddings?: IdentifiedEmbeddings;
   fetch?: typeof fetch;
   clock?: Clock;
-  handoff?: HandoffHandler;
   /** Where config/ and prompts/ live (default: the working directory). */
   root?: string;
 };
@@ -91,7 +100,16 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   const router = new Router(new LocalRouter(examples, glossary), categories, model);
   const answerer = new Answerer({ knowledge, tokenizer, clock, options: config.assistant, model });
 
+  const rosterFile = await resolveConfigFile(config.handoff.rosterFile, path.join(root, 'config/roster.example.yaml'), logger, 'roster');
+  const roomsFile = await resolveConfigFile(config.handoff.roomsFile, path.join(root, 'config/rooms.example.yaml'), logger, 'rooms file');
+  const roster = await RosterSource.open(rosterFile, roomsFile, logger);
+
   const db = openSqlite(path.join(config.dataDir, 'rongzhi.db'));
+  const tickets = new SqliteTicketStore(db);
+  const notifier = new OutboxNotifier(tickets, clock, logger);
+  const deskDeps = { store: tickets, roster: () => roster.roster, categories, notifier, clock, logger };
+  const desk = new HandoffDesk(deskDeps);
+  const sla = new SlaScheduler(deskDeps);
   const store = new InMemoryStore(clock);
   const assistant = new Assistant({
     answerer,
@@ -101,7 +119,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     questionLog: new SqliteQuestionLog(db),
     clock,
     logger,
-    handoff: overrides.handoff ?? contactOnlyHandoff,
+    handoff: desk,
     model,
     memoryTtlSeconds: config.assistant.memoryTtlSeconds,
   });
@@ -115,8 +133,15 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     categories,
     db,
     store,
+    roster,
+    tickets,
+    notifier,
+    desk,
+    sla,
     assistant,
     async close() {
+      sla.stop();
+      roster.close();
       db.close();
     },
   };

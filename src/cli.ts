@@ -11,7 +11,11 @@ import { renderCitations } from './assistant/grounding.ts';
 import type { AssistantResult, InboundMessage } from './assistant/types.ts';
 import { calibrateThreshold, evaluateAssistant } from './eval/assistant-eval.ts';
 import { evaluateRetrieval, type RetrievalMiss, type RetrievalScores } from './eval/retrieval-eval.ts';
+import { ticketFor } from './handoff/desk.ts';
+import { STATUS_LABELS } from './handoff/messages.ts';
+import { TICKET_STATUSES, type TicketStatus } from './handoff/ticket.ts';
 import { createLogger } from './logger.ts';
+import { mask, maskDeep } from './privacy.ts';
 import type { SearchMode } from './retrieval/knowledge-index.ts';
 
 function print(value: unknown): void {
@@ -211,6 +215,75 @@ program
       terminal.close();
       await app.close();
     }
+  });
+
+const tickets = program.command('tickets').description('service tickets');
+
+tickets
+  .command('list')
+  .description('list tickets, newest first')
+  .option('--status <status...>', 'only these statuses (new assigned accepted resolved closed reopened cancelled)')
+  .option('--community <id>', 'only this community')
+  .option('--assignee <id>', 'only this worker')
+  .option('--as <workerId>', 'view as this worker: phone and ID numbers are shown only to the assignee and supervisors')
+  .option('--json', 'print JSON')
+  .action(async (options: { status?: TicketStatus[]; community?: string; assignee?: string; as?: string; json?: boolean }) => {
+    const app = await services();
+    const invalid = (options.status ?? []).filter((status) => !(TICKET_STATUSES as readonly string[]).includes(status));
+    if (invalid.length) throw new InvalidArgumentError(`--status must be one of ${TICKET_STATUSES.join(', ')} (not ${invalid.join(', ')})`);
+    const list = await app.tickets.list({
+      ...(options.status && { status: options.status }),
+      ...(options.community && { community: options.community }),
+      ...(options.assignee && { assignee: options.assignee }),
+    });
+    const viewer = { workerId: options.as, roster: app.roster.roster };
+    const visible = list.map((ticket) => ticketFor(ticket, viewer));
+    await app.close();
+    if (options.json) return print(visible);
+    if (!visible.length) return void process.stdout.write('没有工单。\n');
+    for (const ticket of visible) {
+      process.stdout.write(`#${ticket.id}  ${STATUS_LABELS[ticket.status]}  ${app.categories.label(ticket.category)} · ${ticket.community}  负责人 ${ticket.assignee ?? '—'}  ${ticket.description.slice(0, 40)}\n`);
+    }
+  });
+
+tickets
+  .command('show')
+  .description('one ticket with its events and notifications')
+  .argument('<id>', 'ticket number, e.g. 1024 or #1024')
+  .option('--as <workerId>', 'view as this worker')
+  .option('--json', 'print JSON')
+  .action(async (raw: string, options: { as?: string; json?: boolean }) => {
+    const id = Number(raw.replace(/^[#＃]/, ''));
+    if (!Number.isInteger(id) || id < 1) throw new InvalidArgumentError(`"${raw}" is not a ticket number (e.g. 1024)`);
+    const app = await services();
+    const ticket = await app.tickets.get(id);
+    if (!ticket) {
+      await app.close();
+      throw new AppError('ticket_not_found', `没有找到工单 #${id}`);
+    }
+    const viewer = { workerId: options.as, roster: app.roster.roster };
+    const visible = ticketFor(ticket, viewer);
+    const privileged = visible === ticket;
+    const events = (await app.tickets.events(id)).map((event) => (privileged ? event : { ...event, detail: maskDeep(event.detail) as Record<string, unknown> }));
+    const notifications = (await app.tickets.notifications({ ticketId: id })).map((notification) =>
+      privileged ? notification : { ...notification, text: mask(notification.text) },
+    );
+    await app.close();
+    if (options.json) return print({ ...visible, events, notifications });
+    const lines = [
+      `工单 #${visible.id} · ${STATUS_LABELS[visible.status]} · ${app.categories.label(visible.category)} · ${visible.community}`,
+      `提出人：${visible.requester.userName}（${visible.requester.channel}）  负责人：${visible.assignee ?? '—'}`,
+      `内容：${visible.description}`,
+      ...(visible.contact ? [`联系方式：${visible.contact}`] : []),
+      ...(visible.assignmentReason ? [`分派原因：${visible.assignmentReason}`] : []),
+      '',
+      '经过：',
+      ...events.map((event) => `  ${event.at}  ${event.actor}  ${event.type}  ${JSON.stringify(event.detail)}`),
+      '',
+      '通知：',
+      ...notifications.map((notification) => `  ${notification.at}  ${notification.recipient}  [${notification.status}]  ${notification.text.replace(/\n/g, ' / ')}`),
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
   });
 
 function parseMode(value: string): SearchMode {

@@ -33,6 +33,9 @@ const envSchema = z.object({
   RRF_K: integer(1, 1000, 60),
   LEXICAL_WEIGHT: decimal(0, 10),
   VECTOR_WEIGHT: decimal(0, 10),
+  ROSTER_FILE: z.preprocess(emptyToUndefined, z.string().default('config/roster.yaml')),
+  ROOMS_FILE: z.preprocess(emptyToUndefined, z.string().default('config/rooms.yaml')),
+  SLA_CHECK_SECONDS: integer(1, 3600, 15),
   CHAT_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),
   ANSWER_TIMEOUT_MS: integer(500, 600_000, 15_000),
   ANSWER_MIN_RELEVANCE: z.preprocess(emptyToUndefined, number().min(0).max(1).default(0.15)),
@@ -58,6 +61,7 @@ export type Config = {
   /** The chat model, when OPENAI_API_KEY is set; otherwise the assistant works offline. */
   chat: { model: string } | undefined;
   assistant: { answerTimeoutMs: number; minRelevance: number; faqMinSimilarity: number; memoryTtlSeconds: number };
+  handoff: { rosterFile: string; roomsFile: string; slaCheckSeconds: number };
 };
 
 /**
@@ -115,6 +119,7 @@ export function loadConfig(
       faqMinSimilarity: e.FAQ_MIN_SIMILARITY,
       memoryTtlSeconds: e.MEMORY_TTL_SECONDS,
     },
+    handoff: { rosterFile: path.resolve(e.ROSTER_FILE), roomsFile: path.resolve(e.ROOMS_FILE), slaCheckSeconds: e.SLA_CHECK_SECONDS },
   };
 }
 

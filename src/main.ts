@@ -19,12 +19,14 @@ async function main(): Promise<void> {
     const app = await createApp(config, logger);
     const index = await app.knowledge.loadOrBuild();
     logger.info({ chunks: index.chunks.length, embedder: index.manifest.embedder.id }, 'knowledge index loaded');
+    app.roster.watch();
+    app.sla.start(config.handoff.slaCheckSeconds * 1000);
     const server: Server = createHttpApp(app).listen(config.port, config.host, () => {
       logger.info({ port: config.port, host: config.host, dataDir: config.dataDir }, 'RongZhi is listening');
     });
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
-      server.close(() => process.exit(0));
+      server.close(() => void app.close().finally(() => process.exit(0)));
       setTimeout(() => process.exit(0), 5000).unref();
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));

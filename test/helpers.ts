@@ -52,9 +52,11 @@ let counter = 0;
 /** An inbound message as a channel would deliver it; direct chat unless told otherwise. */
 export function message(text: string, overrides: Partial<Omit<InboundMessage, 'text'>> & { group?: string; user?: string } = {}): InboundMessage {
   const { group, user, ...rest } = overrides;
-  const sender = user ?? 'worker-1';
+  counter++;
+  // Each message is its own user unless one is named: a test's conversation never leaks into another's.
+  const sender = user ?? `user-${counter}`;
   return {
-    id: rest.id ?? `m-${++counter}-${randomUUID().slice(0, 8)}`,
+    id: rest.id ?? `m-${counter}-${randomUUID().slice(0, 8)}`,
     channel: rest.channel ?? 'test',
     at: rest.at ?? new Date(),
     conversation: rest.conversation ?? (group ? { id: group, kind: 'group', title: group } : { id: `dm-${sender}`, kind: 'direct' }),

@@ -9,6 +9,12 @@ const categoriesSchema = z.object({
         name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case'),
         label: z.string().min(1),
         sensitive: z.boolean().default(false),
+        /** Minutes a ticket may wait to be accepted before the worker is reminded. */
+        acceptMinutes: z.number().int().min(1).default(30),
+        /** Minutes after the reminder before the supervisor is asked to step in. */
+        escalateAfterMinutes: z.number().int().min(1).default(15),
+        /** Hours from acceptance to resolution before the supervisor is alerted. */
+        resolveHours: z.number().min(0.1).default(72),
       }),
     )
     .min(1)
@@ -40,6 +46,10 @@ export class Categories {
 
   label(name: string): string {
     return this.list.find((category) => category.name === name)?.label ?? name;
+  }
+
+  get(name: string): Category {
+    return this.list.find((category) => category.name === name) ?? this.list.find((category) => category.name === 'other')!;
   }
 
   isSensitive(name: string | null | undefined): boolean {

@@ -29,6 +29,74 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX question_log_unanswered ON question_log (answered, at);
     `,
   },
+  {
+    version: 2,
+    name: 'tickets, events, drafts, notifications',
+    up: `
+      CREATE TABLE tickets (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        status TEXT NOT NULL,
+        category TEXT NOT NULL,
+        community TEXT NOT NULL,
+        description TEXT NOT NULL,
+        contact TEXT,
+        requester TEXT NOT NULL,
+        requester_channel TEXT NOT NULL,
+        requester_user TEXT NOT NULL,
+        private_channel INTEGER NOT NULL DEFAULT 0,
+        assignee TEXT,
+        assignment_reason TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        accept_due_at TEXT,
+        escalate_due_at TEXT,
+        resolve_due_at TEXT,
+        reminded_at TEXT,
+        escalated_at TEXT,
+        resolve_alerted_at TEXT,
+        resolved_at TEXT,
+        rating INTEGER,
+        version INTEGER NOT NULL DEFAULT 1
+      );
+      -- Ticket numbers start at 1001: short enough to say aloud, never confused with 1, 2, 3.
+      INSERT INTO sqlite_sequence (name, seq) VALUES ('tickets', 1000);
+      CREATE INDEX tickets_status ON tickets (status);
+      CREATE INDEX tickets_community ON tickets (community, status);
+      CREATE INDEX tickets_assignee ON tickets (assignee, status);
+      CREATE INDEX tickets_requester ON tickets (requester_channel, requester_user, status);
+      CREATE TABLE ticket_events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id INTEGER NOT NULL REFERENCES tickets (id),
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        type TEXT NOT NULL,
+        detail TEXT NOT NULL
+      );
+      CREATE INDEX ticket_events_ticket ON ticket_events (ticket_id, id);
+      CREATE TRIGGER ticket_events_append_only_update BEFORE UPDATE ON ticket_events
+        BEGIN SELECT RAISE(ABORT, 'ticket events are append-only'); END;
+      CREATE TRIGGER ticket_events_append_only_delete BEFORE DELETE ON ticket_events
+        BEGIN SELECT RAISE(ABORT, 'ticket events are append-only'); END;
+      CREATE TABLE ticket_drafts (
+        key TEXT PRIMARY KEY,
+        draft TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE notifications (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        ticket_id INTEGER,
+        at TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        recipient TEXT NOT NULL,
+        text TEXT NOT NULL,
+        mentions TEXT NOT NULL DEFAULT '[]',
+        status TEXT NOT NULL,
+        error TEXT
+      );
+      CREATE INDEX notifications_ticket ON notifications (ticket_id, id);
+      CREATE INDEX notifications_status ON notifications (status, id);
+    `,
+  },
 ];
 
 /** Opens (creating if needed) the SQLite database in WAL mode and brings its schema up to date. */

@@ -84,7 +84,7 @@ describe('assistant offline', () => {
   });
 
   it('answers @ the sender in a group', async () => {
-    const result = await app.assistant.handle(message('@小融 大创小镇属于哪种产业社区', { group: 'park-1', user: 'wang' }));
+    const result = await app.assistant.handle(message('大创小镇属于哪种产业社区', { group: 'park-1', user: 'wang' }));
     expect(result.replies[0]!.mentions).toEqual(['wang']);
   });
 

@@ -1,0 +1,33 @@
+export type WorkerCommand =
+  | { kind: 'accept'; ticketId: number }
+  | { kind: 'reply'; ticketId: number; text: string }
+  | { kind: 'transfer'; ticketId: number; target: string }
+  | { kind: 'resolve'; ticketId: number }
+  | { kind: 'mine' };
+
+const COMMAND = /^[#＃]\s*(\d+)\s*(接单|回复|转办|转|完成|办结)\s*([\s\S]*)$/;
+
+/**
+ * Parses a worker command, the same on every channel: `#1024 接单`, `#1024 回复 <内容>`,
+ * `#1024 转 <工号或姓名>`, `#1024 完成`, `我的工单`. Returns 'malformed' for something that starts like
+ * a command but is not one, and undefined for ordinary text.
+ */
+export function parseWorkerCommand(text: string): WorkerCommand | 'malformed' | undefined {
+  const trimmed = text.trim();
+  if (/^我的工单[。！!]?$/.test(trimmed)) return { kind: 'mine' };
+  const match = COMMAND.exec(trimmed);
+  if (!match) return /^[#＃]\s*\d+/.test(trimmed) ? 'malformed' : undefined;
+  const ticketId = Number(match[1]);
+  const rest = (match[3] ?? '').trim();
+  switch (match[2]) {
+    case '接单':
+      return rest ? 'malformed' : { kind: 'accept', ticketId };
+    case '回复':
+      return { kind: 'reply', ticketId, text: rest };
+    case '转':
+    case '转办':
+      return rest ? { kind: 'transfer', ticketId, target: rest } : 'malformed';
+    default:
+      return rest ? 'malformed' : { kind: 'resolve', ticketId };
+  }
+}

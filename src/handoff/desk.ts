@@ -1,0 +1,484 @@
+import { replyTo, type HandoffHandler, type MessageContext } from '../assistant/assistant.ts';
+import type { Categories } from '../assistant/categories.ts';
+import { replies as assistantReplies } from '../assistant/replies.ts';
+import type { Reply, TicketSummary } from '../assistant/types.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import { findPhone, mask } from '../privacy.ts';
+import { normalizeText } from '../retrieval/text.ts';
+import { chooseAssignee } from './assignment.ts';
+import { parseWorkerCommand, type WorkerCommand } from './commands.ts';
+import { deskMessages as say, STATUS_LABELS } from './messages.ts';
+import type { Notifier, Recipient } from './notifier.ts';
+import type { Roster, Worker } from './roster.ts';
+import { ACCEPTABLE_STATUSES, LIVE_STATUSES, formatTicketId, type RequesterAddress, type Ticket } from './ticket.ts';
+import type { Draft, TicketStore } from './ticket-store.ts';
+
+/** The outcome of a worker's action, whichever surface it came from (chat command or console). */
+export type ActionOutcome = { ok: boolean; message: string; ticket?: Ticket };
+
+const BARE_HANDOFF = /^(转人工|找人工|人工|人工服务|人工客服|转人工客服|要人工|需要人工|找真人|真人|我要找社区工作者|找社工|联系社工|帮我转社区工作者)[。！!？?]?$/;
+const CANCEL = /^(取消|撤销|不用了|算了)[。！!]?$/;
+const RATING = /^\s*([1-5])\s*(分|星)?\s*[。！!]?$/;
+const NOT_SOLVED = /没解决|没有解决|还没好|没修好|没弄好|重新打开|还是不行/;
+
+/**
+ * Privacy for requests raised in a group: a sensitive topic gets one line in the group that reveals
+ * nothing, and the conversation continues in a direct chat.
+ */
+function moveSensitiveToDirect(ctx: MessageContext): boolean {
+  const { message, services, result } = ctx;
+  if (message.conversation.kind !== 'group' || !services.categories.isSensitive(result.category)) return false;
+  result.replies.push(replyTo(ctx, { text: assistantReplies.movedToDirect }));
+  result.answer = assistantReplies.movedToDirect;
+  return true;
+}
+
+export function ticketSummary(ticket: Ticket): TicketSummary {
+  return { id: ticket.id, status: ticket.status, category: ticket.category, community: ticket.community, assignee: ticket.assignee };
+}
+
+/** Phone and ID-card numbers are visible to the assigned worker and supervisors only. */
+export function ticketFor(ticket: Ticket, viewer: { workerId?: string | undefined; roster: Roster } | undefined): Ticket {
+  const privileged =
+    viewer?.workerId !== undefined && (viewer.workerId === ticket.assignee || viewer.roster.supervisorOf(ticket.community)?.id === viewer.workerId);
+  if (privileged) return ticket;
+  return { ...ticket, description: mask(ticket.description), contact: ticket.contact ? mask(ticket.contact) : null };
+}
+
+/**
+ * The handoff desk: service requests become tickets assigned to the right community worker;
+ * workers act on them with commands on any channel (or the console), and their replies travel back
+ * to where the request was made.
+ */
+export class HandoffDesk implements HandoffHandler {
+  constructor(
+    private readonly deps: {
+      store: TicketStore;
+      roster: () => Roster;
+      categories: Categories;
+      notifier: Notifier;
+      clock: Clock;
+      logger: Logger;
+    },
+  ) {}
+
+  private get roster(): Roster {
+    return this.deps.roster();
+  }
+
+  // ── The pipeline's gate: commands, drafts, ratings and follow-ups come here first ──
+
+  async intercept(ctx: MessageContext): Promise<boolean> {
+    const { message } = ctx;
+    const worker = this.roster.workerByAddress(message.channel, message.sender.id);
+    if (worker && (await this.workerMessage(ctx, worker))) return true;
+    if (await this.continueDraft(ctx)) return true;
+    if (await this.rateOrReopen(ctx)) return true;
+    return this.followUp(ctx);
+  }
+
+  private async workerMessage(ctx: MessageContext, worker: Worker): Promise<boolean> {
+    const { message } = ctx;
+    const command = parseWorkerCommand(message.text);
+    if (command === 'malformed') return this.answerWorker(ctx, say.commandHelp);
+    if (command) return this.answerWorker(ctx, (await this.runCommand(worker, command)).message);
+    if (message.conversation.kind !== 'group') return false;
+    // Staff chatter is not for the bot, and when a worker speaks in a group where a request is
+    // live, the bot leaves the conversation to them.
+    if (this.roster.staffGroupOf(message.conversation)) return !message.mentionsBot || this.quiet(ctx);
+    const live = await this.deps.store.list({ status: LIVE_STATUSES, limit: 50 });
+    if (live.some((ticket) => ticket.requester.channel === message.channel && ticket.requester.conversationId === message.conversation.id)) return this.quiet(ctx);
+    return false;
+  }
+
+  private quiet(ctx: MessageContext): true {
+    ctx.log.info('a community worker is handling this conversation: staying quiet');
+    ctx.result.route = 'handoff';
+    return true;
+  }
+
+  private answerWorker(ctx: MessageContext, text: string): true {
+    ctx.result.route = 'handoff';
+    ctx.result.answer = text;
+    ctx.result.replies.push(replyTo(ctx, { text }));
+    return true;
+  }
+
+  private draftKey(ctx: MessageContext): string {
+    return `${ctx.message.channel}:${ctx.message.sender.id}`;
+  }
+
+  /** A draft continues in the conversation it started in, or in a direct chat when it moved there. */
+  private draftApplies(ctx: MessageContext, draft: Draft): boolean {
+    const { conversation } = ctx.message;
+    return draft.requester.conversationId === conversation.id || (draft.privateChannel && conversation.kind === 'direct');
+  }
+
+  private async continueDraft(ctx: MessageContext): Promise<boolean> {
+    const key = this.draftKey(ctx);
+    const draft = await this.deps.store.getDraft(key);
+    if (!draft || !this.draftApplies(ctx, draft)) return false;
+    const text = ctx.message.text.trim();
+    ctx.result.route = 'handoff';
+    ctx.result.category = draft.category;
+    if (CANCEL.test(text)) {
+      await this.deps.store.deleteDraft(key);
+      this.tellRequester(ctx, say.draftCancelled, draft.privateChannel);
+      return true;
+    }
+    draft.contact ??= findPhone(text);
+    if (draft.asking === 'description') {
+      draft.description = text;
+      draft.community ??= this.roster.communityInText(text)?.id ?? null;
+    } else if (draft.asking === 'community') {
+      const community = this.roster.communityInText(text);
+      if (!community) {
+        draft.attempts++;
+        await this.deps.store.saveDraft(key, draft, this.deps.clock.now());
+        this.tellRequester(ctx, say.askCommunityAgain(this.communityExamples()), draft.privateChannel);
+        return true;
+      }
+      draft.community = community.id;
+    }
+    await this.advance(ctx, draft);
+    return true;
+  }
+
+  private async rateOrReopen(ctx: MessageContext): Promise<boolean> {
+    const { message } = ctx;
+    const text = message.text.trim();
+    const rating = RATING.exec(text);
+    const notSolved = NOT_SOLVED.test(text);
+    if (!rating && !notSolved) return false;
+    const [ticket] = await this.deps.store.list({ status: ['resolved'], requester: { channel: message.channel, userId: message.sender.id }, limit: 1 });
+    if (!ticket || !this.isRequesterConversation(ctx, ticket)) return false;
+    const now = this.deps.clock.now();
+    ctx.result.route = 'handoff';
+    ctx.result.category = ticket.category;
+    if (rating) {
+      const score = Number(rating[1]);
+      const closed = await this.deps.store.transition(ticket.id, {
+        from: ['resolved'],
+        to: 'closed',
+        set: { rating: score },
+        event: { actor: 'requester', type: 'rated', detail: { rating: score } },
+        at: now,
+      });
+      if (!closed) return false;
+      ctx.result.ticket = ticketSummary(closed);
+      this.tellRequester(ctx, say.thanksForRating(score), closed.privateChannel);
+      if (score <= 2) {
+        const supervisor = this.roster.supervisorOf(closed.community);
+        const worker = this.workerName(closed.assignee);
+        if (supervisor) await this.notify(closed, 'low-rating', { kind: 'worker', workerId: supervisor.id }, say.lowRating(closed, score, worker));
+      }
+      return true;
+    }
+    const category = this.deps.categories.get(ticket.category);
+    const reopened = await this.deps.store.transition(ticket.id, {
+      from: ['resolved'],
+      to: 'reopened',
+      set: {
+        acceptDueAt: addMinutes(now, category.acceptMinutes),
+        escalateDueAt: addMinutes(now, category.acceptMinutes + category.escalateAfterMinutes),
+        remindedAt: null,
+        escalatedAt: null,
+        resolvedAt: null,
+      },
+      event: { actor: 'requester', type: 'reopened', detail: { text: mask(text) } },
+      at: now,
+    });
+    if (!reopened) return false;
+    ctx.result.ticket = ticketSummary(reopened);
+    this.tellRequester(ctx, say.reopened(reopened, this.workerName(reopened.assignee)), reopened.privateChannel);
+    if (reopened.assignee) await this.notify(reopened, 'reopened', { kind: 'worker', workerId: reopened.assignee }, say.reopenedForWorker(reopened));
+    return true;
+  }
+
+  private isRequesterConversation(ctx: MessageContext, ticket: Ticket): boolean {
+    const { conversation } = ctx.message;
+    return ticket.requester.conversationId === conversation.id || (ticket.privateChannel && conversation.kind === 'direct');
+  }
+
+  /** The requester's messages on a live ticket go to its worker instead of being answered. */
+  private async followUp(ctx: MessageContext): Promise<boolean> {
+    const { message } = ctx;
+    const live = await this.deps.store.list({ status: LIVE_STATUSES, requester: { channel: message.channel, userId: message.sender.id }, limit: 5 });
+    const ticket = live.find((candidate) => this.isRequesterConversation(ctx, candidate));
+    if (!ticket) return false;
+    const text = message.text.trim();
+    const now = this.deps.clock.now();
+    ctx.result.route = 'handoff';
+    ctx.result.category = ticket.category;
+    if (CANCEL.test(text)) {
+      const cancelled = await this.deps.store.transition(ticket.id, {
+        from: LIVE_STATUSES,
+        to: 'cancelled',
+        event: { actor: 'requester', type: 'cancelled', detail: {} },
+        at: now,
+      });
+      if (cancelled) {
+        ctx.result.ticket = ticketSummary(cancelled);
+        this.tellRequester(ctx, say.ticketCancelled(cancelled), cancelled.privateChannel);
+        if (cancelled.assignee) await this.notify(cancelled, 'cancelled', { kind: 'worker', workerId: cancelled.assignee }, say.ticketCancelledForWorker(cancelled));
+        return true;
+      }
+    }
+    await this.deps.store.addEvent(ticket.id, { actor: 'requester', type: 'requester-message', detail: { text } }, now);
+    if (ticket.assignee) await this.notify(ticket, 'requester-message', { kind: 'worker', workerId: ticket.assignee }, say.followUpForWorker(ticket, text));
+    ctx.result.ticket = ticketSummary(ticket);
+    this.tellRequester(ctx, say.followUpAcknowledged(ticket, this.workerName(ticket.assignee)), ticket.privateChannel);
+    return true;
+  }
+
+  // ── A new service request ──
+
+  async handle(ctx: MessageContext): Promise<void> {
+    const { message } = ctx;
+    const category = ctx.result.category ?? 'other';
+    const text = message.text.trim();
+    const privateChannel = moveSensitiveToDirect(ctx);
+    const roomCommunity = message.conversation.kind === 'group' ? this.roster.communityOfRoom(message.conversation) : undefined;
+    const draft: Draft = {
+      category,
+      community: roomCommunity ?? this.roster.communityInText(text)?.id ?? null,
+      description: BARE_HANDOFF.test(normalizeText(text)) ? null : text,
+      contact: findPhone(text),
+      asking: null,
+      requester: {
+        channel: message.channel,
+        conversationId: message.conversation.id,
+        userId: message.sender.id,
+        conversationKind: message.conversation.kind,
+        userName: message.sender.name,
+      },
+      privateChannel,
+      attempts: 0,
+    };
+    await this.advance(ctx, draft, privateChannel ? assistantReplies.directOpening : '');
+  }
+
+  /** Asks for the next missing detail, one question at a time, or opens the ticket. */
+  private async advance(ctx: MessageContext, draft: Draft, opening = ''): Promise<void> {
+    const key = this.draftKey(ctx);
+    const now = this.deps.clock.now();
+    const label = this.deps.categories.label(draft.category);
+    if (!draft.description || !draft.community) {
+      draft.asking = !draft.description ? 'description' : 'community';
+      await this.deps.store.saveDraft(key, draft, now);
+      const question = draft.asking === 'description' ? say.askDescription : say.askCommunity(label);
+      this.tellRequester(ctx, opening + question, draft.privateChannel);
+      return;
+    }
+    await this.deps.store.deleteDraft(key);
+    const ticket = await this.open(draft);
+    ctx.result.ticket = ticketSummary(ticket);
+    const category = this.deps.categories.get(ticket.category);
+    const community = this.roster.community(ticket.community)?.name ?? ticket.community;
+    this.tellRequester(ctx, opening + say.created(ticket, label, community, this.workerName(ticket.assignee), category.acceptMinutes), draft.privateChannel);
+  }
+
+  /** Creates, assigns and announces a ticket. */
+  async open(draft: Draft): Promise<Ticket> {
+    const { store, clock, categories } = this.deps;
+    const now = clock.now();
+    const requester: RequesterAddress = draft.requester;
+    const created = await store.create(
+      { category: draft.category, community: draft.community!, description: draft.description!, contact: draft.contact, requester, privateChannel: draft.privateChannel },
+      now,
+      'requester',
+    );
+    const category = categories.get(created.category);
+    const assignment = await chooseAssignee({ community: created.community, category: created.category, categoryLabel: category.label }, this.roster, store, clock);
+    if (!assignment) {
+      this.deps.logger.error({ ticket: created.id, community: created.community }, 'no worker and no supervisor for this community: ticket stays new');
+      return created;
+    }
+    const ticket = (await store.transition(created.id, {
+      from: ['new'],
+      to: 'assigned',
+      set: {
+        assignee: assignment.worker.id,
+        assignmentReason: assignment.reason,
+        acceptDueAt: addMinutes(now, category.acceptMinutes),
+        escalateDueAt: addMinutes(now, category.acceptMinutes + category.escalateAfterMinutes),
+      },
+      event: { actor: 'system', type: 'assigned', detail: { assignee: assignment.worker.id, reason: assignment.reason } },
+      at: now,
+    }))!;
+    const communityName = this.roster.community(ticket.community)?.name ?? ticket.community;
+    await this.notify(ticket, 'new-ticket', { kind: 'worker', workerId: assignment.worker.id }, say.newTicketForWorker(ticket, category.label, communityName, assignment.reason));
+    await this.notify(
+      ticket,
+      'new-ticket',
+      { kind: 'staff-group', community: ticket.community },
+      say.newTicketForStaff(ticket, category.label, communityName, category.acceptMinutes, mask(ticket.description)),
+      [assignment.worker.id],
+    );
+    return ticket;
+  }
+
+  // ── Worker actions: the same for chat commands and the console ──
+
+  async runCommand(worker: Worker, command: WorkerCommand): Promise<ActionOutcome> {
+    switch (command.kind) {
+      case 'mine':
+        return this.myTickets(worker);
+      case 'accept':
+        return this.accept(command.ticketId, worker.id);
+      case 'reply':
+        return this.reply(command.ticketId, worker.id, command.text);
+      case 'transfer':
+        return this.transfer(command.ticketId, worker.id, command.target);
+      case 'resolve':
+        return this.resolve(command.ticketId, worker.id);
+    }
+  }
+
+  async myTickets(worker: Worker): Promise<ActionOutcome> {
+    const tickets = await this.deps.store.list({ assignee: worker.id, status: LIVE_STATUSES });
+    const lines = tickets.map(
+      (ticket) => `${formatTicketId(ticket.id)} ${this.deps.categories.label(ticket.category)} · ${STATUS_LABELS[ticket.status]} · ${ticket.description.slice(0, 30)}`,
+    );
+    return { ok: true, message: say.myTickets(lines) };
+  }
+
+  /** Loads a ticket and checks the worker may act on it. */
+  private async authorize(ticketId: number, workerId: string, mode: 'community' | 'assignee'): Promise<{ ticket: Ticket; worker: Worker } | ActionOutcome> {
+    const worker = this.roster.worker(workerId);
+    const ticket = await this.deps.store.get(ticketId);
+    if (!ticket || !worker) return { ok: false, message: say.unknownTicket(ticketId) };
+    const supervisor = this.roster.supervisorOf(ticket.community)?.id === worker.id;
+    if (mode === 'community' && worker.community !== ticket.community && !supervisor) return { ok: false, message: say.notYourCommunity(ticket) };
+    if (mode === 'assignee' && ticket.assignee !== worker.id && !supervisor) {
+      return { ok: false, message: say.notYours(ticket, this.workerName(ticket.assignee)) };
+    }
+    return { ticket, worker };
+  }
+
+  async accept(ticketId: number, workerId: string): Promise<ActionOutcome> {
+    const found = await this.authorize(ticketId, workerId, 'community');
+    if ('ok' in found) return found;
+    const { ticket, worker } = found;
+    const now = this.deps.clock.now();
+    const category = this.deps.categories.get(ticket.category);
+    const accepted = await this.deps.store.transition(ticket.id, {
+      from: ACCEPTABLE_STATUSES,
+      to: 'accepted',
+      set: { assignee: worker.id, resolveDueAt: addMinutes(now, category.resolveHours * 60), resolveAlertedAt: null },
+      event: { actor: worker.id, type: 'accepted', detail: { assignee: worker.id } },
+      at: now,
+    });
+    if (!accepted) {
+      const current = (await this.deps.store.get(ticket.id))!;
+      if (current.status === 'accepted') return { ok: false, message: say.alreadyTaken(current, this.workerName(current.assignee)), ticket: current };
+      return { ok: false, message: say.notOpen(current, STATUS_LABELS[current.status]), ticket: current };
+    }
+    await this.toRequester(accepted, 'accepted', say.acceptedForRequester(accepted, worker.name));
+    return { ok: true, message: say.acceptedForWorker(accepted), ticket: accepted };
+  }
+
+  async reply(ticketId: number, workerId: string, text: string): Promise<ActionOutcome> {
+    if (!text.trim()) return { ok: false, message: say.emptyReply(ticketId) };
+    const found = await this.authorize(ticketId, workerId, 'assignee');
+    if ('ok' in found) return found;
+    let { ticket } = found;
+    const { worker } = found;
+    if (ticket.status === 'assigned' || ticket.status === 'reopened') {
+      // Answering is taking the ticket on.
+      const accepted = await this.accept(ticket.id, worker.id);
+      if (!accepted.ok) return accepted;
+      ticket = accepted.ticket!;
+    }
+    if (ticket.status !== 'accepted') return { ok: false, message: say.notOpen(ticket, STATUS_LABELS[ticket.status]), ticket };
+    await this.deps.store.addEvent(ticket.id, { actor: worker.id, type: 'replied', detail: { text } }, this.deps.clock.now());
+    await this.toRequester(ticket, 'reply', say.relayed(worker.name, ticket, text));
+    return { ok: true, message: say.replySent(ticket), ticket };
+  }
+
+  async transfer(ticketId: number, workerId: string, target: string): Promise<ActionOutcome> {
+    const found = await this.authorize(ticketId, workerId, 'assignee');
+    if ('ok' in found) return found;
+    const { ticket, worker } = found;
+    const to = this.roster.findWorker(target);
+    if (!to) return { ok: false, message: say.unknownWorker(target), ticket };
+    const now = this.deps.clock.now();
+    const category = this.deps.categories.get(ticket.category);
+    const transferred = await this.deps.store.transition(ticket.id, {
+      from: LIVE_STATUSES,
+      to: 'assigned',
+      set: {
+        assignee: to.id,
+        assignmentReason: `由${worker.name}转办`,
+        acceptDueAt: addMinutes(now, category.acceptMinutes),
+        escalateDueAt: addMinutes(now, category.acceptMinutes + category.escalateAfterMinutes),
+        remindedAt: null,
+        escalatedAt: null,
+        resolveDueAt: null,
+        resolveAlertedAt: null,
+      },
+      event: { actor: worker.id, type: 'transferred', detail: { from: ticket.assignee, assignee: to.id } },
+      at: now,
+    });
+    if (!transferred) return { ok: false, message: say.notOpen(ticket, STATUS_LABELS[ticket.status]), ticket };
+    const communityName = this.roster.community(transferred.community)?.name ?? transferred.community;
+    await this.notify(transferred, 'transferred', { kind: 'worker', workerId: to.id }, say.transferredToYou(transferred, worker.name, category.label, communityName));
+    return { ok: true, message: say.transferred(transferred, to.name), ticket: transferred };
+  }
+
+  async resolve(ticketId: number, workerId: string): Promise<ActionOutcome> {
+    const found = await this.authorize(ticketId, workerId, 'assignee');
+    if ('ok' in found) return found;
+    const { ticket, worker } = found;
+    const now = this.deps.clock.now();
+    const resolved = await this.deps.store.transition(ticket.id, {
+      from: ['accepted', 'assigned', 'reopened'],
+      to: 'resolved',
+      set: { resolvedAt: now.toISOString() },
+      event: { actor: worker.id, type: 'resolved', detail: {} },
+      at: now,
+    });
+    if (!resolved) return { ok: false, message: say.notOpen(ticket, STATUS_LABELS[ticket.status]), ticket };
+    await this.toRequester(resolved, 'rating-request', say.askRating(resolved));
+    return { ok: true, message: say.resolvedForWorker(resolved), ticket: resolved };
+  }
+
+  // ── Delivery ──
+
+  /** Sends to where the request was made: @ the requester in a group, directly in a direct chat. */
+  private async toRequester(ticket: Ticket, kind: string, text: string): Promise<void> {
+    const requester = ticket.requester;
+    const inGroup = requester.conversationKind === 'group' && !ticket.privateChannel;
+    const address = inGroup
+      ? { channel: requester.channel, conversationId: requester.conversationId, userId: requester.userId ?? '', conversationKind: 'group' as const }
+      : { channel: requester.channel, conversationId: ticket.privateChannel ? (requester.userId ?? requester.conversationId) : requester.conversationId, userId: requester.userId ?? '', conversationKind: 'direct' as const };
+    // Nothing personal is repeated in a group.
+    await this.notify(ticket, kind, { kind: 'address', address }, inGroup ? mask(text) : text, inGroup && requester.userId ? [requester.userId] : []);
+  }
+
+  private async notify(ticket: Ticket, kind: string, to: Recipient, text: string, mentions: string[] = []): Promise<void> {
+    await this.deps.notifier.notify({ ticketId: ticket.id, kind, to, text, mentions });
+  }
+
+  private tellRequester(ctx: MessageContext, text: string, direct: boolean): void {
+    const reply: Reply = replyTo(ctx, { text, ...(direct && { direct: true }) });
+    ctx.result.replies.push(reply);
+    // In a group, a request moved to a direct chat shows only the short line already added.
+    if (!direct || ctx.message.conversation.kind === 'direct') ctx.result.answer = text;
+    else ctx.result.answer ||= text;
+    ctx.emit({ type: 'text-delta', text });
+  }
+
+  private workerName(id: string | null): string {
+    return (id && this.roster.worker(id)?.name) || '社区工作者';
+  }
+
+  private communityExamples(): string {
+    return this.roster.data.communities.map((community) => community.aliases[community.aliases.length - 1] ?? community.name).slice(0, 4).join('、');
+  }
+}
+
+export function addMinutes(date: Date, minutes: number): string {
+  return new Date(date.getTime() + minutes * 60_000).toISOString();
+}

@@ -1,0 +1,67 @@
+import { formatTicketId, type Ticket } from './ticket.ts';
+
+const display = (name: string) => name;
+const where = (ticket: Ticket) => (ticket.requester.conversationKind === 'group' ? '群聊' : '私聊');
+
+/** What the handoff desk says, in plain Chinese. Ticket numbers are always said aloud as #1024. */
+export const deskMessages = {
+  askCommunity: (label: string) => `好的，我来帮你登记${label}。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）`,
+  askCommunityAgain: (examples: string) => `没找到这个社区。请告诉我你所在的产业社区或园区，例如：${examples}。回复"取消"可撤销。`,
+  askDescription: '好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？',
+  draftCancelled: '好的，已取消这次登记。有需要随时找我。',
+  created: (ticket: Ticket, label: string, community: string, worker: string, acceptMinutes: number) =>
+    `已登记工单 ${formatTicketId(ticket.id)}（${label} · ${community}），已转给社区工作者${display(worker)}，一般 ${acceptMinutes} 分钟内会联系你。回复"取消"可撤销。`,
+  newTicketForStaff: (ticket: Ticket, label: string, community: string, acceptMinutes: number, description: string) =>
+    `【新工单 ${formatTicketId(ticket.id)}】${label} · ${community} · 来自 ${ticket.requester.userName}（${where(ticket)}）\n内容：${description}  ·  ${acceptMinutes} 分钟内未接单将提醒并上报`,
+  newTicketForWorker: (ticket: Ticket, label: string, community: string, reason: string) =>
+    [
+      `【新工单 ${formatTicketId(ticket.id)}】${label} · ${community}`,
+      `来自：${ticket.requester.userName}（${where(ticket)}）`,
+      `内容：${ticket.description}`,
+      ...(ticket.contact ? [`联系方式：${ticket.contact}`] : []),
+      `分派原因：${reason}`,
+      `回复"${formatTicketId(ticket.id)} 接单"接单。`,
+    ].join('\n'),
+  relayed: (worker: string, ticket: Ticket, text: string) => `【社区工作者 ${display(worker)} · 工单 ${formatTicketId(ticket.id)}】${text}`,
+  followUpForWorker: (ticket: Ticket, text: string) => `【工单 ${formatTicketId(ticket.id)} · ${ticket.requester.userName} 补充】${text}`,
+  followUpAcknowledged: (ticket: Ticket, worker: string) => `已转达给社区工作者${display(worker)}（工单 ${formatTicketId(ticket.id)}）。`,
+  acceptedForRequester: (ticket: Ticket, worker: string) => `社区工作者${display(worker)}已接单（工单 ${formatTicketId(ticket.id)}），会尽快联系你。`,
+  acceptedForWorker: (ticket: Ticket) => `已接单 ${formatTicketId(ticket.id)}。回复"${formatTicketId(ticket.id)} 回复 内容"答复对方，办好后发"${formatTicketId(ticket.id)} 完成"。`,
+  alreadyTaken: (ticket: Ticket, worker: string) => `工单 ${formatTicketId(ticket.id)} 已由${display(worker)}接单。`,
+  notOpen: (ticket: Ticket, status: string) => `工单 ${formatTicketId(ticket.id)} 当前状态是"${status}"，不能这样操作。`,
+  replySent: (ticket: Ticket) => `已发送给 ${ticket.requester.userName}（工单 ${formatTicketId(ticket.id)}）。`,
+  transferred: (ticket: Ticket, worker: string) => `工单 ${formatTicketId(ticket.id)} 已转给${display(worker)}。`,
+  transferredToYou: (ticket: Ticket, from: string, label: string, community: string) =>
+    `【转办工单 ${formatTicketId(ticket.id)}】${label} · ${community}，由${display(from)}转来。\n内容：${ticket.description}\n回复"${formatTicketId(ticket.id)} 接单"接单。`,
+  resolvedForWorker: (ticket: Ticket) => `工单 ${formatTicketId(ticket.id)} 已办结，已请对方评分。`,
+  askRating: (ticket: Ticket) => `工单 ${formatTicketId(ticket.id)} 已办结。请为这次服务打分：回复 1–5（5 为非常满意）`,
+  thanksForRating: (rating: number) => (rating <= 2 ? '收到你的评分，我们会请负责人回访，改进服务。' : '感谢你的评价！有需要随时找我。'),
+  lowRating: (ticket: Ticket, rating: number, worker: string) => `【低分提醒】工单 ${formatTicketId(ticket.id)}（${display(worker)}办理）获评 ${rating} 分，请回访。`,
+  reopened: (ticket: Ticket, worker: string) => `已重新打开工单 ${formatTicketId(ticket.id)}，社区工作者${display(worker)}会继续跟进。`,
+  reopenedForWorker: (ticket: Ticket) => `【重新打开】工单 ${formatTicketId(ticket.id)}：${ticket.requester.userName} 表示问题还没解决，请继续跟进。`,
+  ticketCancelled: (ticket: Ticket) => `工单 ${formatTicketId(ticket.id)} 已撤销。有需要随时找我。`,
+  ticketCancelledForWorker: (ticket: Ticket) => `工单 ${formatTicketId(ticket.id)} 已被提出人撤销，无需处理。`,
+  reminder: (ticket: Ticket, worker: string, minutes: number) => `⏰ 工单 ${formatTicketId(ticket.id)} 已等待 ${minutes} 分钟未接单，@${display(worker)} 请尽快处理`,
+  escalation: (ticket: Ticket, label: string, community: string, minutes: number) =>
+    `【升级】工单 ${formatTicketId(ticket.id)}（${label} · ${community}）${minutes} 分钟无人接单，请协调。`,
+  resolveOverdue: (ticket: Ticket, label: string, community: string, worker: string, hours: number) =>
+    `【超时】工单 ${formatTicketId(ticket.id)}（${label} · ${community}）由${display(worker)}接单后 ${hours} 小时仍未办结，请关注。`,
+  myTickets: (lines: string[]) => (lines.length ? `你的工单：\n${lines.join('\n')}` : '你目前没有待办的工单。'),
+  unknownTicket: (id: number) => `没有找到工单 #${id}，请核对编号。发"我的工单"可以查看你负责的工单。`,
+  notYours: (ticket: Ticket, worker: string) =>
+    `工单 ${formatTicketId(ticket.id)} 由${display(worker)}负责，你不能操作。如需接手，请让${display(worker)}或主管发"${formatTicketId(ticket.id)} 转 你的工号"。`,
+  notYourCommunity: (ticket: Ticket) => `工单 ${formatTicketId(ticket.id)} 不属于你所在的社区，不能接单。`,
+  unknownWorker: (name: string) => `没有找到工号或姓名为"${name}"的社区工作者，请核对后再发。`,
+  emptyReply: (id: number) => `回复内容是空的。请这样发：#${id} 回复 已联系物业，明天上午上门`,
+  commandHelp: '没看懂这条指令。可用指令：\n#1024 接单\n#1024 回复 <内容>\n#1024 转 <工号或姓名>\n#1024 完成\n我的工单',
+};
+
+export const STATUS_LABELS: Record<Ticket['status'], string> = {
+  new: '新建',
+  assigned: '待接单',
+  accepted: '处理中',
+  resolved: '已办结',
+  closed: '已关闭',
+  reopened: '重新打开',
+  cancelled: '已撤销',
+};

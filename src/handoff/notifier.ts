@@ -1,0 +1,91 @@
+import type { Address } from '../assistant/types.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { Notification } from './ticket.ts';
+import type { TicketStore } from './ticket-store.ts';
+
+export type Recipient =
+  | { kind: 'worker'; workerId: string }
+  | { kind: 'staff-group'; community: string }
+  | { kind: 'address'; address: Address & { conversationKind: 'group' | 'direct' } };
+
+export type Outgoing = { ticketId: number | null; kind: string; to: Recipient; text: string; mentions?: string[] };
+
+export function encodeRecipient(recipient: Recipient): string {
+  switch (recipient.kind) {
+    case 'worker':
+      return `worker:${recipient.workerId}`;
+    case 'staff-group':
+      return `staff-group:${recipient.community}`;
+    case 'address':
+      return `address:${JSON.stringify(recipient.address)}`;
+  }
+}
+
+export function decodeRecipient(value: string): Recipient {
+  if (value.startsWith('worker:')) return { kind: 'worker', workerId: value.slice('worker:'.length) };
+  if (value.startsWith('staff-group:')) return { kind: 'staff-group', community: value.slice('staff-group:'.length) };
+  return { kind: 'address', address: JSON.parse(value.slice('address:'.length)) };
+}
+
+/** Sends one notification somewhere; false when this sender cannot reach that recipient. */
+export type Deliverer = (notification: Notification, recipient: Recipient) => Promise<boolean>;
+
+/** Tells people about tickets: to a worker, a community's staff group, or a requester's chat. */
+export interface Notifier {
+  notify(outgoing: Outgoing): Promise<Notification>;
+}
+
+/**
+ * Every notification is written to the database first (visible in `tickets show`), then handed to
+ * the channels that can deliver it. With no channel able to, it stays recorded; a failed delivery
+ * is marked failed with the reason, never dropped silently.
+ */
+export class OutboxNotifier implements Notifier {
+  private readonly deliverers: Deliverer[] = [];
+
+  constructor(
+    private readonly store: TicketStore,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Channels register here when they start. */
+  addDeliverer(deliverer: Deliverer): void {
+    this.deliverers.push(deliverer);
+  }
+
+  async notify(outgoing: Outgoing): Promise<Notification> {
+    const notification = await this.store.addNotification({
+      ticketId: outgoing.ticketId,
+      at: this.clock.now().toISOString(),
+      kind: outgoing.kind,
+      recipient: encodeRecipient(outgoing.to),
+      text: outgoing.text,
+      mentions: outgoing.mentions ?? [],
+      status: this.deliverers.length ? 'pending' : 'recorded',
+      error: null,
+    });
+    if (this.deliverers.length) await this.deliver(notification);
+    return notification;
+  }
+
+  private async deliver(notification: Notification): Promise<void> {
+    if (!(await this.store.claimNotification(notification.id))) return;
+    const recipient = decodeRecipient(notification.recipient);
+    const errors: string[] = [];
+    for (const deliverer of this.deliverers) {
+      try {
+        if (await deliverer(notification, recipient)) {
+          await this.store.markNotification(notification.id, 'sent');
+          return;
+        }
+      } catch (error) {
+        errors.push((error as Error).message);
+      }
+    }
+    const status = errors.length ? 'failed' : 'recorded';
+    await this.store.markNotification(notification.id, status, errors.join('; ') || null);
+    if (errors.length) this.logger.warn({ notification: notification.id, errors }, 'notification could not be delivered');
+  }
+}

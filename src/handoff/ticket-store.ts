@@ -1,0 +1,80 @@
+import type { NewTicket, Notification, Ticket, TicketEvent, TicketStatus } from './ticket.ts';
+
+export type TicketFilter = {
+  status?: TicketStatus[];
+  community?: string;
+  assignee?: string;
+  requester?: { channel: string; userId: string };
+  limit?: number;
+};
+
+/** Fields a transition may change besides the status. */
+export type TicketChanges = Partial<
+  Pick<
+    Ticket,
+    | 'assignee'
+    | 'assignmentReason'
+    | 'acceptDueAt'
+    | 'escalateDueAt'
+    | 'resolveDueAt'
+    | 'remindedAt'
+    | 'escalatedAt'
+    | 'resolveAlertedAt'
+    | 'resolvedAt'
+    | 'rating'
+  >
+>;
+
+export type Transition = {
+  /** The ticket must be in one of these statuses, or nothing happens. */
+  from: TicketStatus[];
+  to?: TicketStatus;
+  /** The ticket must have this assignee (or none, for null), or nothing happens. */
+  assignee?: string | null;
+  /** The ticket's field must still be unset (a reminder not yet sent), or nothing happens. */
+  unset?: 'remindedAt' | 'escalatedAt' | 'resolveAlertedAt';
+  set?: TicketChanges;
+  event: { actor: string; type: string; detail?: Record<string, unknown> };
+  at: Date;
+};
+
+export type Draft = {
+  category: string;
+  community: string | null;
+  description: string | null;
+  contact: string | null;
+  /** The slot last asked for: the next message answers it. */
+  asking: 'community' | 'description' | null;
+  requester: NewTicket['requester'];
+  privateChannel: boolean;
+  attempts: number;
+};
+
+/**
+ * Tickets, their append-only events, half-filled requests and notifications. Every transition is
+ * one conditional update with its event, atomically: of two workers accepting at once, one wins.
+ */
+export interface TicketStore {
+  create(ticket: NewTicket, at: Date, actor: string): Promise<Ticket>;
+  get(id: number): Promise<Ticket | undefined>;
+  list(filter?: TicketFilter): Promise<Ticket[]>;
+  events(id: number): Promise<TicketEvent[]>;
+  transition(id: number, transition: Transition): Promise<Ticket | undefined>;
+  addEvent(id: number, event: Transition['event'], at: Date): Promise<void>;
+  /** Open (live) tickets per worker of a community. */
+  openCounts(community: string): Promise<Map<string, number>>;
+  /** When each worker was last assigned a ticket (round-robin among equals). */
+  lastAssigned(workerIds: string[]): Promise<Map<string, string>>;
+  /** Live tickets with a service-level deadline at or before `now` that has not fired yet. */
+  due(now: Date): Promise<{ remind: Ticket[]; escalate: Ticket[]; resolveAlert: Ticket[] }>;
+
+  getDraft(key: string): Promise<Draft | undefined>;
+  saveDraft(key: string, draft: Draft, at: Date): Promise<void>;
+  deleteDraft(key: string): Promise<void>;
+
+  addNotification(notification: Omit<Notification, 'id'>): Promise<Notification>;
+  notifications(filter: { ticketId?: number; status?: Notification['status'] }): Promise<Notification[]>;
+  markNotification(id: number, status: Notification['status'], error?: string | null): Promise<void>;
+  /** Marks a pending notification as being delivered; false when another process took it. */
+  claimNotification(id: number): Promise<boolean>;
+}

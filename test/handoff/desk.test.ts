@@ -1,0 +1,153 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
+import type { Notification } from '../../src/handoff/ticket.ts';
+import { message, testApp } from '../helpers.ts';
+
+// Beijing time Thursday 09:00: every example worker is on duty.
+const clock = new ManualClock(new Date('2026-11-26T09:00:00+08:00'));
+let app: Awaited<ReturnType<typeof testApp>>;
+
+beforeAll(async () => {
+  app = await testApp({}, { clock });
+});
+afterAll(() => app.cleanup());
+
+const wecom = (text: string, options: Parameters<typeof message>[1] = {}) => message(text, { channel: 'wecom', ...options });
+/** A community worker writing from WeCom (their roster address). */
+const fromWorker = (address: string, text: string, group = '医药港社工群') => wecom(text, { user: address, group });
+const notificationsOf = (ticketId: number): Promise<Notification[]> => app.tickets.notifications({ ticketId });
+
+describe('a whole request, from a park group to the rating', () => {
+  it('asks one question, opens and assigns a ticket, relays the worker, and closes with a rating', async () => {
+    // The request in a group that config/rooms maps to no community: the community is asked for.
+    const request = await app.assistant.handle(wecom('宿舍热水器坏了好几天了，能不能派人修', { user: 'xiaoli', group: '新员工交流群' }));
+    expect(request.route).toBe('handoff');
+    expect(request.category).toBe('repair');
+    expect(request.ticket).toBeNull();
+    expect(request.answer).toMatch(/请问你在哪个产业社区或园区/);
+    expect(request.replies[0]!.mentions).toEqual(['xiaoli']);
+
+    const answer = await app.assistant.handle(wecom('医药港', { user: 'xiaoli', group: '新员工交流群' }));
+    expect(answer.ticket).toMatchObject({ status: 'assigned', category: 'repair', community: 'yiyaogang', assignee: 'w-yyg-01' });
+    const id = answer.ticket!.id;
+    expect(id).toBeGreaterThan(1000);
+    expect(answer.answer).toBe(`已登记工单 #${id}（报修 · 医药港产业社区），已转给社区工作者张敏（示例），一般 30 分钟内会联系你。回复"取消"可撤销。`);
+
+    const ticket = (await app.tickets.get(id))!;
+    expect(ticket.assignmentReason).toMatch(/报修技能、在岗/);
+    const notices = await notificationsOf(id);
+    expect(notices.map((notification) => notification.recipient)).toEqual(['worker:w-yyg-01', 'staff-group:yiyaogang']);
+    expect(notices[1]!.text).toContain(`【新工单 #${id}】报修 · 医药港产业社区 · 来自 xiaoli（群聊）`);
+
+    // The worker accepts and replies from the staff group.
+    const accepted = await app.assistant.handle(fromWorker('zhangmin', `#${id} 接单`));
+    expect(accepted.answer).toBe(`已接单 #${id}。回复"#${id} 回复 内容"答复对方，办好后发"#${id} 完成"。`);
+    const replied = await app.assistant.handle(fromWorker('zhangmin', `#${id} 回复 已联系物业，明天上午 9 点上门维修`));
+    expect(replied.answer).toContain('已发送给 xiaoli');
+    const relay = (await notificationsOf(id)).find((notification) => notification.kind === 'reply')!;
+    expect(JSON.parse(relay.recipient.slice('address:'.length))).toEqual({ channel: 'wecom', conversationId: '新员工交流群', userId: 'xiaoli', conversationKind: 'group' });
+    expect(relay.mentions).toEqual(['xiaoli']);
+    expect(relay.text).toBe(`【社区工作者 张敏（示例） · 工单 #${id}】已联系物业，明天上午 9 点上门维修`);
+
+    // The requester's follow-up goes to the worker, not to the bot's answerer.
+    const followUp = await app.assistant.handle(wecom('师傅几点到？', { user: 'xiaoli', group: '新员工交流群' }));
+    expect(followUp.answer).toBe(`已转达给社区工作者张敏（示例）（工单 #${id}）。`);
+    expect((await notificationsOf(id)).at(-1)).toMatchObject({ recipient: 'worker:w-yyg-01', text: `【工单 #${id} · xiaoli 补充】师傅几点到？` });
+
+    // The worker answering in the group itself: the bot stays quiet.
+    const workerInGroup = await app.assistant.handle(wecom('@xiaoli 我九点到', { user: 'zhangmin', group: '新员工交流群' }));
+    expect(workerInGroup.replies).toEqual([]);
+
+    const resolved = await app.assistant.handle(fromWorker('zhangmin', `#${id} 完成`));
+    expect(resolved.answer).toBe(`工单 #${id} 已办结，已请对方评分。`);
+    expect((await notificationsOf(id)).at(-1)!.text).toBe(`工单 #${id} 已办结。请为这次服务打分：回复 1–5（5 为非常满意）`);
+
+    const rated = await app.assistant.handle(wecom('5', { user: 'xiaoli', group: '新员工交流群' }));
+    expect(rated.ticket).toMatchObject({ id, status: 'closed' });
+    expect((await app.tickets.get(id))!.rating).toBe(5);
+    const events = (await app.tickets.events(id)).map((event) => event.type);
+    expect(events).toEqual(['created', 'assigned', 'accepted', 'replied', 'requester-message', 'resolved', 'rated']);
+  });
+
+  it('takes the community from the group, and continues a sensitive request in a direct chat', async () => {
+    const inGroup = await app.assistant.handle(wecom('和主管吵架了，他威胁不给我发工资，帮我找人调解', { user: 'xiaozhao', group: '医药港员工交流群' }));
+    expect(inGroup.replies[0]).toMatchObject({ text: '收到，我私信联系你，帮你对接社区工作者。', mentions: ['xiaozhao'] });
+    const direct = inGroup.replies[1]!;
+    expect(direct.direct).toBe(true);
+    expect(direct.text).toMatch(/^你好，刚才群里说的情况我们单独聊。已登记工单 #\d+（矛盾调解 · 医药港产业社区）/);
+    const ticket = (await app.tickets.get(inGroup.ticket!.id))!;
+    expect(ticket).toMatchObject({ privateChannel: true, community: 'yiyaogang', category: 'dispute' });
+    // The dispute goes to the worker with that skill, not to the repair worker.
+    expect(ticket.assignee).toBe('w-yyg-02');
+    // Replies go to the direct chat, never to the group.
+    await app.desk.reply(ticket.id, 'w-yyg-02', '我下午给你打电话');
+    const relay = (await notificationsOf(ticket.id)).find((notification) => notification.kind === 'reply')!;
+    expect(JSON.parse(relay.recipient.slice('address:'.length))).toMatchObject({ conversationKind: 'direct', conversationId: 'xiaozhao' });
+  });
+
+  it('cancels a half-filled request and a live ticket on "取消"', async () => {
+    await app.assistant.handle(wecom('转人工', { user: 'canceller' }));
+    expect((await app.assistant.handle(wecom('取消', { user: 'canceller' }))).answer).toBe('好的，已取消这次登记。有需要随时找我。');
+    const opened = await app.assistant.handle(wecom('大创小镇宿舍的门锁坏了，帮忙派人修', { user: 'canceller' }));
+    expect(opened.ticket).toMatchObject({ community: 'dachuang', assignee: 'w-dc-01' });
+    const cancelled = await app.assistant.handle(wecom('取消', { user: 'canceller' }));
+    expect(cancelled.ticket).toMatchObject({ id: opened.ticket!.id, status: 'cancelled' });
+    expect((await notificationsOf(opened.ticket!.id)).at(-1)).toMatchObject({ recipient: 'worker:w-dc-01', kind: 'cancelled' });
+  });
+
+  it('asks what is needed when someone only says 转人工, then where', async () => {
+    const first = await app.assistant.handle(wecom('转人工', { user: 'bare' }));
+    expect(first.answer).toBe('好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？');
+    const second = await app.assistant.handle(wecom('想给孩子问问上学的事', { user: 'bare' }));
+    expect(second.answer).toMatch(/请问你在哪个产业社区或园区/);
+    const third = await app.assistant.handle(wecom('不知道', { user: 'bare' }));
+    expect(third.answer).toMatch(/没找到这个社区/);
+    const fourth = await app.assistant.handle(wecom('白杨街道', { user: 'bare' }));
+    expect(fourth.ticket).toMatchObject({ community: 'baiyang-linli', category: 'other' });
+  });
+
+  it('notifies the supervisor of a low rating, and reopens when the requester says it is not solved', async () => {
+    const opened = await app.assistant.handle(wecom('临江街道这边宿舍漏水了，请派人修 电话13812345678', { user: 'rater' }));
+    const id = opened.ticket!.id;
+    await app.desk.resolve(id, 'w-lj-01');
+    const reopened = await app.assistant.handle(wecom('还是不行，没修好', { user: 'rater' }));
+    expect(reopened.ticket).toMatchObject({ id, status: 'reopened' });
+    await app.desk.resolve(id, 'w-lj-01');
+    await app.assistant.handle(wecom('1', { user: 'rater' }));
+    const low = (await notificationsOf(id)).find((notification) => notification.kind === 'low-rating')!;
+    expect(low).toMatchObject({ recipient: 'worker:s-linjiang' });
+    expect(low.text).toContain('获评 1 分');
+  });
+});
+
+describe('worker commands', () => {
+  let id: number;
+  beforeAll(async () => {
+    id = (await app.assistant.handle(wecom('医药港宿舍空调坏了，派人修一下', { user: 'cmd-requester' }))).ticket!.id;
+  });
+
+  it('say what to type for a malformed command, an unknown ticket, or someone else\'s ticket', async () => {
+    expect((await app.assistant.handle(fromWorker('zhangmin', `#${id} 搞定`))).answer).toMatch(/^没看懂这条指令。可用指令：\n#1024 接单/);
+    expect((await app.assistant.handle(fromWorker('zhangmin', '#999999 接单'))).answer).toBe('没有找到工单 #999999，请核对编号。发"我的工单"可以查看你负责的工单。');
+    expect((await app.assistant.handle(fromWorker('lihua', `#${id} 完成`))).answer).toMatch(new RegExp(`^工单 #${id} 由张敏（示例）负责，你不能操作`));
+    expect((await app.assistant.handle(fromWorker('chengang', `#${id} 接单`, '大创小镇社工群'))).answer).toBe(`工单 #${id} 不属于你所在的社区，不能接单。`);
+    expect((await app.assistant.handle(fromWorker('zhangmin', `#${id} 回复`))).answer).toMatch(/回复内容是空的/);
+    expect((await app.assistant.handle(fromWorker('zhangmin', `#${id} 转 不存在的人`))).answer).toBe('没有找到工号或姓名为"不存在的人"的社区工作者，请核对后再发。');
+  });
+
+  it('list my tickets, and transfer by name', async () => {
+    expect((await app.assistant.handle(fromWorker('zhangmin', '我的工单'))).answer).toContain(`#${id} 报修 · 待接单`);
+    const moved = await app.assistant.handle(fromWorker('zhangmin', `#${id} 转 李华`));
+    expect(moved.answer).toBe(`工单 #${id} 已转给李华（示例）。`);
+    expect((await app.tickets.get(id))!).toMatchObject({ assignee: 'w-yyg-02', status: 'assigned' });
+    expect((await notificationsOf(id)).at(-1)).toMatchObject({ recipient: 'worker:w-yyg-02', kind: 'transferred' });
+  });
+
+  it('lets exactly one of two workers accepting at once win', async () => {
+    const ticket = (await app.assistant.handle(wecom('医药港宿舍的灯不亮了，派人看看', { user: 'race' }))).ticket!;
+    const results = await Promise.all([app.desk.accept(ticket.id, 'w-yyg-01'), app.desk.accept(ticket.id, 'w-yyg-02'), app.desk.accept(ticket.id, 's-yiyaogang')]);
+    expect(results.filter((result) => result.ok)).toHaveLength(1);
+    expect(results.filter((result) => !result.ok).every((result) => /已由.*接单/.test(result.message))).toBe(true);
+    expect((await app.tickets.events(ticket.id)).filter((event) => event.type === 'accepted')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,84 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/clock.ts';
+import { message, testApp } from '../helpers.ts';
+
+const MINUTE = 60_000;
+let clock: ManualClock;
+let app: Awaited<ReturnType<typeof testApp>>;
+
+beforeEach(async () => {
+  clock = new ManualClock(new Date('2026-11-26T10:00:00+08:00'));
+  app = await testApp({}, { clock });
+});
+afterEach(() => app.cleanup());
+
+const request = async (text: string, user: string) => (await app.assistant.handle(message(text, { channel: 'wecom', user }))).ticket!;
+
+describe('service levels on an injected clock', () => {
+  it('reminds at the accept limit, escalates to the supervisor after that, once each', async () => {
+    const ticket = await request('医药港宿舍水管爆了，快派人修', 'sla-1');
+    clock.advance(29 * MINUTE);
+    expect(await app.sla.tick()).toEqual({ reminded: [], escalated: [], alerted: [] });
+    clock.advance(1 * MINUTE);
+    expect((await app.sla.tick()).reminded).toEqual([ticket.id]);
+    const reminders = (await app.tickets.notifications({ ticketId: ticket.id })).filter((notification) => notification.kind === 'reminder');
+    expect(reminders.map((notification) => notification.recipient).sort()).toEqual(['staff-group:yiyaogang', 'worker:w-yyg-01']);
+    expect(reminders[0]!.text).toBe(`⏰ 工单 #${ticket.id} 已等待 30 分钟未接单，@张敏（示例） 请尽快处理`);
+    expect((await app.sla.tick()).reminded).toEqual([]); // fires once
+    clock.advance(15 * MINUTE);
+    expect((await app.sla.tick()).escalated).toEqual([ticket.id]);
+    const escalation = (await app.tickets.notifications({ ticketId: ticket.id })).find((notification) => notification.recipient === 'worker:s-yiyaogang')!;
+    expect(escalation.text).toBe(`【升级】工单 #${ticket.id}（报修 · 医药港产业社区）45 分钟无人接单，请协调。`);
+    expect((await app.sla.tick()).escalated).toEqual([]);
+  });
+
+  it('uses per-category limits, and stops the accept timers once a worker accepts', async () => {
+    const urgent = await request('最近压力特别大，想找医药港的心理老师聊聊', 'sla-2');
+    expect(urgent.category).toBe('mental_health');
+    clock.advance(15 * MINUTE);
+    expect((await app.sla.tick()).reminded).toEqual([urgent.id]); // mental_health: 15 minutes
+    const calm = await request('医药港宿舍门锁坏了，派人修', 'sla-3');
+    await app.desk.accept(calm.id, 'w-yyg-01');
+    clock.advance(60 * MINUTE);
+    const fired = await app.sla.tick();
+    expect(fired.reminded).not.toContain(calm.id);
+    expect(fired.escalated).not.toContain(calm.id);
+  });
+
+  it('alerts the supervisor when an accepted ticket is not resolved in time', async () => {
+    const ticket = await request('医药港宿舍窗户坏了，派人修', 'sla-4');
+    await app.desk.accept(ticket.id, 'w-yyg-01');
+    clock.advance(47 * 60 * MINUTE);
+    expect((await app.sla.tick()).alerted).toEqual([]);
+    clock.advance(1 * 60 * MINUTE); // repair: 48 hours
+    expect((await app.sla.tick()).alerted).toEqual([ticket.id]);
+    const alert = (await app.tickets.notifications({ ticketId: ticket.id })).at(-1)!;
+    expect(alert).toMatchObject({ recipient: 'worker:s-yiyaogang', kind: 'resolve-overdue' });
+  });
+});
+
+describe('assignment', () => {
+  it('gives the worker with the fewest open tickets the next one, and takes turns among equals', async () => {
+    // In 医药港, repair is a skill of 张敏 only (besides the supervisor): each repair goes to 张敏.
+    // Disputes and training: 李华 only. "other": 张敏 and 李华 share it, by load then turns.
+    const first = await request('医药港：想找人咨询孩子上学的事', 'rr-1');
+    const second = await request('医药港：想找人咨询老人看病的事', 'rr-2');
+    expect([first.assignee, second.assignee].sort()).toEqual(['w-yyg-01', 'w-yyg-02']);
+    const repair = await request('医药港宿舍马桶堵了，派人修', 'rr-3');
+    expect(repair.assignee).toBe('w-yyg-01');
+    // 张敏 now has two open tickets, 李华 one: the next "other" goes to 李华.
+    const third = await request('医药港：想找人反映个问题', 'rr-4');
+    expect(third.assignee).toBe('w-yyg-02');
+    const reason = (await app.tickets.get(third.id))!.assignmentReason;
+    expect(reason).toMatch(/当前待办 1 件，为可接单人员中最少/);
+  });
+
+  it('sends a request to the supervisor, with the reason, when nobody with the skill is on duty', async () => {
+    // Saturday night: 李华, the only dispute worker of 医药港, works weekdays.
+    clock.set(new Date('2026-11-28T22:00:00+08:00'));
+    const ticket = await request('医药港：老板拖欠工资两个月，帮我找人调解', 'off-duty');
+    expect(ticket.category).toBe('dispute');
+    expect(ticket.assignee).toBe('s-yiyaogang');
+    expect((await app.tickets.get(ticket.id))!.assignmentReason).toBe('本社区暂无具备矛盾调解技能、在岗且未满额的社区工作者，转社区负责人');
+  });
+});
