@@ -85,3 +85,28 @@ describe('cli ask', () => {
     await cleanup();
   });
 });
+
+describe('cli tickets', () => {
+  it('lists and shows tickets as JSON, with events and recorded notifications, masking for a non-assignee', async () => {
+    const { dir, cleanup } = await temporaryDirectory();
+    const env = { PATH: process.env.PATH, DATA_DIR: dir };
+    const ask = async (text: string, user: string) => JSON.parse((await run(tsx, ['src/cli.ts', 'ask', text, '--user', user, '--json'], { env })).stdout);
+    const opened = await ask('医药港宿舍热水器坏了，派人修，电话13812345678', 'cli-requester');
+    expect(opened.ticket).toMatchObject({ status: 'assigned', category: 'repair', community: 'yiyaogang', assignee: 'w-yyg-01' });
+    const accepted = await ask(`#${opened.ticket.id} 接单`, 'w-yyg-01');
+    expect(accepted.answer).toContain('已接单');
+
+    const list = JSON.parse((await run(tsx, ['src/cli.ts', 'tickets', 'list', '--json'], { env })).stdout);
+    expect(list).toEqual([expect.objectContaining({ id: opened.ticket.id, status: 'accepted', contact: '138****5678' })]);
+    const shown = JSON.parse((await run(tsx, ['src/cli.ts', 'tickets', 'show', String(opened.ticket.id), '--json'], { env })).stdout);
+    expect(shown.events.map((event: { type: string }) => event.type)).toEqual(['created', 'assigned', 'accepted']);
+    expect(shown.notifications.map((notification: { recipient: string }) => notification.recipient.split(':')[0])).toEqual(['worker', 'staff-group', 'address']);
+    expect(shown.notifications.every((notification: { status: string }) => notification.status === 'recorded')).toBe(true);
+    expect(JSON.stringify(shown)).not.toContain('13812345678');
+    const asAssignee = JSON.parse((await run(tsx, ['src/cli.ts', 'tickets', 'show', `#${opened.ticket.id}`, '--as', 'w-yyg-01', '--json'], { env })).stdout);
+    expect(asAssignee.contact).toBe('13812345678');
+    const missing = await run(tsx, ['src/cli.ts', 'tickets', 'show', '99999'], { env }).catch((error) => error);
+    expect(missing.stderr).toContain('没有找到工单 #99999');
+    await cleanup();
+  });
+});

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { expect, it } from 'vitest';
+import { SqliteTicketStore } from '../../src/handoff/sqlite-ticket-store.ts';
+import { openSqlite, type SqliteDatabase } from '../../src/storage/sqlite.ts';
+import { temporaryDirectory } from '../helpers.ts';
+import { ticketStoreContract } from './ticket-store-contract.ts';
+
+ticketStoreContract('SQLite', () => {
+  let dir: { dir: string; cleanup: () => Promise<void> } | undefined;
+  const databases: SqliteDatabase[] = [];
+  const open = async () => {
+    dir ??= await temporaryDirectory();
+    const db = openSqlite(path.join(dir.dir, 'rongzhi.db'));
+    databases.push(db);
+    return new SqliteTicketStore(db);
+  };
+  return {
+    open,
+    second: open,
+    close: async () => {
+      for (const db of databases) db.close();
+      await dir?.cleanup();
+    },
+  };
+});
+
+it('refuses to change or delete a ticket event', async () => {
+  const { dir, cleanup } = await temporaryDirectory();
+  const db = openSqlite(path.join(dir, 'rongzhi.db'));
+  const store = new SqliteTicketStore(db);
+  const ticket = await store.create(
+    { category: 'other', community: 'c', description: 'd', contact: null, requester: { channel: 'cli', conversationId: 'c', userId: 'u', conversationKind: 'direct', userName: 'u' }, privateChannel: false },
+    new Date(),
+    'requester',
+  );
+  expect(() => db.prepare('UPDATE ticket_events SET actor = ? WHERE ticket_id = ?').run('someone else', ticket.id)).toThrow(/append-only/);
+  expect(() => db.prepare('DELETE FROM ticket_events WHERE ticket_id = ?').run(ticket.id)).toThrow(/append-only/);
+  db.close();
+  await cleanup();
+});
+
+it('applies migrations once, in order, and records them', async () => {
+  const { dir, cleanup } = await temporaryDirectory();
+  const file = path.join(dir, 'rongzhi.db');
+  openSqlite(file).close();
+  const db = openSqlite(file);
+  expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2]);
+  expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+  db.close();
+  await cleanup();
+});
