@@ -36,6 +36,19 @@ const envSchema = z.object({
   ROSTER_FILE: z.preprocess(emptyToUndefined, z.string().default('config/roster.yaml')),
   ROOMS_FILE: z.preprocess(emptyToUndefined, z.string().default('config/rooms.yaml')),
   SLA_CHECK_SECONDS: integer(1, 3600, 15),
+  WECHATY_PUPPET: optionalString,
+  WECHATY_PUPPET_SERVICE_TOKEN: optionalString,
+  GROUP_PREFIXES: z.preprocess(emptyToUndefined, z.string().default('小融')),
+  RATE_LIMIT_PER_SENDER: integer(1, 1000, 8),
+  RATE_LIMIT_PER_GROUP: integer(1, 10000, 30),
+  WECOM_BOT_TOKEN: optionalString,
+  WECOM_BOT_AES_KEY: optionalString,
+  WECOM_CORP_ID: optionalString,
+  WECOM_APP_TOKEN: optionalString,
+  WECOM_APP_AES_KEY: optionalString,
+  WECOM_AGENT_ID: optionalString,
+  WECOM_APP_SECRET: optionalString,
+  WECOM_API_BASE: z.preprocess(emptyToUndefined, z.url({ message: 'must be a URL such as https://qyapi.weixin.qq.com' }).default('https://qyapi.weixin.qq.com')),
   CHAT_MODEL: z.preprocess(emptyToUndefined, z.string().default('gpt-4o-mini')),
   ANSWER_TIMEOUT_MS: integer(500, 600_000, 15_000),
   ANSWER_MIN_RELEVANCE: z.preprocess(emptyToUndefined, number().min(0).max(1).default(0.15)),
@@ -62,7 +75,33 @@ export type Config = {
   chat: { model: string } | undefined;
   assistant: { answerTimeoutMs: number; minRelevance: number; faqMinSimilarity: number; memoryTtlSeconds: number };
   handoff: { rosterFile: string; roomsFile: string; slaCheckSeconds: number };
+  channels: {
+    wechaty: { puppet: string; token: string | undefined } | undefined;
+    aibot: { token: string; aesKey: string } | undefined;
+    app: { corpId: string; token: string; aesKey: string; agentId: string; secret: string } | undefined;
+    apiBase: string;
+    prefixes: string[];
+    perSenderPerMinute: number;
+    perGroupPerMinute: number;
+  };
 };
+
+/**
+ * A channel is off when none of its variables is set and on when all are; anything in between is a
+ * mistake that must stop start-up, naming what is missing.
+ */
+function channelGroup<Name extends string>(env: Record<Name, string | undefined>, label: string): Record<Name, string> | undefined {
+  const names = Object.keys(env) as Name[];
+  const missing = names.filter((name) => !env[name]);
+  if (missing.length === names.length) return undefined;
+  if (missing.length) throw new ConfigError(`${label} is half-configured: set ${missing.join(', ')} (or unset ${names.filter((name) => env[name]).join(', ')})`);
+  return env as Record<Name, string>;
+}
+
+function aesKey(name: string, value: string): string {
+  if (value.length !== 43) throw new ConfigError(`${name} must be 43 characters (it is ${value.length}): copy the EncodingAESKey again from the WeCom admin console`);
+  return value;
+}
 
 /**
  * Reads and validates the environment once; the only place that looks at `process.env`.
@@ -82,6 +121,15 @@ export function loadConfig(
     throw new ConfigError(`Invalid configuration: ${problems.join('; ')}`);
   }
   const e = parsed.data;
+  const bot = channelGroup({ WECOM_BOT_TOKEN: e.WECOM_BOT_TOKEN, WECOM_BOT_AES_KEY: e.WECOM_BOT_AES_KEY }, 'The WeCom AI bot');
+  const app = channelGroup(
+    { WECOM_CORP_ID: e.WECOM_CORP_ID, WECOM_APP_TOKEN: e.WECOM_APP_TOKEN, WECOM_APP_AES_KEY: e.WECOM_APP_AES_KEY, WECOM_AGENT_ID: e.WECOM_AGENT_ID, WECOM_APP_SECRET: e.WECOM_APP_SECRET },
+    'The WeCom app',
+  );
+  if (e.WECHATY_PUPPET === 'wechaty-puppet-service' && !e.WECHATY_PUPPET_SERVICE_TOKEN) {
+    throw new ConfigError('WECHATY_PUPPET is wechaty-puppet-service but WECHATY_PUPPET_SERVICE_TOKEN is empty: set the token of your puppet service');
+  }
+  if (!e.WECHATY_PUPPET && e.WECHATY_PUPPET_SERVICE_TOKEN) throw new ConfigError('WECHATY_PUPPET_SERVICE_TOKEN is set but WECHATY_PUPPET is empty: set WECHATY_PUPPET=wechaty-puppet-service');
   if (e.CHUNK_OVERLAP >= e.CHUNK_SIZE) {
     throw new ConfigError(
       `CHUNK_OVERLAP must be smaller than CHUNK_SIZE (it is ${e.CHUNK_OVERLAP}, CHUNK_SIZE is ${e.CHUNK_SIZE})`,
@@ -120,6 +168,17 @@ export function loadConfig(
       memoryTtlSeconds: e.MEMORY_TTL_SECONDS,
     },
     handoff: { rosterFile: path.resolve(e.ROSTER_FILE), roomsFile: path.resolve(e.ROOMS_FILE), slaCheckSeconds: e.SLA_CHECK_SECONDS },
+    channels: {
+      wechaty: e.WECHATY_PUPPET ? { puppet: e.WECHATY_PUPPET, token: e.WECHATY_PUPPET_SERVICE_TOKEN } : undefined,
+      aibot: bot ? { token: bot.WECOM_BOT_TOKEN, aesKey: aesKey('WECOM_BOT_AES_KEY', bot.WECOM_BOT_AES_KEY) } : undefined,
+      app: app
+        ? { corpId: app.WECOM_CORP_ID, token: app.WECOM_APP_TOKEN, aesKey: aesKey('WECOM_APP_AES_KEY', app.WECOM_APP_AES_KEY), agentId: app.WECOM_AGENT_ID, secret: app.WECOM_APP_SECRET }
+        : undefined,
+      apiBase: e.WECOM_API_BASE,
+      prefixes: e.GROUP_PREFIXES.split(/[,，]/).map((prefix) => prefix.trim()).filter(Boolean),
+      perSenderPerMinute: e.RATE_LIMIT_PER_SENDER,
+      perGroupPerMinute: e.RATE_LIMIT_PER_GROUP,
+    },
   };
 }
 

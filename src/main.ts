@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
+import { createChannels, startChannels } from './channels/setup.ts';
 import { loadConfig } from './config.ts';
 import { AppError } from './errors.ts';
 import { createHttpApp } from './http/server.ts';
@@ -21,12 +22,14 @@ async function main(): Promise<void> {
     logger.info({ chunks: index.chunks.length, embedder: index.manifest.embedder.id }, 'knowledge index loaded');
     app.roster.watch();
     app.sla.start(config.handoff.slaCheckSeconds * 1000);
-    const server: Server = createHttpApp(app).listen(config.port, config.host, () => {
+    const channels = createChannels(app);
+    await startChannels(channels, logger);
+    const server: Server = createHttpApp(app, { routers: channels.routers }).listen(config.port, config.host, () => {
       logger.info({ port: config.port, host: config.host, dataDir: config.dataDir }, 'RongZhi is listening');
     });
     const shutdown = (signal: string) => {
       logger.info({ signal }, 'shutting down');
-      server.close(() => void app.close().finally(() => process.exit(0)));
+      server.close(() => void channels.hub.stop().then(() => app.notifier.settled()).then(() => app.close()).finally(() => process.exit(0)));
       setTimeout(() => process.exit(0), 5000).unref();
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));

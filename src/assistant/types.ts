@@ -15,7 +15,8 @@ export type InboundMessage = {
   channel: string;
   at: Date;
   conversation: { id: string; kind: 'group' | 'direct'; title?: string };
-  sender: { id: string; name: string };
+  /** `isBot`: another bot (an official account, a robot): never answered. */
+  sender: { id: string; name: string; isBot?: boolean };
   /** With the bot's @name stripped. */
   text: string;
   mentionsBot: boolean;

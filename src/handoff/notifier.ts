@@ -43,6 +43,7 @@ export interface Notifier {
  */
 export class OutboxNotifier implements Notifier {
   private readonly deliverers: Deliverer[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly store: TicketStore,
@@ -66,8 +67,18 @@ export class OutboxNotifier implements Notifier {
       status: this.deliverers.length ? 'pending' : 'recorded',
       error: null,
     });
-    if (this.deliverers.length) await this.deliver(notification);
+    if (this.deliverers.length) {
+      // Delivery runs in the background: a slow channel never delays the reply to the person asking.
+      const delivery = this.deliver(notification).catch((error) => this.logger.error({ err: error, notification: notification.id }, 'delivery crashed'));
+      this.inFlight.add(delivery);
+      void delivery.finally(() => this.inFlight.delete(delivery));
+    }
     return notification;
+  }
+
+  /** Resolves when every delivery started so far has finished (tests, graceful shutdown). */
+  async settled(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
   }
 
   private async deliver(notification: Notification): Promise<void> {

@@ -1,11 +1,13 @@
-import express, { type ErrorRequestHandler, type Express } from 'express';
+import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import type { AppServices } from '../app.ts';
 import { AppError } from '../errors.ts';
 
 /** The HTTP surface. Later issues add the API and pages; every route shares the JSON error shape. */
-export function createHttpApp(app: AppServices): Express {
+export function createHttpApp(app: AppServices, options: { routers?: Router[] } = {}): Express {
   const server = express();
   server.disable('x-powered-by');
+  // Channel callbacks (WeCom) bring their own body parsing and verification.
+  for (const router of options.routers ?? []) server.use(router);
 
   server.get('/healthz', (_req, res) => {
     const index = app.knowledge.index;
