@@ -68,6 +68,11 @@ type RoomRule = RoomsData['rooms'][number];
 // Channels where people are identified by their roster id (the operator's CLI, the web console).
 const ROSTER_ID_CHANNELS = new Set(['cli', 'console']);
 
+/** The roster address book a channel's user ids belong to: every WeCom channel uses WeCom userids. */
+export function addressBookOf(channel: string): string {
+  return channel.startsWith('wecom') ? 'wecom' : channel;
+}
+
 function titleMatches(pattern: string, title: string): boolean {
   const expression = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
   return expression.test(title);
@@ -114,7 +119,8 @@ export class Roster {
 
   /** The roster worker behind a channel sender, if the sender is one. */
   workerByAddress(channel: string, senderId: string): Worker | undefined {
-    return this.data.workers.find((worker) => worker.addresses[channel] === senderId || (ROSTER_ID_CHANNELS.has(channel) && worker.id === senderId));
+    const book = addressBookOf(channel);
+    return this.data.workers.find((worker) => worker.addresses[book] === senderId || (ROSTER_ID_CHANNELS.has(channel) && worker.id === senderId));
   }
 
   /** The community a piece of text names, by name, alias, park or street; longest match wins. */

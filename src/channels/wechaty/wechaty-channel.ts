@@ -1,3 +1,4 @@
+import { addressBookOf } from '../../handoff/roster.ts';
 import qrcodeTerminal from 'qrcode-terminal';
 import { WechatyBuilder, type Message, type Wechaty } from 'wechaty';
 import type { Reply } from '../../assistant/types.ts';
@@ -19,7 +20,7 @@ export type WechatyOptions = {
  */
 export class WechatyChannel implements Channel {
   readonly name = 'wechaty';
-  readonly addressBook = 'wechaty';
+  readonly addressBook = addressBookOf(this.name);
   readonly maxMessageLength = 1500;
   private bot: Wechaty | undefined;
   /** The login QR code while waiting for a scan (shown in the terminal and on the admin page). */

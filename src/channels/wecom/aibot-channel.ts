@@ -1,3 +1,4 @@
+import { addressBookOf } from '../../handoff/roster.ts';
 import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
 import type { KeyValueStore } from '../../assistant/memory.ts';
@@ -56,7 +57,7 @@ export function fitBytes(text: string, bytes: number): string {
  */
 export class WeComAiBotChannel implements Channel {
   readonly name = 'wecom-aibot';
-  readonly addressBook = 'wecom';
+  readonly addressBook = addressBookOf(this.name);
   readonly maxMessageLength = 6000;
   private handler: AiBotHandler | undefined;
   private readonly streams = new Map<string, Stream>();

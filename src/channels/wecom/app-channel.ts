@@ -1,3 +1,4 @@
+import { addressBookOf } from '../../handoff/roster.ts';
 import express, { type Router } from 'express';
 import { XMLParser } from 'fast-xml-parser';
 import type { KeyValueStore } from '../../assistant/memory.ts';
@@ -19,7 +20,7 @@ const xml = new XMLParser({ parseTagValue: false, trimValues: false });
  */
 export class WeComAppChannel implements Channel {
   readonly name = 'wecom-app';
-  readonly addressBook = 'wecom';
+  readonly addressBook = addressBookOf(this.name);
   // A text message may carry 2048 bytes: 600 Chinese characters stay well inside.
   readonly maxMessageLength = 600;
   private onMessage: MessageHandler | undefined;

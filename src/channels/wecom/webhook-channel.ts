@@ -1,3 +1,4 @@
+import { addressBookOf } from '../../handoff/roster.ts';
 import type { Reply } from '../../assistant/types.ts';
 import type { Clock } from '../../clock.ts';
 import { UpstreamError } from '../../errors.ts';
@@ -18,7 +19,7 @@ const MAX_CHARACTERS = 1200;
  */
 export class WeComWebhookChannel implements Channel {
   readonly name = 'wecom-webhook';
-  readonly addressBook = 'wecom';
+  readonly addressBook = addressBookOf(this.name);
   readonly maxMessageLength = MAX_CHARACTERS;
   private readonly sent = new Map<string, number[]>();
   private readonly queues = new Map<string, Queued[]>();
@@ -64,7 +65,8 @@ export class WeComWebhookChannel implements Channel {
     const limit = this.deps.perMinute ?? 20;
     if (recent.length >= limit && !force) {
       if (!this.timers.has(url)) {
-        const wait = Math.max(50, WINDOW_MS - (this.deps.clock.now().getTime() - recent[0]!));
+        // Look again when the oldest send leaves the window (at least every second: the clock is injected).
+        const wait = Math.min(1000, Math.max(50, WINDOW_MS - (this.deps.clock.now().getTime() - recent[0]!)));
         this.timers.set(url, setTimeout(() => {
           this.timers.delete(url);
           void this.flush(url);
