@@ -14,6 +14,9 @@ const waitFor = async <T>(probe: () => T | undefined, ms = 5000): Promise<T> => 
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 };
+/** The mock's users and rooms are event emitters of the messages they see. */
+const onMessage = (target: unknown, listener: (message: mock.MessageMock) => void) =>
+  (target as { on(event: 'message', listener: (message: mock.MessageMock) => void): void }).on('message', listener);
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('WeChat groups through wechaty (wechaty-puppet-mock)', () => {
@@ -43,11 +46,7 @@ describe('WeChat groups through wechaty (wechaty-puppet-mock)', () => {
     const record = (where: string) => (message: mock.MessageMock) => {
       if (message.talker().id === bot.id) seen.push({ where, text: message.text() ?? '' });
     };
-    park.on('message', record('park'));
-    staff.on('message', record('staff'));
-    alice.on('message', record('alice'));
-    bob.on('message', record('bob'));
-    zhangmin.on('message', record('zhangmin'));
+    for (const [where, target] of [['park', park], ['staff', staff], ['alice', alice], ['bob', bob], ['zhangmin', zhangmin]] as const) onMessage(target, record(where));
     await waitFor(() => channels.wechaty?.loggedIn);
   });
   afterAll(async () => {
@@ -109,7 +108,7 @@ describe('WeChat groups through wechaty (wechaty-puppet-mock)', () => {
     floodMocker.login(me);
     const spammer = floodMocker.createContact({ name: '小刷' });
     const replies: string[] = [];
-    spammer.on('message', (message) => {
+    onMessage(spammer, (message) => {
       if (message.talker().id === me.id) replies.push(message.text() ?? '');
     });
     await waitFor(() => floodChannels.wechaty?.loggedIn);

@@ -76,7 +76,7 @@ describe('WeCom channels over HTTP', () => {
     const post = async (inner: string, tamper = false) => {
       const { encrypt, query } = signed(inner, SAMPLE.corpId, SAMPLE.token, SAMPLE.aesKey);
       const body = `<xml><ToUserName><![CDATA[${SAMPLE.corpId}]]></ToUserName><Encrypt><![CDATA[${encrypt}]]></Encrypt><AgentID><![CDATA[1000002]]></AgentID></xml>`;
-      return fetch(`${base}/wecom/app?${tamper ? query.replace(/msg_signature=./, 'msg_signature=0') : query}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+      return fetch(`${base}/wecom/app?${tamper ? query.replace(/msg_signature=(.)/, (_, first: string) => `msg_signature=${first === '0' ? '1' : '0'}`) : query}`, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
     };
 
     it('answers URL verification with WeCom\'s published sample, URL-encoded or with a raw +', async () => {

@@ -5,6 +5,7 @@ import { UpstreamError } from '../../errors.ts';
 import type { Roster } from '../../handoff/roster.ts';
 import type { Logger } from '../../logger.ts';
 import { Unreachable, type Channel, type OutboundAddress } from '../channel.ts';
+import { splitReply } from '../split.ts';
 
 type Queued = { text: string; mentions: string[]; resolve: () => void; reject: (error: Error) => void };
 
@@ -42,12 +43,18 @@ export class WeComWebhookChannel implements Channel {
     if (to.kind !== 'group') return Promise.reject(new Unreachable('a group robot webhook cannot send direct messages'));
     const url = this.deps.roster().community(to.conversationId)?.webhook;
     if (!url) return Promise.reject(new Unreachable(`community ${to.conversationId} has no staff group webhook`));
-    return new Promise((resolve, reject) => {
-      const queue = this.queues.get(url) ?? [];
-      queue.push({ text: reply.text, mentions: to.mentions ?? [], resolve, reject });
-      this.queues.set(url, queue);
-      void this.flush(url);
-    });
+    const pieces = splitReply(reply, MAX_CHARACTERS - 100);
+    return Promise.all(
+      pieces.map(
+        (text, index) =>
+          new Promise<void>((resolve, reject) => {
+            const queue = this.queues.get(url) ?? [];
+            queue.push({ text, mentions: index === 0 ? (to.mentions ?? []) : [], resolve, reject });
+            this.queues.set(url, queue);
+            void this.flush(url);
+          }),
+      ),
+    ).then(() => undefined);
   }
 
   private sentInWindow(url: string): number[] {
