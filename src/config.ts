@@ -36,6 +36,7 @@ const envSchema = z.object({
   ROSTER_FILE: z.preprocess(emptyToUndefined, z.string().default('config/roster.yaml')),
   ROOMS_FILE: z.preprocess(emptyToUndefined, z.string().default('config/rooms.yaml')),
   SLA_CHECK_SECONDS: integer(1, 3600, 15),
+  ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   WECHATY_PUPPET: optionalString,
   WECHATY_PUPPET_SERVICE_TOKEN: optionalString,
   GROUP_PREFIXES: z.preprocess(emptyToUndefined, z.string().default('小融')),
@@ -75,6 +76,7 @@ export type Config = {
   chat: { model: string } | undefined;
   assistant: { answerTimeoutMs: number; minRelevance: number; faqMinSimilarity: number; memoryTtlSeconds: number };
   handoff: { rosterFile: string; roomsFile: string; slaCheckSeconds: number };
+  adminToken: string | undefined;
   channels: {
     wechaty: { puppet: string; token: string | undefined } | undefined;
     aibot: { token: string; aesKey: string } | undefined;
@@ -168,6 +170,7 @@ export function loadConfig(
       memoryTtlSeconds: e.MEMORY_TTL_SECONDS,
     },
     handoff: { rosterFile: path.resolve(e.ROSTER_FILE), roomsFile: path.resolve(e.ROOMS_FILE), slaCheckSeconds: e.SLA_CHECK_SECONDS },
+    adminToken: e.ADMIN_TOKEN,
     channels: {
       wechaty: e.WECHATY_PUPPET ? { puppet: e.WECHATY_PUPPET, token: e.WECHATY_PUPPET_SERVICE_TOKEN } : undefined,
       aibot: bot ? { token: bot.WECOM_BOT_TOKEN, aesKey: aesKey('WECOM_BOT_AES_KEY', bot.WECOM_BOT_AES_KEY) } : undefined,

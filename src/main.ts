@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     app.sla.start(config.handoff.slaCheckSeconds * 1000);
     const channels = createChannels(app);
     await startChannels(channels, logger);
-    const server: Server = createHttpApp(app, { routers: channels.routers }).listen(config.port, config.host, () => {
+    const server: Server = createHttpApp(app, { routers: channels.routers, wechaty: channels.wechaty }).listen(config.port, config.host, () => {
       logger.info({ port: config.port, host: config.host, dataDir: config.dataDir }, 'RongZhi is listening');
     });
     const shutdown = (signal: string) => {

@@ -45,3 +45,26 @@ describe('.env.example', () => {
     }
   });
 });
+
+describe('channel configuration', () => {
+  const app = { WECOM_CORP_ID: 'ww1', WECOM_APP_TOKEN: 't', WECOM_APP_AES_KEY: 'a'.repeat(43), WECOM_AGENT_ID: '1000002', WECOM_APP_SECRET: 's' };
+
+  it('leaves a channel off when none of its variables is set', () => {
+    const config = loadConfig({});
+    expect(config.channels).toMatchObject({ wechaty: undefined, aibot: undefined, app: undefined, prefixes: ['小融'] });
+  });
+
+  it('fails start on a half-configured channel, naming what is missing', () => {
+    expect(() => loadConfig({ WECOM_BOT_TOKEN: 'x' })).toThrow('The WeCom AI bot is half-configured: set WECOM_BOT_AES_KEY (or unset WECOM_BOT_TOKEN)');
+    const { WECOM_APP_SECRET: _secret, WECOM_AGENT_ID: _agent, ...partial } = app;
+    expect(() => loadConfig(partial)).toThrow(/The WeCom app is half-configured: set WECOM_AGENT_ID, WECOM_APP_SECRET/);
+    expect(() => loadConfig({ WECHATY_PUPPET: 'wechaty-puppet-service' })).toThrow(/WECHATY_PUPPET_SERVICE_TOKEN is empty/);
+    expect(() => loadConfig({ ...app, WECOM_APP_AES_KEY: 'short' })).toThrow(/WECOM_APP_AES_KEY must be 43 characters \(it is 5\)/);
+    expect(() => loadConfig({ ADMIN_TOKEN: 'short' })).toThrow(/ADMIN_TOKEN must be at least 16 characters/);
+  });
+
+  it('turns a fully configured channel on', () => {
+    expect(loadConfig(app).channels.app).toEqual({ corpId: 'ww1', token: 't', aesKey: 'a'.repeat(43), agentId: '1000002', secret: 's' });
+    expect(loadConfig({ GROUP_PREFIXES: '小融, 融治' }).channels.prefixes).toEqual(['小融', '融治']);
+  });
+});

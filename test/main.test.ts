@@ -50,12 +50,23 @@ describe('npm start', () => {
     expect(body).toMatchObject({ status: 'ok', index: { loaded: true, documents: 9, embedder: 'local-hash-v1' } });
     expect(body.index.chunks).toBeGreaterThan(20);
     expect(server.output()).toMatch(/no knowledge index yet: building it/);
+    // Channels that are not configured are not started, and say so once.
+    for (const channel of ['WeCom app', 'WeCom AI bot', 'WeChat groups through wechaty']) {
+      expect(server.output().split(`channel not configured, not started: ${channel}`)).toHaveLength(2);
+    }
     const missing = await fetch(`http://127.0.0.1:${port}/nope`);
     expect(missing.status).toBe(404);
     expect(((await missing.json()) as { error: { message: string } }).error.message).toBe('没有这个地址。');
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);
     await cleanup();
+  });
+
+  it('fails start when a channel is half-configured, naming the missing variable', async () => {
+    const server = start({ WECOM_BOT_TOKEN: 'token-only' });
+    children.push(server.child);
+    expect(await server.exited).toBe(1);
+    expect(server.output()).toContain('The WeCom AI bot is half-configured: set WECOM_BOT_AES_KEY');
   });
 
   it('fails start with a message naming the variable when the configuration is invalid', async () => {
