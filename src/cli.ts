@@ -10,8 +10,9 @@ import { parseEvalFile } from './eval/eval-file.ts';
 import { renderCitations } from './assistant/grounding.ts';
 import type { AssistantResult, InboundMessage } from './assistant/types.ts';
 import { calibrateThreshold, evaluateAssistant } from './eval/assistant-eval.ts';
-import { evaluateRetrieval, type RetrievalMiss, type RetrievalScores } from './eval/retrieval-eval.ts';
+import { evaluateRetrieval } from './eval/retrieval-eval.ts';
 import { ticketFor } from './handoff/desk.ts';
+import { Accounts } from './http/auth.ts';
 import { STATUS_LABELS } from './handoff/messages.ts';
 import { TICKET_STATUSES, type TicketStatus } from './handoff/ticket.ts';
 import { createLogger } from './logger.ts';
@@ -111,7 +112,7 @@ program
     const modes: SearchMode[] = ['hybrid', 'lexical', 'vector'];
     const results = Object.fromEntries(
       await Promise.all(modes.map(async (mode) => [mode, await evaluateRetrieval(app.knowledge, lines, mode)] as const)),
-    ) as Record<SearchMode, { scores: RetrievalScores; misses: RetrievalMiss[] }>;
+    ) as Record<SearchMode, Awaited<ReturnType<typeof evaluateRetrieval>>>;
     const assistant = await evaluateAssistant(app.assistant, lines);
     const calibration = calibrateThreshold(assistant.relevance);
     await app.close();
@@ -285,6 +286,45 @@ tickets
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
   });
+
+program
+  .command('users')
+  .description('sign-in accounts of community workers')
+  .command('set-password')
+  .description('set a worker\'s console password (read from the terminal, or from standard input)')
+  .argument('<id>', 'worker id from the roster, e.g. w-yyg-01')
+  .action(async (id: string) => {
+    const app = await services();
+    try {
+      const worker = app.roster.roster.findWorker(id);
+      if (!worker) throw new AppError('unknown_worker', `roster has no worker "${id}" (check ROSTER_FILE)`);
+      const password = await readPassword(`${worker.name} 的新密码：`);
+      await new Accounts(app.db, app.clock).setPassword(worker.id, password);
+      process.stdout.write(`已为 ${worker.name}（${worker.id}）设置密码。\n`);
+    } catch (error) {
+      if (error instanceof Error && !(error instanceof AppError)) throw new AppError('invalid_password', error.message);
+      throw error;
+    } finally {
+      await app.close();
+    }
+  });
+
+/** A password typed at the terminal (not echoed), or the first line of piped input. */
+async function readPassword(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    let input = '';
+    for await (const chunk of process.stdin) input += chunk;
+    return input.split(/\r?\n/)[0] ?? '';
+  }
+  const terminal = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const output = terminal as unknown as { _writeToOutput: (text: string) => void };
+  process.stdout.write(prompt);
+  output._writeToOutput = () => {};
+  const password = await terminal.question('');
+  terminal.close();
+  process.stdout.write('\n');
+  return password;
+}
 
 function parseMode(value: string): SearchMode {
   if (value === 'hybrid' || value === 'lexical' || value === 'vector') return value;

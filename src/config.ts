@@ -36,6 +36,13 @@ const envSchema = z.object({
   ROSTER_FILE: z.preprocess(emptyToUndefined, z.string().default('config/roster.yaml')),
   ROOMS_FILE: z.preprocess(emptyToUndefined, z.string().default('config/rooms.yaml')),
   SLA_CHECK_SECONDS: integer(1, 3600, 15),
+  CHAT_API_KEYS: optionalString,
+  SESSION_SECRET: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+  COOKIE_SECURE: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('false')),
+  EVAL_FILE: z.preprocess(emptyToUndefined, z.string().default('test/eval/questions.jsonl')),
+  UPLOAD_LIMIT_MB: integer(1, 200, 10),
+  RATE_LIMIT_PER_IP: integer(1, 100000, 300),
+  RATE_LIMIT_CHAT_PER_USER: integer(1, 10000, 20),
   ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
   WECHATY_PUPPET: optionalString,
   WECHATY_PUPPET_SERVICE_TOKEN: optionalString,
@@ -77,6 +84,15 @@ export type Config = {
   assistant: { answerTimeoutMs: number; minRelevance: number; faqMinSimilarity: number; memoryTtlSeconds: number };
   handoff: { rosterFile: string; roomsFile: string; slaCheckSeconds: number };
   adminToken: string | undefined;
+  web: {
+    chatApiKeys: string[];
+    sessionSecret: string | undefined;
+    cookieSecure: boolean;
+    evalFile: string;
+    uploadLimitBytes: number;
+    perIpPerMinute: number;
+    chatPerUserPerMinute: number;
+  };
   channels: {
     wechaty: { puppet: string; token: string | undefined } | undefined;
     aibot: { token: string; aesKey: string } | undefined;
@@ -171,6 +187,15 @@ export function loadConfig(
     },
     handoff: { rosterFile: path.resolve(e.ROSTER_FILE), roomsFile: path.resolve(e.ROOMS_FILE), slaCheckSeconds: e.SLA_CHECK_SECONDS },
     adminToken: e.ADMIN_TOKEN,
+    web: {
+      chatApiKeys: (e.CHAT_API_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),
+      sessionSecret: e.SESSION_SECRET,
+      cookieSecure: e.COOKIE_SECURE === 'true',
+      evalFile: path.resolve(e.EVAL_FILE),
+      uploadLimitBytes: e.UPLOAD_LIMIT_MB * 1024 * 1024,
+      perIpPerMinute: e.RATE_LIMIT_PER_IP,
+      chatPerUserPerMinute: e.RATE_LIMIT_CHAT_PER_USER,
+    },
     channels: {
       wechaty: e.WECHATY_PUPPET ? { puppet: e.WECHATY_PUPPET, token: e.WECHATY_PUPPET_SERVICE_TOKEN } : undefined,
       aibot: bot ? { token: bot.WECOM_BOT_TOKEN, aesKey: aesKey('WECOM_BOT_AES_KEY', bot.WECOM_BOT_AES_KEY) } : undefined,

@@ -164,6 +164,8 @@ const logQuestion: Step<MessageContext> = async function logQuestion(ctx, next) 
     category: ctx.result.category,
     relevance: ctx.relevance,
     answered: ctx.result.route !== 'no_answer',
+    messageId: ctx.message.id,
+    topSource: ctx.result.citations[0]?.source ?? null,
   });
 };
 

@@ -13,6 +13,10 @@ export type QuestionRecord = {
   category: string | null;
   relevance: number | null;
   answered: boolean;
+  /** The message this question came in: what feedback refers to. */
+  messageId?: string;
+  /** The first cited document, for "top topics". */
+  topSource?: string | null;
 };
 
 /** Every question and how it was handled, for the insights page (unanswered questions above all). */
@@ -27,10 +31,23 @@ export class SqliteQuestionLog implements QuestionLog {
   async record(entry: QuestionRecord): Promise<void> {
     this.db
       .prepare(
-        `INSERT INTO question_log (at, channel, conversation_id, user_id, text, question, route, category, relevance, answered)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO question_log (at, channel, conversation_id, user_id, text, question, route, category, relevance, answered, message_id, top_source)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(entry.at.toISOString(), entry.channel, entry.conversationId, entry.userId, entry.text, entry.question, entry.route, entry.category, entry.relevance, entry.answered ? 1 : 0);
+      .run(
+        entry.at.toISOString(),
+        entry.channel,
+        entry.conversationId,
+        entry.userId,
+        entry.text,
+        entry.question,
+        entry.route,
+        entry.category,
+        entry.relevance,
+        entry.answered ? 1 : 0,
+        entry.messageId ?? null,
+        entry.topSource ?? null,
+      );
   }
 
   async unanswered(limit: number): Promise<(QuestionRecord & { id: number })[]> {

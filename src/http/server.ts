@@ -1,63 +1,136 @@
-import express, { type ErrorRequestHandler, type Express, type Router } from 'express';
 import { timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type Express, type Request, type Router } from 'express';
+import rateLimit from 'express-rate-limit';
+import helmet from 'helmet';
 import type { AppServices } from '../app.ts';
 import { qrSvg } from '../channels/wechaty/qr-svg.ts';
 import type { WechatyChannel } from '../channels/wechaty/wechaty-channel.ts';
-import { AppError } from '../errors.ts';
+import { Accounts, requireCaller } from './auth.ts';
+import { errorHandler, HttpError } from './errors.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { chatRoutes, VISITOR_COOKIE, Visitors } from './routes/chat.ts';
+import { insightsRoutes } from './routes/insights.ts';
+import { knowledgeRoutes } from './routes/knowledge.ts';
+import { sessionRoutes } from './routes/session.ts';
+import { ticketRoutes } from './routes/tickets.ts';
 
-/** The HTTP surface. Later issues add the API and pages; every route shares the JSON error shape. */
-/** True when the request carries ADMIN_TOKEN (Bearer header or ?token=), compared in constant time. */
-export function hasAdminToken(req: express.Request, token: string | undefined): boolean {
+const WEB_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web');
+
+function sameToken(given: string, token: string | undefined): boolean {
   if (!token) return false;
-  const given = req.get('authorization')?.replace(/^Bearer\s+/i, '') ?? (typeof req.query.token === 'string' ? req.query.token : '');
   const a = Buffer.from(given);
   const b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-const page = (title: string, body: string) =>
-  `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><style>body{font-family:system-ui,"PingFang SC","Microsoft YaHei",sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;color:#1f2d3d;text-align:center}h1{font-size:1.4rem}p{color:#5a6b7b}</style></head><body>${body}</body></html>`;
+/** True when the request carries ADMIN_TOKEN (Bearer header or ?token=), compared in constant time. */
+export function hasAdminToken(req: Request, token: string | undefined): boolean {
+  const given = req.get('authorization')?.replace(/^Bearer\s+/i, '') ?? (typeof req.query.token === 'string' ? req.query.token : '');
+  return sameToken(given, token);
+}
 
-export function createHttpApp(app: AppServices, options: { routers?: Router[]; wechaty?: WechatyChannel | undefined } = {}): Express {
-  const server = express();
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><link rel="stylesheet" href="/assets/app.css"></head><body class="plain">${body}</body></html>`;
+
+export type HttpOptions = { routers?: Router[]; wechaty?: WechatyChannel | undefined };
+
+/** The HTTP surface: the API, the three pages, channel callbacks, health and metrics. */
+export function createHttpApp(app: AppServices, options: HttpOptions = {}): Express & { metrics: Metrics } {
+  const server = express() as Express & { metrics: Metrics };
+  const metrics = createMetrics(app);
+  server.metrics = metrics;
+  const accounts = new Accounts(app.db, app.clock);
+  const visitors = new Visitors(app.config.web.sessionSecret);
   server.disable('x-powered-by');
-  // Channel callbacks (WeCom) bring their own body parsing and verification.
+  server.set('trust proxy', 'loopback');
+  server.use(metrics.middleware);
+  server.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          // Only behind HTTPS: on a plain-HTTP intranet it would break every asset.
+          upgradeInsecureRequests: app.config.web.cookieSecure ? [] : null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  // Channel callbacks bring their own body parsing and verification, and are not rate limited by IP
+  // (WeCom calls from a few addresses).
   for (const router of options.routers ?? []) server.use(router);
+  server.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: app.config.web.perIpPerMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      skip: (req) => req.path === '/healthz' || req.path === '/metrics',
+      handler: (_req, res) => void res.status(429).json({ error: { code: 'rate_limited', message: '请求太频繁了，请稍后再试。' } }),
+    }),
+  );
 
   server.get('/healthz', (_req, res) => {
     const index = app.knowledge.index;
-    const healthy = index !== undefined;
+    let database = false;
+    try {
+      database = app.db.prepare('SELECT 1').pluck().get() === 1;
+    } catch {
+      database = false;
+    }
+    const healthy = index !== undefined && database;
     res.status(healthy ? 200 : 503).json({
-      status: healthy ? 'ok' : 'starting',
+      status: healthy ? 'ok' : 'unavailable',
+      database,
       index: index
         ? { loaded: true, chunks: index.chunks.length, documents: Object.keys(index.manifest.sources).length, builtAt: index.manifest.builtAt, contentHash: index.manifest.contentHash, embedder: index.manifest.embedder.id }
         : { loaded: false },
     });
   });
 
+  server.get('/metrics', async (req, res) => {
+    if (app.config.adminToken && !hasAdminToken(req, app.config.adminToken)) return void res.status(401).json({ error: { code: 'unauthorized', message: '需要管理员令牌。' } });
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const requireStaff = requireCaller(accounts, app.config.adminToken, hasAdminToken, ['worker', 'admin']);
+  const requireAdmin = requireCaller(accounts, app.config.adminToken, hasAdminToken, ['admin']);
+  server.use(sessionRoutes(app, accounts, (given) => sameToken(given, app.config.adminToken)));
+  server.use(chatRoutes(app, visitors, metrics));
+  server.use(ticketRoutes(app, requireStaff));
+  server.use(knowledgeRoutes(app, requireAdmin));
+  server.use(insightsRoutes(app, requireAdmin));
+
   // The WeChat login QR code for district staff (ADMIN_TOKEN); the terminal shows it too.
   server.get('/admin/wechaty-login', (req, res) => {
-    if (!hasAdminToken(req, app.config.adminToken)) {
-      res.status(401).json({ error: { code: 'unauthorized', message: '需要管理员令牌。' } });
-      return;
-    }
+    if (!hasAdminToken(req, app.config.adminToken)) return void res.status(401).json({ error: { code: 'unauthorized', message: '需要管理员令牌。' } });
     const wechaty = options.wechaty;
     res.set('cache-control', 'no-store');
-    if (!wechaty) return void res.send(page('微信登录', '<h1>微信群接入未启用</h1><p>设置 WECHATY_PUPPET 后重启即可启用。</p>'));
-    if (wechaty.loggedIn) return void res.send(page('微信登录', '<h1>已登录</h1><p>小融已在微信群中上线。</p>'));
-    if (!wechaty.qrCode) return void res.send(page('微信登录', '<h1>正在连接…</h1><p>稍后刷新本页查看登录二维码。</p>'));
-    res.send(page('微信登录', `<h1>请用小融的微信扫码登录</h1>${qrSvg(wechaty.qrCode)}<p>扫码后刷新本页确认登录状态。</p>`));
+    if (!wechaty) return void res.send(page('微信登录', '<main class="card"><h1>微信群接入未启用</h1><p>设置 WECHATY_PUPPET 后重启即可启用。</p></main>'));
+    if (wechaty.loggedIn) return void res.send(page('微信登录', '<main class="card"><h1>已登录</h1><p>小融已在微信群中上线。</p></main>'));
+    if (!wechaty.qrCode) return void res.send(page('微信登录', '<main class="card"><h1>正在连接…</h1><p>稍后刷新本页查看登录二维码。</p></main>'));
+    res.send(page('微信登录', `<main class="card"><h1>请用小融的微信扫码登录</h1>${qrSvg(wechaty.qrCode)}<p>扫码后刷新本页确认登录状态。</p></main>`));
   });
 
-  server.use((_req, res) => {
-    res.status(404).json({ error: { code: 'not_found', message: '没有这个地址。' } });
+  // The pages: static files with a strict CSP (no inline script).
+  server.get('/', (req, res) => {
+    if (!visitors.verify(req.headers.cookie?.match(new RegExp(`${VISITOR_COOKIE}=([^;]+)`))?.[1])) {
+      res.cookie(VISITOR_COOKIE, visitors.issue(), { httpOnly: true, sameSite: 'strict', secure: app.config.web.cookieSecure, path: '/', maxAge: 365 * 24 * 3600_000 });
+    }
+    res.sendFile(path.join(WEB_DIR, 'index.html'));
   });
+  server.get('/console', (_req, res) => res.sendFile(path.join(WEB_DIR, 'console.html')));
+  server.get('/admin', (_req, res) => res.sendFile(path.join(WEB_DIR, 'admin.html')));
+  server.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/icon.svg'));
+  server.use('/assets', express.static(WEB_DIR, { index: false, maxAge: '1h' }));
 
-  const onError: ErrorRequestHandler = (error, _req, res, _next) => {
-    app.logger.error({ err: error }, 'request failed');
-    const known = error instanceof AppError;
-    res.status(500).json({ error: { code: known ? error.code : 'internal_error', message: '服务暂时出了点问题，请稍后再试。' } });
-  };
-  server.use(onError);
+  server.use((_req, _res, next) => next(new HttpError(404, 'not_found', '没有这个地址。')));
+  server.use(errorHandler(app.logger));
   return server;
 }

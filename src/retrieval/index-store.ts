@@ -71,6 +71,8 @@ export type BuildInput = IndexContext & {
   onProgress?: (progress: BuildProgress) => void;
   /** Called after the new version is on disk and before it becomes current (tests simulate a crash here). */
   beforeCommit?: () => void | Promise<void>;
+  /** false: build in memory only (a candidate to evaluate before publishing). */
+  persist?: boolean;
 };
 
 export function hashOf(value: string): string {
@@ -165,9 +167,12 @@ export async function buildIndex(input: BuildInput): Promise<{ index: KnowledgeI
     sources,
   };
 
-  const version = await writeVersion(input.indexDir, manifest, chunks, lexical, vectorIndex);
-  await input.beforeCommit?.();
-  await commitVersion(input.indexDir, version);
+  let version = 'candidate';
+  if (input.persist !== false) {
+    version = await writeVersion(input.indexDir, manifest, chunks, lexical, vectorIndex);
+    await input.beforeCommit?.();
+    await commitVersion(input.indexDir, version);
+  }
 
   const index = new KnowledgeIndex(manifest, chunks, lexical, vectorIndex, input.embeddings, input.tokenizer, input.fusion);
   return {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { IndexMismatchError } from '../errors.ts';
 import type { ChunkOptions } from '../knowledge/chunker.ts';
+import type { KnowledgeDocument } from '../knowledge/document.ts';
 import { loadDirectory } from '../knowledge/loaders/index.ts';
 import { buildIndex, IndexMissingError, loadIndex, type BuildProgress, type BuildReport, type IndexContext } from './index-store.ts';
 import type { Hit, KnowledgeIndex, Retriever, SearchOptions } from './knowledge-index.ts';
@@ -64,6 +65,17 @@ export class KnowledgeService implements Retriever {
     });
     this.current = index;
     return report;
+  }
+
+  /**
+   * The index the knowledge base would have with `document` added or replaced, built in memory and
+   * not published: what an upload is evaluated on before it goes live.
+   */
+  async candidate(document: KnowledgeDocument): Promise<KnowledgeIndex> {
+    const { documents } = await loadDirectory(this.context.knowledgeDir);
+    const staged = [...documents.filter((existing) => existing.source !== document.source), document];
+    const { index } = await buildIndex({ ...this.context, documents: staged, previous: this.current, persist: false });
+    return index;
   }
 
   async search(query: string, options: SearchOptions): Promise<Hit[]> {

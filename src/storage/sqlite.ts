@@ -97,6 +97,38 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX notifications_status ON notifications (status, id);
     `,
   },
+  {
+    version: 3,
+    name: 'users, sessions, feedback, question log sources',
+    up: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      CREATE TABLE feedback (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        rating INTEGER NOT NULL,
+        comment TEXT,
+        UNIQUE (message_id, user_id)
+      );
+      ALTER TABLE question_log ADD COLUMN message_id TEXT;
+      ALTER TABLE question_log ADD COLUMN top_source TEXT;
+      CREATE INDEX question_log_message ON question_log (message_id);
+    `,
+  },
 ];
 
 /** Opens (creating if needed) the SQLite database in WAL mode and brings its schema up to date. */

@@ -1,0 +1,160 @@
+import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import express, { type Request, type Response, type Router } from 'express';
+import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
+import { z } from 'zod';
+import type { AppServices } from '../../app.ts';
+import type { AnswerEvent } from '../../assistant/types.ts';
+import { LIVE_STATUSES } from '../../handoff/ticket.ts';
+import { readCookie } from '../auth.ts';
+import { HttpError, route, validate } from '../errors.ts';
+import type { Metrics } from '../metrics.ts';
+
+export const VISITOR_COOKIE = 'rz_visitor';
+
+const chatBody = z.object({
+  user: z.string().trim().min(1).max(64),
+  text: z.string().trim().min(1).max(2000),
+  conversation: z.string().trim().min(1).max(64).optional(),
+});
+const feedbackBody = z.object({ messageId: z.string().min(1).max(100), user: z.string().min(1).max(64), rating: z.enum(['up', 'down']), comment: z.string().max(500).optional() });
+
+/** What `ask --json` and `POST /api/chat` return. */
+export function publicResult(result: { route: string; category: string | null; answer: string; citations: unknown[]; ticket: unknown }) {
+  return { route: result.route, category: result.category, answer: result.answer, citations: result.citations, ticket: result.ticket };
+}
+
+/**
+ * Visitors of the chat page get a signed, HttpOnly, SameSite=Strict cookie: it lets the page chat
+ * when API keys are required, and cannot be sent by another site.
+ */
+export class Visitors {
+  private readonly secret: Buffer;
+  constructor(secret: string | undefined) {
+    this.secret = secret ? Buffer.from(secret) : randomBytes(32);
+  }
+  issue(): string {
+    const id = randomBytes(12).toString('hex');
+    return `${id}.${this.sign(id)}`;
+  }
+  verify(cookie: string | undefined): string | undefined {
+    const [id, signature] = (cookie ?? '').split('.');
+    if (!id || !signature) return undefined;
+    const expected = Buffer.from(this.sign(id));
+    const given = Buffer.from(signature);
+    return expected.length === given.length && timingSafeEqual(expected, given) ? id : undefined;
+  }
+  private sign(id: string): string {
+    return createHmac('sha256', this.secret).update(id).digest('hex').slice(0, 32);
+  }
+}
+
+export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metrics): Router {
+  const router = express.Router();
+  const keys = app.config.web.chatApiKeys;
+
+  /** An enterprise system's key, or the chat page's visitor cookie; nothing is needed when no keys are set. */
+  const authorize = (req: Request) => {
+    if (!keys.length) return;
+    const given = req.get('x-api-key') ?? req.get('authorization')?.replace(/^Bearer\s+/i, '');
+    if (given && keys.some((key) => key.length === given.length && timingSafeEqual(Buffer.from(key), Buffer.from(given)))) return;
+    if (visitors.verify(readCookie(req, VISITOR_COOKIE))) return;
+    throw new HttpError(401, 'unauthorized', '缺少有效的 API 密钥。');
+  };
+
+  const perUser = rateLimit({
+    windowMs: 60_000,
+    limit: app.config.web.chatPerUserPerMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    keyGenerator: (req) => (typeof req.body?.user === 'string' ? `user:${req.body.user}` : ipKeyGenerator(req.ip ?? '')),
+    handler: (_req, res) => void res.status(429).json({ error: { code: 'rate_limited', message: '发送太频繁了，请稍等一分钟再试。' } }),
+  });
+
+  router.post(
+    '/api/chat',
+    express.json({ limit: '16kb' }),
+    (req, _res, next) => {
+      try {
+        authorize(req);
+        next();
+      } catch (error) {
+        next(error);
+      }
+    },
+    perUser,
+    route(async (req: Request, res: Response) => {
+      const body = validate(chatBody, req.body);
+      const messageId = randomUUID();
+      const message = {
+        id: messageId,
+        channel: 'web',
+        at: app.clock.now(),
+        conversation: { id: body.conversation ?? `web:${body.user}`, kind: 'direct' as const },
+        sender: { id: body.user, name: body.user },
+        text: body.text,
+        mentionsBot: true,
+      };
+      const started = performance.now();
+      const stream = (req.get('accept') ?? '').includes('text/event-stream');
+      if (!stream) {
+        const result = await app.assistant.handle(message);
+        metrics.answerSeconds.observe({ route: result.route }, (performance.now() - started) / 1000);
+        return void res.json({ ...publicResult(result), messageId, conversation: message.conversation.id });
+      }
+      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+      try {
+        await app.assistant.handle(message, (event: AnswerEvent) => {
+          if (event.type === 'text-delta') send('text-delta', { text: event.text });
+          else if (event.type === 'citations') send('citations', { citations: event.citations });
+          else {
+            metrics.answerSeconds.observe({ route: event.result.route }, (performance.now() - started) / 1000);
+            send('done', { ...publicResult(event.result), messageId, conversation: message.conversation.id });
+          }
+        });
+      } catch (error) {
+        app.logger.error({ err: error }, 'chat stream failed');
+        send('error', { code: 'internal_error', message: '服务暂时出了点问题，请稍后再试。' });
+      }
+      res.end();
+    }),
+  );
+
+  /** What reached a web conversation since `after`: worker replies, ticket news; and its ticket now. */
+  router.get(
+    '/api/chat/:conversation/updates',
+    route(async (req, res) => {
+      authorize(req);
+      const conversation = validate(z.string().min(1).max(64), req.params.conversation);
+      const after = Number(req.query.after ?? 0) || 0;
+      const prefix = `address:${JSON.stringify({ channel: 'web', conversationId: conversation }).slice(0, -1)},`;
+      const rows = app.db
+        .prepare('SELECT id, at, text, ticket_id AS ticketId FROM notifications WHERE recipient LIKE ? AND id > ? ORDER BY id LIMIT 100')
+        .all(`${prefix.replace(/[%_]/g, '\\$&')}%`, after) as { id: number; at: string; text: string; ticketId: number | null }[];
+      const user = typeof req.query.user === 'string' ? req.query.user : undefined;
+      const tickets = user ? await app.tickets.list({ requester: { channel: 'web', userId: user }, limit: 5 }) : [];
+      const ticket = tickets.find((candidate) => candidate.requester.conversationId === conversation);
+      res.json({
+        messages: rows,
+        ticket: ticket ? { id: ticket.id, status: ticket.status, category: ticket.category, community: ticket.community, assignee: ticket.assignee, live: LIVE_STATUSES.includes(ticket.status) } : null,
+      });
+    }),
+  );
+
+  router.post(
+    '/api/feedback',
+    express.json({ limit: '4kb' }),
+    route(async (req, res) => {
+      authorize(req);
+      const body = validate(feedbackBody, req.body);
+      const known = app.db.prepare('SELECT 1 FROM question_log WHERE message_id = ?').pluck().get(body.messageId);
+      if (!known) throw new HttpError(404, 'not_found', '没有找到这条回答。');
+      app.db
+        .prepare('INSERT INTO feedback (at, message_id, user_id, rating, comment) VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_id, user_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, at = excluded.at')
+        .run(app.clock.now().toISOString(), body.messageId, body.user, body.rating === 'up' ? 1 : -1, body.comment ?? null);
+      res.status(201).json({ ok: true });
+    }),
+  );
+
+  return router;
+}
