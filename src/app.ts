@@ -25,12 +25,14 @@ import { KnowledgeService } from './retrieval/knowledge-service.ts';
 import { LocalHashEmbeddings } from './retrieval/local-embedder.ts';
 import { OpenAICompatibleEmbeddings } from './retrieval/openai-embedder.ts';
 import { Tokenizer } from './retrieval/tokenizer.ts';
+import { Timings } from './timings.ts';
 import { openSqlite, type SqliteDatabase } from './storage/sqlite.ts';
 
 export type AppServices = {
   config: Config;
   logger: Logger;
   clock: Clock;
+  timings: Timings;
   embeddings: IdentifiedEmbeddings;
   tokenizer: Tokenizer;
   knowledge: KnowledgeService;
@@ -72,7 +74,9 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   const glossary = await loadGlossary(path.join(config.knowledgeDir, 'glossary.yaml'));
   const tokenizer = new Tokenizer(glossary);
   const embeddings = createEmbeddings(config, overrides);
+  const timings = new Timings();
   const knowledge = new KnowledgeService({
+    timings,
     indexDir: config.indexDir,
     knowledgeDir: config.knowledgeDir,
     embeddings,
@@ -98,7 +102,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
       }
     : undefined;
   const router = new Router(new LocalRouter(examples, glossary), categories, model);
-  const answerer = new Answerer({ knowledge, tokenizer, clock, options: config.assistant, model });
+  const answerer = new Answerer({ knowledge, tokenizer, clock, options: config.assistant, model, timings });
 
   const rosterFile = await resolveConfigFile(config.handoff.rosterFile, path.join(root, 'config/roster.example.yaml'), logger, 'roster');
   const roomsFile = await resolveConfigFile(config.handoff.roomsFile, path.join(root, 'config/rooms.example.yaml'), logger, 'rooms file');
@@ -127,6 +131,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     config,
     logger,
     clock,
+    timings,
     embeddings,
     tokenizer,
     knowledge,

@@ -1,4 +1,5 @@
 import { chinaDate, type Clock } from '../clock.ts';
+import type { Timings } from '../timings.ts';
 import type { Logger } from '../logger.ts';
 import type { ChatModel } from '../llm/chat-model.ts';
 import type { Prompts } from '../llm/prompts.ts';
@@ -38,6 +39,7 @@ export class Answerer {
       clock: Clock;
       options: AnswerOptions;
       model?: { chat: ChatModel; prompts: Prompts } | undefined;
+      timings?: Timings;
     },
   ) {}
 
@@ -78,10 +80,12 @@ export class Answerer {
 
     let streamed = false;
     if (this.deps.model) {
+      const started = performance.now();
       const online = await this.generate(question, hits, (text) => {
         streamed = true;
         emit(text);
       }, today, log);
+      this.deps.timings?.observe('model', (performance.now() - started) / 1000);
       if (online.kind === 'answer') return { answered: true, text: prefix + online.text, citations: online.citations, relevance: score, via: 'model' };
       if (online.kind === 'no_answer') {
         emit(replies.noAnswer);

@@ -28,6 +28,13 @@ export function createMetrics(app: AppServices) {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
     registers: [registry],
   });
+  const modelSeconds = new Histogram({
+    name: 'rongzhi_model_duration_seconds',
+    help: 'Chat model answer generation (online mode)',
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 60],
+    registers: [registry],
+  });
+  app.timings.subscribe((kind, seconds) => (kind === 'retrieval' ? retrievalSeconds : modelSeconds).observe(seconds));
   new Gauge({
     name: 'rongzhi_tickets',
     help: 'Tickets by status',

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
+import type { Timings } from '../timings.ts';
 import { IndexMismatchError } from '../errors.ts';
 import type { ChunkOptions } from '../knowledge/chunker.ts';
 import type { KnowledgeDocument } from '../knowledge/document.ts';
@@ -12,7 +13,7 @@ export class KnowledgeService implements Retriever {
   private current: KnowledgeIndex | undefined;
 
   constructor(
-    private readonly context: IndexContext & { knowledgeDir: string; chunking: ChunkOptions; logger: Logger },
+    private readonly context: IndexContext & { knowledgeDir: string; chunking: ChunkOptions; logger: Logger; timings?: Timings },
   ) {}
 
   get index(): KnowledgeIndex | undefined {
@@ -80,6 +81,6 @@ export class KnowledgeService implements Retriever {
 
   async search(query: string, options: SearchOptions): Promise<Hit[]> {
     const index = this.current ?? (await this.load());
-    return index.search(query, options);
+    return this.context.timings ? this.context.timings.time('retrieval', () => index.search(query, options)) : index.search(query, options);
   }
 }

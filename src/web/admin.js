@@ -118,6 +118,21 @@ $('#logout').addEventListener('click', async (event) => {
 });
 for (const button of document.querySelectorAll('[data-tab]')) button.addEventListener('click', () => showTab(button.dataset.tab));
 $('#upload').addEventListener('click', () => void upload());
+$('#reindex').addEventListener('click', async () => {
+  const result = $('#reindex-result');
+  result.textContent = '正在重新索引…';
+  try {
+    const response = await fetch('/api/knowledge/reindex', { method: 'POST', headers: { accept: 'text/event-stream', 'x-csrf-token': csrfToken } });
+    if (!response.ok) throw new Error((await response.json()).error.message);
+    await readEvents(response, (name, data) => {
+      if (name === 'progress') result.textContent = `正在索引：${data.done}/${data.total} 段`;
+      if (name === 'done') result.textContent = `已重新索引 ${data.report.files} 个文件：新增 ${data.report.added.length}，更新 ${data.report.changed.length}，删除 ${data.report.removed.length}，跳过 ${data.report.skipped.length}。`;
+    });
+    await loadDocs();
+  } catch (error) {
+    result.textContent = error.message;
+  }
+});
 $('#test-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   try {

@@ -228,6 +228,14 @@ describe('HTTP API', () => {
       expect((await call('/api/knowledge/test', json({ eval: '{oops' }, admin))).status).toBe(400);
     });
 
+    it('re-indexes on request, reporting progress as events', async () => {
+      const plain = (await (await call('/api/knowledge/reindex', { method: 'POST', headers: admin })).json()) as { report: { files: number; embedded: number } };
+      expect(plain.report).toMatchObject({ files: 9, embedded: 0 });
+      const streamed = await (await call('/api/knowledge/reindex', { method: 'POST', headers: { ...admin, accept: 'text/event-stream' } })).text();
+      expect(streamed).toMatch(/event: progress\ndata: \{"phase":"embed","done":0,"total":0\}/);
+      expect(streamed).toMatch(/event: done\ndata: \{"report":/);
+    });
+
     it('reports insights', async () => {
       const insights = (await (await call('/api/insights', { headers: admin })).json()) as Record<string, unknown>;
       expect(Object.keys(insights).sort()).toEqual(['feedback', 'questionsPerDay', 'routes', 'satisfaction', 'serviceLevelBreaches', 'tickets', 'topTopics', 'unanswered']);
@@ -244,8 +252,27 @@ describe('HTTP API', () => {
       expect(metrics).toContain('rongzhi_http_request_duration_seconds_bucket');
       expect(metrics).toMatch(/rongzhi_answer_duration_seconds_count\{route="answer"\} \d+/);
       expect(metrics).toMatch(/rongzhi_tickets\{status="\w+"\} \d+/);
+      expect(metrics).toMatch(/rongzhi_retrieval_duration_seconds_count [1-9]\d*/);
+      expect(metrics).toContain('rongzhi_model_duration_seconds_count 0');
       expect((await errorOf(await call('/nowhere'))).message).toBe('没有这个地址。');
     });
+  });
+
+  it('limits requests per IP address', async () => {
+    const temporary = await temporaryDirectory();
+    const limited = await createApp(loadConfig({ DATA_DIR: temporary.dir, RATE_LIMIT_PER_IP: '3' }), silentLogger);
+    await limited.knowledge.ingest();
+    const small = createHttpApp(limited).listen(0, '127.0.0.1');
+    await new Promise((resolve) => small.once('listening', resolve));
+    const url = `http://127.0.0.1:${(small.address() as AddressInfo).port}/api/tickets`;
+    const statuses = [];
+    for (let i = 0; i < 5; i++) statuses.push((await fetch(url)).status);
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    const health = await fetch(url.replace('/api/tickets', '/healthz'));
+    expect(health.status).toBe(200); // health checks are never limited
+    small.close();
+    await limited.close();
+    await temporary.cleanup();
   });
 
   it('never sends a stack trace to a client', () => {

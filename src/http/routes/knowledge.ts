@@ -94,6 +94,17 @@ export function knowledgeRoutes(app: AppServices, requireAdmin: express.RequestH
     }),
   );
 
+  /** Re-indexes the knowledge directory (files changed on disk), with progress events when asked. */
+  router.post('/api/knowledge/reindex', requireAdmin, route(async (req, res) => {
+    const stream = (req.get('accept') ?? '').includes('text/event-stream');
+    if (!stream) return void res.json({ report: await app.knowledge.ingest() });
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    const send = (event: string, data: unknown) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    const report = await app.knowledge.ingest({ onProgress: (progress) => send('progress', progress) });
+    send('done', { report });
+    res.end();
+  }));
+
   router.delete('/api/knowledge/:source', requireAdmin, route(async (req, res) => {
     const source = validate(sourceName, req.params.source);
     const index = app.knowledge.index ?? (await app.knowledge.load());
