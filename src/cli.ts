@@ -7,6 +7,7 @@ import { createApp, type AppServices } from './app.ts';
 import { loadConfig } from './config.ts';
 import { AppError } from './errors.ts';
 import { parseEvalFile } from './eval/eval-file.ts';
+import { publicResult } from './assistant/assistant.ts';
 import { renderCitations } from './assistant/grounding.ts';
 import type { AssistantResult, InboundMessage } from './assistant/types.ts';
 import { calibrateThreshold, evaluateAssistant } from './eval/assistant-eval.ts';
@@ -162,11 +163,6 @@ function cliMessage(text: string, user: string, conversation: string): InboundMe
     text,
     mentionsBot: true,
   };
-}
-
-/** What `ask --json` and `POST /api/chat` return. */
-export function publicResult(result: AssistantResult) {
-  return { route: result.route, category: result.category, answer: result.answer, citations: result.citations, ticket: result.ticket };
 }
 
 function renderReply(result: AssistantResult): string {

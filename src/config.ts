@@ -5,7 +5,8 @@ import { ConfigError } from './errors.ts';
 const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
 
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
-const number = () => z.coerce.number({ error: 'must be a number' });
+// "must be a number" only when it is not one: a number out of range gets zod's "Too big/small" message.
+const number = () => z.coerce.number({ error: (issue) => (issue.code === 'invalid_type' ? 'must be a number' : undefined) });
 const integer = (min: number, max: number, fallback: number) =>
   z.preprocess(emptyToUndefined, number().int('must be a whole number').min(min).max(max).default(fallback));
 const decimal = (min: number, max: number) => z.preprocess(emptyToUndefined, number().min(min).max(max).optional());

@@ -79,3 +79,14 @@ export async function testApp(env: Record<string, string> = {}, overrides: AppOv
     },
   };
 }
+
+/** Polls until `probe` returns something truthy, or fails after `ms`. */
+export async function waitFor<T>(probe: () => T | undefined | null | false, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -33,6 +33,11 @@ export type AssistantServices = {
   memoryTtlSeconds: number;
 };
 
+/** What `ask --json` and `POST /api/chat` return: the decision, the answer and the ticket. */
+export function publicResult(result: AssistantResult) {
+  return { route: result.route, category: result.category, answer: result.answer, citations: result.citations, ticket: result.ticket };
+}
+
 /** Everything one message needs, built per message and passed through every step. */
 export type MessageContext = {
   message: InboundMessage;

@@ -80,6 +80,13 @@ export class Accounts {
   }
 }
 
+/** String equality in constant time (tokens, signatures), false for different lengths. */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}
+
 export function readCookie(req: Request, name: string): string | undefined {
   for (const part of (req.headers.cookie ?? '').split(';')) {
     const [key, ...value] = part.trim().split('=');
@@ -117,9 +124,7 @@ export function requireCaller(accounts: Accounts, adminToken: string | undefined
     if (!session) return next(new HttpError(401, 'unauthorized', '请先登录。'));
     if (!roles.includes(session.role)) return next(new HttpError(403, 'forbidden', '你没有权限进行这个操作。'));
     if (STATE_CHANGING.has(req.method)) {
-      const given = Buffer.from(req.get('x-csrf-token') ?? '');
-      const expected = Buffer.from(session.csrf);
-      if (given.length !== expected.length || !timingSafeEqual(given, expected)) return next(new HttpError(403, 'csrf_failed', '页面已过期，请刷新后重试。'));
+      if (!constantTimeEqual(req.get('x-csrf-token') ?? '', session.csrf)) return next(new HttpError(403, 'csrf_failed', '页面已过期，请刷新后重试。'));
     }
     req.caller = { kind: 'session', session };
     next();

@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type Express, type Request, type Router } from 'express';
@@ -7,7 +6,7 @@ import helmet from 'helmet';
 import type { AppServices } from '../app.ts';
 import { qrSvg } from '../channels/wechaty/qr-svg.ts';
 import type { WechatyChannel } from '../channels/wechaty/wechaty-channel.ts';
-import { Accounts, requireCaller } from './auth.ts';
+import { Accounts, constantTimeEqual, requireCaller } from './auth.ts';
 import { errorHandler, HttpError } from './errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { chatRoutes, VISITOR_COOKIE, Visitors } from './routes/chat.ts';
@@ -19,10 +18,7 @@ import { ticketRoutes } from './routes/tickets.ts';
 const WEB_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'web');
 
 function sameToken(given: string, token: string | undefined): boolean {
-  if (!token) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return token !== undefined && constantTimeEqual(given, token);
 }
 
 /** True when the request carries ADMIN_TOKEN (Bearer header or ?token=), compared in constant time. */

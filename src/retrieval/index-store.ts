@@ -103,9 +103,9 @@ export async function buildIndex(input: BuildInput): Promise<{ index: KnowledgeI
   const previousSources = previous?.manifest.sources ?? {};
   const documents = [...input.documents].sort((a, b) => a.source.localeCompare(b.source));
 
+  // Where each chunk's vector comes from: the previous index (unchanged source) or the embedder.
   const chunks: Chunk[] = [];
-  const vectors: (number[] | undefined)[] = [];
-  const toEmbed: number[] = [];
+  const reusedFrom: (number | undefined)[] = [];
   const added: string[] = [];
   const changed: string[] = [];
   let unchanged = 0;
@@ -116,32 +116,47 @@ export async function buildIndex(input: BuildInput): Promise<{ index: KnowledgeI
       previous.chunks.forEach((chunk, oldIndex) => {
         if (chunk.source !== document.source) return;
         chunks.push(chunk);
-        vectors.push(previous.vectors.vectorOf(oldIndex));
+        reusedFrom.push(oldIndex);
       });
       continue;
     }
     (before ? changed : added).push(document.source);
     for (const chunk of chunkDocument(document, input.chunking)) {
-      toEmbed.push(chunks.length);
       chunks.push(chunk);
-      vectors.push(undefined);
+      reusedFrom.push(undefined);
     }
   }
   const present = new Set(documents.map((document) => document.source));
   const removed = Object.keys(input.previous?.manifest.sources ?? {}).filter((source) => !present.has(source));
 
+  // Vectors go into the graph batch by batch, in chunk order: a large corpus never holds them all.
+  const toEmbed = reusedFrom.filter((from) => from === undefined).length;
   const batch = 64;
-  input.onProgress?.({ phase: 'embed', done: 0, total: toEmbed.length });
-  for (let start = 0; start < toEmbed.length; start += batch) {
-    const positions = toEmbed.slice(start, start + batch);
-    const embedded = await input.embeddings.embedDocuments(positions.map((position) => indexedText(chunks[position]!)));
-    positions.forEach((position, i) => (vectors[position] = embedded[i]));
-    input.onProgress?.({ phase: 'embed', done: Math.min(start + batch, toEmbed.length), total: toEmbed.length });
+  let vectorIndex: VectorIndex | undefined;
+  let embeddedSoFar = 0;
+  input.onProgress?.({ phase: 'embed', done: 0, total: toEmbed });
+  for (let start = 0; start < chunks.length; start += batch) {
+    const positions = Array.from({ length: Math.min(batch, chunks.length - start) }, (_, i) => start + i);
+    const fresh = positions.filter((position) => reusedFrom[position] === undefined);
+    const embedded = fresh.length ? await input.embeddings.embedDocuments(fresh.map((position) => indexedText(chunks[position]!))) : [];
+    const byPosition = new Map(fresh.map((position, i) => [position, embedded[i]!]));
+    const vectors = positions.map((position) => byPosition.get(position) ?? previous!.vectors.vectorOf(reusedFrom[position]!));
+    vectorIndex ??= VectorIndex.create(vectors[0]!.length, chunks.length, input.embeddings, input.ef);
+    vectorIndex.add(vectors, start);
+    if (fresh.length) {
+      embeddedSoFar += fresh.length;
+      input.onProgress?.({ phase: 'embed', done: embeddedSoFar, total: toEmbed });
+    }
+  }
+  const dimensions = vectorIndex ? undefined : (input.embeddings.dimensions ?? previous?.manifest.embedder.dimensions);
+  if (!vectorIndex) {
+    if (!dimensions) {
+      // Nothing to embed and no known length: ask the embedder once.
+      vectorIndex = VectorIndex.create((await input.embeddings.embedQuery('维度')).length, 0, input.embeddings, input.ef);
+    } else vectorIndex = VectorIndex.create(dimensions, 0, input.embeddings, input.ef);
   }
 
   const lexical = LexicalIndex.build(chunks.map(indexedText), input.tokenizer);
-  const vectorIndex = await VectorIndex.build(vectors as number[][], input.embeddings, input.ef);
-  const dimensions = vectors[0]?.length ?? input.embeddings.dimensions ?? previous?.manifest.embedder.dimensions ?? 0;
   const builtAt = new Date().toISOString();
   const sources: IndexManifest['sources'] = {};
   for (const document of documents) {
@@ -156,7 +171,7 @@ export async function buildIndex(input: BuildInput): Promise<{ index: KnowledgeI
   }
   const manifest: IndexManifest = {
     schemaVersion: SCHEMA_VERSION,
-    embedder: { id: input.embeddings.id, dimensions },
+    embedder: { id: input.embeddings.id, dimensions: vectorIndex.dimensions },
     chunking: { size: input.chunking.size, overlap: input.chunking.overlap },
     glossaryHash: input.glossaryHash,
     builtAt,
@@ -184,7 +199,7 @@ export async function buildIndex(input: BuildInput): Promise<{ index: KnowledgeI
       changed,
       removed,
       unchanged,
-      embedded: toEmbed.length,
+      embedded: toEmbed,
       skipped: input.skipped ?? [],
       seconds: (performance.now() - started) / 1000,
       version,

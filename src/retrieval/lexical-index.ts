@@ -62,23 +62,58 @@ export class LexicalIndex {
   /** Scores documents for weighted query terms; `accept` filters by document index. */
   search(terms: Map<string, number>, k: number, accept?: (index: number) => boolean): LexicalHit[] {
     const { k1, b, documentLengths, postings } = this.data;
-    const scores = new Map<number, number>();
+    // One score slot per document, reused across queries: no per-query maps at 100k chunks.
+    const scores = this.scratch();
+    const touched: number[] = [];
     for (const [term, weight] of terms) {
       const list = postings[term];
       if (!list) continue;
       const idf = this.idf(term);
       for (let i = 0; i < list.length; i += 2) {
         const index = list[i]!;
-        if (accept && !accept(index)) continue;
         const frequency = list[i + 1]!;
         const length = documentLengths[index]!;
-        const norm = frequency * (k1 + 1) / (frequency + k1 * (1 - b + (b * length) / (this.averageLength || 1)));
-        scores.set(index, (scores.get(index) ?? 0) + weight * idf * norm);
+        const score = (weight * idf * frequency * (k1 + 1)) / (frequency + k1 * (1 - b + (b * length) / (this.averageLength || 1)));
+        if (scores[index] === 0) touched.push(index);
+        scores[index]! += score;
       }
     }
-    return [...scores]
-      .map(([index, score]) => ({ index, score }))
-      .sort((a, b) => b.score - a.score || a.index - b.index)
-      .slice(0, k);
+    const best = topK(touched, scores, k, accept);
+    for (const index of touched) scores[index] = 0;
+    return best;
   }
+
+  private scores: Float64Array | undefined;
+  private scratch(): Float64Array {
+    this.scores ??= new Float64Array(this.data.documentLengths.length);
+    return this.scores;
+  }
+}
+
+/** The k best of the touched documents, best first (ties: lower index), without sorting them all. */
+function topK(touched: number[], scores: Float64Array, k: number, accept?: (index: number) => boolean): LexicalHit[] {
+  const heap: LexicalHit[] = []; // a min-heap of the best k so far
+  const worse = (a: LexicalHit, b: LexicalHit) => a.score < b.score || (a.score === b.score && a.index > b.index);
+  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
+  for (const index of touched) {
+    if (accept && !accept(index)) continue;
+    const hit = { index, score: scores[index]! };
+    if (heap.length < k) {
+      heap.push(hit);
+      for (let i = heap.length - 1; i > 0 && worse(heap[i]!, heap[(i - 1) >> 1]!); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
+    } else if (k > 0 && worse(heap[0]!, hit)) {
+      heap[0] = hit;
+      for (let i = 0; ; ) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < heap.length && worse(heap[left]!, heap[smallest]!)) smallest = left;
+        if (right < heap.length && worse(heap[right]!, heap[smallest]!)) smallest = right;
+        if (smallest === i) break;
+        swap(i, smallest);
+        i = smallest;
+      }
+    }
+  }
+  return heap.sort((a, b) => b.score - a.score || a.index - b.index);
 }

@@ -5,9 +5,14 @@ import type { IdentifiedEmbeddings } from './embedder.ts';
 
 export type VectorHit = { index: number; similarity: number };
 
+/** HNSW graph parameters: M links per node, efConstruction breadth while building. */
+export const HNSW_GRAPH = { m: 16, efConstruction: 100, seed: 100 };
+
 /**
- * LangChain's HNSWLib over hnswlib-node, addressed by chunk position. hnswlib's search breadth
- * `ef` defaults to 10 and is not saved with the index, so it is set after every build and load.
+ * LangChain's HNSWLib over hnswlib-node, addressed by chunk position. The graph is created with
+ * its full capacity and explicit parameters, and filled batch by batch, so a large corpus never
+ * holds all its vectors in JavaScript arrays. hnswlib's search breadth `ef` defaults to 10 and is
+ * not saved with the index, so it is set after every build and load.
  */
 export class VectorIndex {
   private constructor(
@@ -17,23 +22,25 @@ export class VectorIndex {
     this.applyEf();
   }
 
-  static async build(vectors: number[][], embeddings: IdentifiedEmbeddings, ef: number): Promise<VectorIndex> {
-    const dimensions = vectors[0]?.length ?? embeddings.dimensions;
-    if (!dimensions) throw new Error('cannot build a vector index without vectors or known dimensions');
-    if (!vectors.length) {
-      // An empty knowledge base still gets a complete, loadable index.
-      const empty = new hnswlib.HierarchicalNSW('cosine', dimensions);
-      empty.initIndex(1);
-      return new VectorIndex(new HNSWLib(embeddings, { space: 'cosine', numDimensions: dimensions, index: empty }), ef);
-    }
-    const store = new HNSWLib(embeddings, { space: 'cosine', numDimensions: dimensions });
-    const documents = vectors.map((_, index) => new Document({ pageContent: '', metadata: { chunk: index } }));
-    await store.addVectors(vectors, documents);
-    return new VectorIndex(store, ef);
+  /** An empty index with room for `capacity` vectors. */
+  static create(dimensions: number, capacity: number, embeddings: IdentifiedEmbeddings, ef: number): VectorIndex {
+    const index = new hnswlib.HierarchicalNSW('cosine', dimensions);
+    index.initIndex(Math.max(1, capacity), HNSW_GRAPH.m, HNSW_GRAPH.efConstruction, HNSW_GRAPH.seed);
+    return new VectorIndex(new HNSWLib(embeddings, { space: 'cosine', numDimensions: dimensions, index }), ef);
   }
 
   static async load(directory: string, embeddings: IdentifiedEmbeddings, ef: number): Promise<VectorIndex> {
     return new VectorIndex(await HNSWLib.load(directory, embeddings), ef);
+  }
+
+  /** Adds vectors labelled from `firstLabel` on (their chunk positions). */
+  add(vectors: number[][], firstLabel: number): void {
+    const documents: Record<number, Document> = {};
+    vectors.forEach((vector, i) => {
+      this.store.index.addPoint(vector, firstLabel + i);
+      documents[firstLabel + i] = new Document({ pageContent: '', metadata: { chunk: firstLabel + i } });
+    });
+    this.store.docstore.add(documents);
   }
 
   private applyEf(): void {
@@ -42,6 +49,10 @@ export class VectorIndex {
 
   get size(): number {
     return this.store._index?.getCurrentCount() ?? 0;
+  }
+
+  get dimensions(): number {
+    return this.store.index.getNumDimensions();
   }
 
   get currentEf(): number | undefined {

@@ -16,7 +16,7 @@ import { WeComWebhookChannel } from '../../src/channels/wecom/webhook-channel.ts
 import { systemClock } from '../../src/clock.ts';
 import { addressBookOf, readRoster, Roster } from '../../src/handoff/roster.ts';
 import { FakeWeComServer } from '../fakes/wecom-server.ts';
-import { silentLogger } from '../helpers.ts';
+import { silentLogger, waitFor } from '../helpers.ts';
 
 /** What a test needs to drive one channel as its platform would. */
 type Harness = {
@@ -32,15 +32,6 @@ type Harness = {
   close: () => Promise<void>;
 };
 
-const waitFor = async <T>(probe: () => T | undefined | false, ms = 5000): Promise<T> => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 async function listen(router: express.Router): Promise<{ base: string; server: Server }> {
   const server = express().use(router).listen(0, '127.0.0.1');

@@ -1,19 +1,10 @@
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannels, startChannels, type Channels } from '../../src/channels/setup.ts';
-import { silentLogger, testApp } from '../helpers.ts';
+import { silentLogger, testApp, waitFor } from '../helpers.ts';
 
 type Seen = { where: string; text: string };
 
-const waitFor = async <T>(probe: () => T | undefined, ms = 5000): Promise<T> => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 /** The mock's users and rooms are event emitters of the messages they see. */
 const onMessage = (target: unknown, listener: (message: mock.MessageMock) => void) =>
   (target as { on(event: 'message', listener: (message: mock.MessageMock) => void): void }).on('message', listener);

@@ -1,18 +1,9 @@
 import { decrypt as wecomDecrypt, encrypt as wecomEncrypt, getSignature } from '@wecom/crypto';
 import { describe, expect, it } from 'vitest';
+import { WECOM_SAMPLE } from '../fixtures/wecom-sample.ts';
 import { CallbackRejected, WeComCrypto } from '../../src/channels/wecom/crypto.ts';
 
-// WeCom's published sample for the callback crypto.
-const SAMPLE = {
-  token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
-  aesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
-  corpId: 'ww1436e0e65a779aee',
-  signature: '012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb',
-  timestamp: '1476416373',
-  nonce: '47744683',
-  echostr: 'fsi1xnbH4yQh0+PJxcOdhhK6TDXkjMyhEPA7xB2TGz6b+g7xyAbEkRxN/3cNXW9qdqjnoVzEtpbhnFyq6SVHyA==',
-  plain: '1288432023552776189',
-};
+const SAMPLE = WECOM_SAMPLE;
 
 describe('WeCom callback crypto', () => {
   const crypto = new WeComCrypto(SAMPLE.token, SAMPLE.aesKey, SAMPLE.corpId);

@@ -2,33 +2,17 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decrypt as wecomDecrypt, encrypt as wecomEncrypt, getSignature } from '@wecom/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WECOM_SAMPLE } from '../fixtures/wecom-sample.ts';
 import { createChannels, startChannels, type Channels } from '../../src/channels/setup.ts';
 import { WeComApiClient } from '../../src/channels/wecom/api-client.ts';
 import { ManualClock, systemClock } from '../../src/clock.ts';
 import { createHttpApp } from '../../src/http/server.ts';
 import { FakeWeComServer } from '../fakes/wecom-server.ts';
-import { silentLogger, testApp } from '../helpers.ts';
+import { silentLogger, testApp, waitFor } from '../helpers.ts';
 
-const SAMPLE = {
-  token: 'hJqcu3uJ9Tn2gXPmxx2w9kkCkCE2EPYo',
-  aesKey: '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt',
-  corpId: 'ww1436e0e65a779aee',
-  signature: '012bc692d0a58dd4b10f8dfe5c4ac00ae211ebeb',
-  timestamp: '1476416373',
-  nonce: '47744683',
-  echostr: 'fsi1xnbH4yQh0+PJxcOdhhK6TDXkjMyhEPA7xB2TGz6b+g7xyAbEkRxN/3cNXW9qdqjnoVzEtpbhnFyq6SVHyA==',
-};
+const SAMPLE = WECOM_SAMPLE;
 const BOT = { token: 'aibot-token', aesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' };
 
-const waitFor = async <T>(probe: () => T | undefined, ms = 5000): Promise<T> => {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-};
 
 describe('WeCom channels over HTTP', () => {
   let wecom: FakeWeComServer;

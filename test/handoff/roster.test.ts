@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { readRoster, RosterSource } from '../../src/handoff/roster.ts';
-import { temporaryDirectory } from '../helpers.ts';
+import { temporaryDirectory, waitFor } from '../helpers.ts';
 
 function capturingLogger() {
   const lines: Record<string, unknown>[] = [];
@@ -17,13 +17,6 @@ function capturingLogger() {
   return { logger: pino({ level: 'info' }, stream), lines };
 }
 
-const waitFor = async (condition: () => boolean, ms = 3000) => {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-};
 
 describe('roster', () => {
   it('reads the shipped examples: the communities of the knowledge base, a supervisor each, rooms and staff groups', async () => {

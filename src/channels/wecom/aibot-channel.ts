@@ -10,7 +10,7 @@ import type { Logger } from '../../logger.ts';
 import { mask } from '../../privacy.ts';
 import { Unreachable, type Channel, type OutboundAddress } from '../channel.ts';
 import { CallbackRejected, type WeComCrypto } from './crypto.ts';
-import { parseRawQuery } from './query.ts';
+import { parseRawQuery, verificationRoute } from './query.ts';
 
 /** WeCom's limits for the AI bot: stream content in bytes, the refresh window, a response_url's life. */
 export const AIBOT_LIMITS = { contentBytes: 20_480, streamWindowMs: 6 * 60_000, responseUrlMs: 60 * 60_000 };
@@ -81,14 +81,7 @@ export class WeComAiBotChannel implements Channel {
 
   router(): Router {
     const router = express.Router();
-    router.get('/wecom/aibot', (req, res) => {
-      const query = parseRawQuery(req.originalUrl);
-      try {
-        res.type('text/plain').send(this.deps.crypto.open(query, query.echostr));
-      } catch (error) {
-        this.reject(res, error);
-      }
-    });
+    router.get('/wecom/aibot', verificationRoute(this.deps.crypto, (res, error) => this.reject(res, error)));
     router.post('/wecom/aibot', express.json({ limit: '256kb', type: () => true }), async (req, res) => {
       const query = parseRawQuery(req.originalUrl);
       let callback: Callback;

@@ -9,7 +9,7 @@ import { Unreachable, type Channel, type MessageHandler, type OutboundAddress } 
 import { splitReply } from '../split.ts';
 import type { WeComApiClient } from './api-client.ts';
 import { CallbackRejected, type WeComCrypto } from './crypto.ts';
-import { parseRawQuery } from './query.ts';
+import { parseRawQuery, verificationRoute } from './query.ts';
 
 const xml = new XMLParser({ parseTagValue: false, trimValues: false });
 
@@ -39,14 +39,7 @@ export class WeComAppChannel implements Channel {
 
   router(): Router {
     const router = express.Router();
-    router.get('/wecom/app', (req, res) => {
-      const query = parseRawQuery(req.originalUrl);
-      try {
-        res.type('text/plain').send(this.deps.crypto.open(query, query.echostr));
-      } catch (error) {
-        this.reject(res, error);
-      }
-    });
+    router.get('/wecom/app', verificationRoute(this.deps.crypto, (res, error) => this.reject(res, error)));
     router.post('/wecom/app', express.text({ type: () => true, limit: '256kb' }), (req, res) => {
       const query = parseRawQuery(req.originalUrl);
       let inner: Record<string, string>;

@@ -1,3 +1,6 @@
+import type { Request, Response } from 'express';
+import type { WeComCrypto } from './crypto.ts';
+
 /**
  * Query parameters as WeCom sends them. WeCom does not always percent-encode base64, so a raw '+'
  * must stay '+' (the usual form decoding would turn it into a space and break the signature).
@@ -17,4 +20,19 @@ export function parseRawQuery(url: string): Record<string, string> {
     }
   }
   return values;
+}
+
+/**
+ * WeCom's URL verification (GET with msg_signature, timestamp, nonce, echostr): answer the
+ * decrypted echostr, or let `reject` answer.
+ */
+export function verificationRoute(crypto: WeComCrypto, reject: (res: Response, error: unknown) => void) {
+  return (req: Request, res: Response) => {
+    const query = parseRawQuery(req.originalUrl);
+    try {
+      res.type('text/plain').send(crypto.open(query, query.echostr));
+    } catch (error) {
+      reject(res, error);
+    }
+  };
 }

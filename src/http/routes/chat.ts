@@ -1,11 +1,12 @@
-import { createHmac, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import rateLimit, { ipKeyGenerator } from 'express-rate-limit';
 import { z } from 'zod';
 import type { AppServices } from '../../app.ts';
+import { publicResult } from '../../assistant/assistant.ts';
 import type { AnswerEvent } from '../../assistant/types.ts';
 import { LIVE_STATUSES } from '../../handoff/ticket.ts';
-import { readCookie } from '../auth.ts';
+import { constantTimeEqual, readCookie } from '../auth.ts';
 import { HttpError, route, validate } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -17,11 +18,6 @@ const chatBody = z.object({
   conversation: z.string().trim().min(1).max(64).optional(),
 });
 const feedbackBody = z.object({ messageId: z.string().min(1).max(100), user: z.string().min(1).max(64), rating: z.enum(['up', 'down']), comment: z.string().max(500).optional() });
-
-/** What `ask --json` and `POST /api/chat` return. */
-export function publicResult(result: { route: string; category: string | null; answer: string; citations: unknown[]; ticket: unknown }) {
-  return { route: result.route, category: result.category, answer: result.answer, citations: result.citations, ticket: result.ticket };
-}
 
 /**
  * Visitors of the chat page get a signed, HttpOnly, SameSite=Strict cookie: it lets the page chat
@@ -39,9 +35,7 @@ export class Visitors {
   verify(cookie: string | undefined): string | undefined {
     const [id, signature] = (cookie ?? '').split('.');
     if (!id || !signature) return undefined;
-    const expected = Buffer.from(this.sign(id));
-    const given = Buffer.from(signature);
-    return expected.length === given.length && timingSafeEqual(expected, given) ? id : undefined;
+    return constantTimeEqual(this.sign(id), signature) ? id : undefined;
   }
   private sign(id: string): string {
     return createHmac('sha256', this.secret).update(id).digest('hex').slice(0, 32);
@@ -56,7 +50,7 @@ export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metric
   const authorize = (req: Request) => {
     if (!keys.length) return;
     const given = req.get('x-api-key') ?? req.get('authorization')?.replace(/^Bearer\s+/i, '');
-    if (given && keys.some((key) => key.length === given.length && timingSafeEqual(Buffer.from(key), Buffer.from(given)))) return;
+    if (given && keys.some((key) => constantTimeEqual(key, given))) return;
     if (visitors.verify(readCookie(req, VISITOR_COOKIE))) return;
     throw new HttpError(401, 'unauthorized', '缺少有效的 API 密钥。');
   };

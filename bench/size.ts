@@ -1,0 +1,98 @@
+// One corpus size, measured in its own process so that memory readings belong to that size alone.
+// Prints one JSON document on stdout.
+import { readFile, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import hnswlib from 'hnswlib-node';
+import { loadConfig } from '../src/config.ts';
+import { parseEvalFile } from '../src/eval/eval-file.ts';
+import { evaluateRetrieval } from '../src/eval/retrieval-eval.ts';
+import { loadGlossary } from '../src/knowledge/glossary.ts';
+import { loadDirectory } from '../src/knowledge/loaders/index.ts';
+import { buildIndex, hashOf, loadIndex } from '../src/retrieval/index-store.ts';
+import type { SearchMode } from '../src/retrieval/knowledge-index.ts';
+import { LocalHashEmbeddings } from '../src/retrieval/local-embedder.ts';
+import { Tokenizer } from '../src/retrieval/tokenizer.ts';
+import { syntheticDocuments } from './corpus.ts';
+
+const size = Number(process.argv[2]);
+const workDir = process.argv[3]!;
+const config = loadConfig({ DATA_DIR: workDir, LOG_LEVEL: 'silent' });
+
+async function directorySize(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) total += (await stat(path.join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const round = (value: number, digits = 3) => Math.round(value * 10 ** digits) / 10 ** digits;
+
+const glossary = await loadGlossary(path.join(config.knowledgeDir, 'glossary.yaml'));
+const tokenizer = new Tokenizer(glossary);
+const embeddings = new LocalHashEmbeddings({ dimensions: config.embedding.kind === 'local' ? config.embedding.dimensions : 2048 });
+const { documents: real } = await loadDirectory(config.knowledgeDir);
+const realChunkCount = 39;
+const synthetic = syntheticDocuments(Math.max(0, Math.round((size - realChunkCount) / 10)), real.map((document) => document.text).join('\n'), tokenizer, 20261126);
+const context = { indexDir: config.indexDir, embeddings, tokenizer, glossaryHash: hashOf(JSON.stringify(glossary)), ef: config.retrieval.ef, fusion: config.retrieval };
+
+const started = performance.now();
+const { report } = await buildIndex({ ...context, documents: [...real, ...synthetic], chunking: config.chunking });
+const buildSeconds = (performance.now() - started) / 1000;
+const diskBytes = await directorySize(config.indexDir);
+global.gc?.();
+const index = await loadIndex(context);
+global.gc?.();
+const rssMb = process.memoryUsage().rss / 1024 / 1024;
+
+const lines = parseEvalFile(await readFile(path.resolve('test/eval/questions.jsonl'), 'utf8')).filter((line) => line.expect?.length);
+const questions = lines.map((line) => line.question);
+const latencies: Record<SearchMode | 'exact', number[]> = { lexical: [], vector: [], hybrid: [], exact: [] };
+for (const mode of ['lexical', 'vector', 'hybrid'] as const) {
+  for (const question of questions) await index.search(question, { k: 5, mode }); // warm-up
+  for (let round = 0; round < 3; round++) {
+    for (const question of questions) {
+      const t = performance.now();
+      await index.search(question, { k: 5, mode });
+      latencies[mode].push(performance.now() - t);
+    }
+  }
+}
+
+// Exact search: every vector compared with the query, the baseline HNSW is measured against.
+const exact = new hnswlib.BruteforceSearch('cosine', index.vectors.dimensions);
+exact.initIndex(index.chunks.length);
+for (let label = 0; label < index.chunks.length; label++) exact.addPoint(index.vectors.vectorOf(label), label);
+let overlap = 0;
+for (const question of questions) {
+  const vector = await embeddings.embedQuery(question);
+  const approximate = index.vectors.search(vector, 10).map((hit) => hit.index);
+  for (let round = 0; round < 3; round++) {
+    const t = performance.now();
+    exact.searchKnn(vector, 10);
+    latencies.exact.push(performance.now() - t);
+  }
+  const truth = new Set(exact.searchKnn(vector, 10).neighbors);
+  overlap += approximate.filter((label) => truth.has(label)).length / Math.min(10, truth.size);
+}
+const quality = await evaluateRetrieval(index, lines, 'hybrid');
+
+const p = (values: number[]) => ({ p50: round(percentile(values, 50)), p95: round(percentile(values, 95)), p99: round(percentile(values, 99)) });
+process.stdout.write(
+  `${JSON.stringify({
+    chunks: report.chunks,
+    buildSeconds: round(buildSeconds, 2),
+    chunksPerSecond: Math.round(report.chunks / buildSeconds),
+    diskMb: round(diskBytes / 1024 / 1024, 1),
+    rssMb: Math.round(rssMb),
+    latencyMs: { lexical: p(latencies.lexical), vector: p(latencies.vector), hybrid: p(latencies.hybrid), exact: p(latencies.exact) },
+    recallAt5: quality.scores['recall@5'],
+    mrr: quality.scores.mrr,
+    hnswRecallAt10: round(overlap / questions.length, 4),
+    ef: config.retrieval.ef,
+  })}\n`,
+);
