@@ -2,15 +2,13 @@ import type { Assistant } from '../assistant/assistant.ts';
 import type { AnswerEvent, AssistantResult, InboundMessage, Reply } from '../assistant/types.ts';
 import type { Clock } from '../clock.ts';
 import { parseWorkerCommand } from '../handoff/commands.ts';
-import type { Recipient } from '../handoff/notifier.ts';
-import type { OutboxNotifier } from '../handoff/notifier.ts';
+import type { OutboxNotifier, Recipient } from '../handoff/notifier.ts';
 import type { Roster } from '../handoff/roster.ts';
 import type { Notification } from '../handoff/ticket.ts';
 import type { Logger } from '../logger.ts';
 import { mask } from '../privacy.ts';
 import { Unreachable, type Channel, type OutboundAddress } from './channel.ts';
 import { RateLimiter } from './rate-limit.ts';
-import { splitReply } from './split.ts';
 
 export const channelReplies = {
   slowDown: '你发得有点快，请稍等一分钟再问我。',
