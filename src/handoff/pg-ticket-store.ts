@@ -1,19 +1,6 @@
 import type pg from 'pg';
 import { LIVE_STATUSES, type NewTicket, type Notification, type Ticket, type TicketEvent } from './ticket.ts';
-import type { Draft, TicketChanges, TicketFilter, TicketStore, Transition } from './ticket-store.ts';
-
-const COLUMNS: Record<keyof TicketChanges, string> = {
-  assignee: 'assignee',
-  assignmentReason: 'assignment_reason',
-  acceptDueAt: 'accept_due_at',
-  escalateDueAt: 'escalate_due_at',
-  resolveDueAt: 'resolve_due_at',
-  remindedAt: 'reminded_at',
-  escalatedAt: 'escalated_at',
-  resolveAlertedAt: 'resolve_alerted_at',
-  resolvedAt: 'resolved_at',
-  rating: 'rating',
-};
+import { CHANGE_COLUMNS, type Draft, type TicketChanges, type TicketFilter, type TicketStore, type Transition } from './ticket-store.ts';
 
 type Row = Record<string, unknown>;
 const text = (value: unknown) => (value as string | null) ?? null;
@@ -127,10 +114,10 @@ export class PgTicketStore implements TicketStore {
     const bind = (value: unknown) => `$${values.push(value)}`;
     const sets = [`updated_at = ${bind(now)}`, 'version = version + 1'];
     if (transition.to) sets.push(`status = ${bind(transition.to)}`);
-    for (const [key, value] of Object.entries(transition.set ?? {})) sets.push(`${COLUMNS[key as keyof TicketChanges]} = ${bind(value)}`);
+    for (const [key, value] of Object.entries(transition.set ?? {})) sets.push(`${CHANGE_COLUMNS[key as keyof TicketChanges]} = ${bind(value)}`);
     const where = [`id = ${bind(id)}`, `status = ANY(${bind(transition.from)})`];
     if (transition.assignee !== undefined) where.push(transition.assignee === null ? 'assignee IS NULL' : `assignee = ${bind(transition.assignee)}`);
-    if (transition.unset) where.push(`${COLUMNS[transition.unset]} IS NULL`);
+    if (transition.unset) where.push(`${CHANGE_COLUMNS[transition.unset]} IS NULL`);
     return this.inTransaction(async (client) => {
       const { rows } = await client.query(`UPDATE tickets SET ${sets.join(', ')} WHERE ${where.join(' AND ')} RETURNING *`, values);
       if (!rows[0]) return undefined;

@@ -1,19 +1,6 @@
 import type { SqliteDatabase } from '../storage/sqlite.ts';
 import { LIVE_STATUSES, type NewTicket, type Notification, type Ticket, type TicketEvent } from './ticket.ts';
-import type { Draft, TicketChanges, TicketFilter, TicketStore, Transition } from './ticket-store.ts';
-
-const COLUMNS: Record<keyof TicketChanges, string> = {
-  assignee: 'assignee',
-  assignmentReason: 'assignment_reason',
-  acceptDueAt: 'accept_due_at',
-  escalateDueAt: 'escalate_due_at',
-  resolveDueAt: 'resolve_due_at',
-  remindedAt: 'reminded_at',
-  escalatedAt: 'escalated_at',
-  resolveAlertedAt: 'resolve_alerted_at',
-  resolvedAt: 'resolved_at',
-  rating: 'rating',
-};
+import { CHANGE_COLUMNS, type Draft, type TicketChanges, type TicketFilter, type TicketStore, type Transition } from './ticket-store.ts';
 
 type Row = Record<string, unknown>;
 
@@ -140,7 +127,7 @@ export class SqliteTicketStore implements TicketStore {
       values.push(transition.to);
     }
     for (const [key, value] of Object.entries(transition.set ?? {})) {
-      sets.push(`${COLUMNS[key as keyof TicketChanges]} = ?`);
+      sets.push(`${CHANGE_COLUMNS[key as keyof TicketChanges]} = ?`);
       values.push(value);
     }
     const where = [`id = ?`, `status IN (${placeholders(transition.from.length)})`];
@@ -149,7 +136,7 @@ export class SqliteTicketStore implements TicketStore {
       where.push(transition.assignee === null ? 'assignee IS NULL' : 'assignee = ?');
       if (transition.assignee !== null) whereValues.push(transition.assignee);
     }
-    if (transition.unset) where.push(`${COLUMNS[transition.unset]} IS NULL`);
+    if (transition.unset) where.push(`${CHANGE_COLUMNS[transition.unset]} IS NULL`);
     const applied = this.db.transaction(() => {
       const result = this.db.prepare(`UPDATE tickets SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`).run(...values, ...whereValues);
       if (result.changes !== 1) return false;

@@ -25,6 +25,20 @@ export type TicketChanges = Partial<
   >
 >;
 
+/** The database column of each changeable field (the same in every store). */
+export const CHANGE_COLUMNS: Record<keyof TicketChanges, string> = {
+  assignee: 'assignee',
+  assignmentReason: 'assignment_reason',
+  acceptDueAt: 'accept_due_at',
+  escalateDueAt: 'escalate_due_at',
+  resolveDueAt: 'resolve_due_at',
+  remindedAt: 'reminded_at',
+  escalatedAt: 'escalated_at',
+  resolveAlertedAt: 'resolve_alerted_at',
+  resolvedAt: 'resolved_at',
+  rating: 'rating',
+};
+
 export type Transition = {
   /** The ticket must be in one of these statuses, or nothing happens. */
   from: TicketStatus[];
