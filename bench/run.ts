@@ -2,12 +2,12 @@
 // under load. Writes bench/results/latest.json and bench/results/latency.svg; never part of npm test.
 import { execFile, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { parseEvalFile } from '../src/eval/eval-file.ts';
+import { freePort } from '../test/server-process.ts';
 import { latencyChart } from './chart.ts';
 
 const run = promisify(execFile);
@@ -38,14 +38,6 @@ async function measureSize(size: number): Promise<SizeResult> {
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 async function rssOf(pid: number): Promise<number> {

@@ -3,8 +3,8 @@ import { Answerer } from './assistant/answerer.ts';
 import { Assistant } from './assistant/assistant.ts';
 import { Categories } from './assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from './assistant/local-router.ts';
-import { InMemoryStore, type KeyValueStore } from './assistant/memory.ts';
-import { SqliteQuestionLog } from './assistant/question-log.ts';
+import type { KeyValueStore } from './assistant/memory.ts';
+import { SqlQuestionLog } from './assistant/question-log.ts';
 import { Router } from './assistant/router.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Config } from './config.ts';
@@ -12,7 +12,6 @@ import { HandoffDesk } from './handoff/desk.ts';
 import { OutboxNotifier } from './handoff/notifier.ts';
 import { resolveConfigFile, RosterSource } from './handoff/roster.ts';
 import { SlaScheduler } from './handoff/sla.ts';
-import { SqliteTicketStore } from './handoff/sqlite-ticket-store.ts';
 import type { TicketStore } from './handoff/ticket-store.ts';
 import { loadGlossary } from './knowledge/glossary.ts';
 import { ChatModel } from './llm/chat-model.ts';
@@ -26,7 +25,10 @@ import { LocalHashEmbeddings } from './retrieval/local-embedder.ts';
 import { OpenAICompatibleEmbeddings } from './retrieval/openai-embedder.ts';
 import { Tokenizer } from './retrieval/tokenizer.ts';
 import { Timings } from './timings.ts';
-import { openSqlite, type SqliteDatabase } from './storage/sqlite.ts';
+import type { Cluster } from './storage/cluster.ts';
+import { Lease, LeaseKeeper, type LeaseDuties } from './storage/lease.ts';
+import { instanceIdOf, openShared, openStorage } from './storage/open.ts';
+import type { SqlDatabase } from './storage/sql.ts';
 
 export type AppServices = {
   config: Config;
@@ -37,14 +39,21 @@ export type AppServices = {
   tokenizer: Tokenizer;
   knowledge: KnowledgeService;
   categories: Categories;
-  db: SqliteDatabase;
+  /** This process's name among the instances sharing the database. */
+  instanceId: string;
+  /** The app's database (SQLite, or PostgreSQL with DATABASE_URL); tickets live there too. */
+  sql: SqlDatabase;
+  /** Short-lived shared state (memory, or Redis with REDIS_URL). */
   store: KeyValueStore;
+  cluster: Cluster;
   roster: RosterSource;
   tickets: TicketStore;
   notifier: OutboxNotifier;
   desk: HandoffDesk;
   sla: SlaScheduler;
   assistant: Assistant;
+  /** Does `duties` only while this instance holds the named lease (exactly one instance at a time). */
+  keepLease(name: string, duties: LeaseDuties): LeaseKeeper;
   close(): Promise<void>;
 };
 
@@ -108,25 +117,38 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   const roomsFile = await resolveConfigFile(config.handoff.roomsFile, path.join(root, 'config/rooms.example.yaml'), logger, 'rooms file');
   const roster = await RosterSource.open(rosterFile, roomsFile, logger);
 
-  const db = openSqlite(path.join(config.dataDir, 'rongzhi.db'));
-  const tickets = new SqliteTicketStore(db);
+  const instanceId = instanceIdOf(config);
+  const storage = await openStorage(config, logger);
+  const shared = await openShared(config, instanceId, clock, logger).catch(async (error) => {
+    await storage.close();
+    throw error;
+  });
+  const { sql, tickets } = storage;
+  const { store, cluster } = shared;
   const notifier = new OutboxNotifier(tickets, clock, logger);
   const deskDeps = { store: tickets, roster: () => roster.roster, categories, notifier, clock, logger };
   const desk = new HandoffDesk(deskDeps);
   const sla = new SlaScheduler(deskDeps);
-  const store = new InMemoryStore(clock);
   const assistant = new Assistant({
     answerer,
     router,
     categories,
     store,
-    questionLog: new SqliteQuestionLog(db),
+    questionLog: new SqlQuestionLog(sql),
     clock,
     logger,
     handoff: desk,
     model,
     memoryTtlSeconds: config.assistant.memoryTtlSeconds,
   });
+  // Instances tell each other about a new index or roster; a new index is loaded from the shared
+  // index directory, where it was published complete before it was announced.
+  knowledge.onPublished((index) => void cluster.publish({ type: 'index', contentHash: index.manifest.contentHash }).catch((error) => logger.warn({ err: error }, 'index announcement failed')));
+  cluster.subscribe((event) => {
+    if (event.type === 'index') void knowledge.follow(event.contentHash).catch((error) => logger.error({ err: error }, 'announced knowledge index could not be loaded: serving the previous one'));
+    else if (event.type === 'roster') void roster.reload();
+  });
+  const keepers: LeaseKeeper[] = [];
   return {
     config,
     logger,
@@ -136,18 +158,27 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     tokenizer,
     knowledge,
     categories,
-    db,
+    instanceId,
+    sql,
     store,
+    cluster,
     roster,
     tickets,
     notifier,
     desk,
     sla,
     assistant,
+    keepLease(name, duties) {
+      const keeper = new LeaseKeeper(new Lease(sql, name, instanceId, config.scale.leaseSeconds * 1000, clock), duties, { clock, logger });
+      keepers.push(keeper);
+      return keeper;
+    },
     async close() {
+      for (const keeper of keepers.splice(0)) await keeper.stop();
       sla.stop();
       roster.close();
-      db.close();
+      await shared.close();
+      await storage.close();
     },
   };
 }

@@ -295,7 +295,7 @@ program
       const worker = app.roster.roster.findWorker(id);
       if (!worker) throw new AppError('unknown_worker', `roster has no worker "${id}" (check ROSTER_FILE)`);
       const password = await readPassword(`${worker.name} 的新密码：`);
-      await new Accounts(app.db, app.clock).setPassword(worker.id, password);
+      await new Accounts(app.sql, app.clock).setPassword(worker.id, password);
       process.stdout.write(`已为 ${worker.name}（${worker.id}）设置密码。\n`);
     } catch (error) {
       if (error instanceof Error && !(error instanceof AppError)) throw new AppError('invalid_password', error.message);

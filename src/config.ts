@@ -65,6 +65,11 @@ const envSchema = z.object({
   MEMORY_TTL_SECONDS: integer(10, 7 * 24 * 3600, 1800),
   UPSTREAM_TIMEOUT_MS: integer(100, 600_000, 20_000),
   UPSTREAM_MAX_RETRIES: integer(0, 10, 3),
+  DATABASE_URL: z.preprocess(emptyToUndefined, z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL such as postgres://rongzhi@db.internal:5432/rongzhi').optional()),
+  REDIS_URL: z.preprocess(emptyToUndefined, z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL such as redis://127.0.0.1:6379').optional()),
+  REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().default('rongzhi:')),
+  INSTANCE_ID: optionalString,
+  LEASE_SECONDS: integer(2, 600, 30),
 });
 
 export type Config = {
@@ -84,6 +89,8 @@ export type Config = {
   chat: { model: string } | undefined;
   assistant: { answerTimeoutMs: number; minRelevance: number; faqMinSimilarity: number; memoryTtlSeconds: number };
   handoff: { rosterFile: string; roomsFile: string; slaCheckSeconds: number };
+  /** Where shared state lives: SQLite and memory on one machine, PostgreSQL and Redis for several instances. */
+  scale: { databaseUrl: string | undefined; redisUrl: string | undefined; redisPrefix: string; instanceId: string | undefined; leaseSeconds: number };
   adminToken: string | undefined;
   web: {
     chatApiKeys: string[];
@@ -187,6 +194,7 @@ export function loadConfig(
       memoryTtlSeconds: e.MEMORY_TTL_SECONDS,
     },
     handoff: { rosterFile: path.resolve(e.ROSTER_FILE), roomsFile: path.resolve(e.ROOMS_FILE), slaCheckSeconds: e.SLA_CHECK_SECONDS },
+    scale: { databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, redisPrefix: e.REDIS_PREFIX, instanceId: e.INSTANCE_ID, leaseSeconds: e.LEASE_SECONDS },
     adminToken: e.ADMIN_TOKEN,
     web: {
       chatApiKeys: (e.CHAT_API_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),

@@ -6,7 +6,10 @@ import { AppError } from './errors.ts';
 import { createHttpApp } from './http/server.ts';
 import { createLogger } from './logger.ts';
 
-/** `npm start`: config → index (built on first start) → HTTP. */
+const SHUTDOWN_GRACE_MS = 20_000;
+const INDEX_CHECK_MS = 30_000;
+
+/** `npm start`: config → stores → index (built on first start) → HTTP and channels. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -19,21 +22,48 @@ async function main(): Promise<void> {
   try {
     const app = await createApp(config, logger);
     const index = await app.knowledge.loadOrBuild();
-    logger.info({ chunks: index.chunks.length, embedder: index.manifest.embedder.id }, 'knowledge index loaded');
-    app.roster.watch();
-    app.sla.start(config.handoff.slaCheckSeconds * 1000);
+    logger.info({ chunks: index.chunks.length, embedder: index.manifest.embedder.id, instance: app.instanceId }, 'knowledge index loaded');
+    app.roster.watch(() => void app.cluster.publish({ type: 'roster' }).catch((error) => logger.warn({ err: error }, 'roster announcement failed')));
+    // Service-level timers fire on exactly one instance; when it dies, another takes over the lease.
+    await app.keepLease('sla', { onAcquired: () => app.sla.start(config.handoff.slaCheckSeconds * 1000), onLost: () => app.sla.stop() }).start();
+    // An announcement can be missed (a Redis reconnect): every instance also checks the shared version.
+    const indexCheck = setInterval(() => {
+      void app.cluster
+        .sharedIndexHash()
+        .then((shared) => (shared && shared !== app.knowledge.index?.manifest.contentHash ? app.knowledge.follow(shared) : false))
+        .catch((error) => logger.warn({ err: error }, 'index version check failed'));
+    }, INDEX_CHECK_MS);
+    indexCheck.unref();
+
     const channels = createChannels(app);
-    await startChannels(channels, logger);
+    await startChannels(channels, app);
     const server: Server = createHttpApp(app, { routers: channels.routers, wechaty: channels.wechaty }).listen(config.port, config.host, () => {
-      logger.info({ port: config.port, host: config.host, dataDir: config.dataDir }, 'RongZhi is listening');
+      logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, instance: app.instanceId }, 'RongZhi is listening');
     });
-    const shutdown = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      server.close(() => void channels.hub.stop().then(() => app.notifier.settled()).then(() => app.close()).finally(() => process.exit(0)));
-      setTimeout(() => process.exit(0), 5000).unref();
+
+    // Graceful shutdown: stop accepting, finish what is in flight, hand over the leases, close the stores.
+    let stopping = false;
+    const shutdown = async (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      logger.info({ signal }, 'shutting down: finishing requests in flight');
+      setTimeout(() => {
+        logger.error('shutdown took too long: exiting with work unfinished');
+        process.exit(1);
+      }, SHUTDOWN_GRACE_MS).unref();
+      clearInterval(indexCheck);
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await channels.hub.drain();
+      await channels.hub.stop();
+      await app.notifier.settled();
+      await app.close();
+      logger.info('shut down cleanly');
+      process.exit(0);
     };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+    process.once('SIGTERM', () => void shutdown('SIGTERM'));
+    process.once('SIGINT', () => void shutdown('SIGINT'));
   } catch (error) {
     logger.fatal({ err: error }, error instanceof AppError ? error.message : 'start failed');
     process.exit(1);

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Embeddings } from '@langchain/core/embeddings';
+import pg from 'pg';
 import pino from 'pino';
 import type { IdentifiedEmbeddings } from '../src/retrieval/embedder.ts';
 import { LocalHashEmbeddings } from '../src/retrieval/local-embedder.ts';
@@ -81,12 +82,45 @@ export async function testApp(env: Record<string, string> = {}, overrides: AppOv
 }
 
 /** Polls until `probe` returns something truthy, or fails after `ms`. */
-export async function waitFor<T>(probe: () => T | undefined | null | false, ms = 5000): Promise<T> {
+export async function waitFor<T>(probe: () => T | undefined | null | false | Promise<T | undefined | null | false>, ms = 5000): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value) return value;
     if (Date.now() > deadline) throw new Error('timed out waiting');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The first column of the first row of a query on the app's database (a count, say). */
+export async function scalar(app: Pick<AppServices, 'sql'>, sql: string, params: unknown[] = []): Promise<unknown> {
+  const row = await app.sql.get<Record<string, unknown>>(sql, params);
+  return row ? Object.values(row)[0] : undefined;
+}
+
+// The PostgreSQL and Redis this machine runs (CI starts them if they are down).
+export const TEST_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
+export const TEST_REDIS_URL = 'redis://127.0.0.1:6379';
+
+/**
+ * A fresh PostgreSQL schema, so tests never see each other's rows: `url` is DATABASE_URL with the
+ * schema as search path; `prefix` is a matching REDIS_PREFIX.
+ */
+export async function scratchSchema(): Promise<{ schema: string; url: string; prefix: string; drop(): Promise<void> }> {
+  const schema = `rz_test_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+  await admin.connect();
+  await admin.query(`CREATE SCHEMA ${schema}`);
+  await admin.end();
+  return {
+    schema,
+    url: `${TEST_DATABASE_URL}?options=${encodeURIComponent(`-c search_path=${schema}`)}`,
+    prefix: `${schema}:`,
+    async drop() {
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      await client.end();
+    },
+  };
 }

@@ -7,6 +7,8 @@ export interface KeyValueStore {
   /** Sets only when absent; true when this call set it (a first sighting). */
   setIfAbsent<T>(key: string, value: T, ttlSeconds: number): Promise<boolean>;
   delete(key: string): Promise<void>;
+  /** Adds `by` (default 1) to a counter that lives `ttlSeconds` from its first increment; the new count. */
+  increment(key: string, ttlSeconds: number, by?: number): Promise<number>;
 }
 
 export class InMemoryStore implements KeyValueStore {
@@ -40,6 +42,16 @@ export class InMemoryStore implements KeyValueStore {
 
   async delete(key: string): Promise<void> {
     this.entries.delete(key);
+  }
+
+  async increment(key: string, ttlSeconds: number, by = 1): Promise<number> {
+    const entry = this.live(key);
+    if (!entry) {
+      await this.set(key, by, ttlSeconds);
+      return by;
+    }
+    entry.value = (entry.value as number) + by;
+    return entry.value as number;
   }
 
   private sweep(): void {

@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '../storage/sqlite.ts';
+import type { SqlDatabase } from '../storage/sql.ts';
 
 export type QuestionRecord = {
   at: Date;
@@ -25,16 +25,15 @@ export interface QuestionLog {
   unanswered(limit: number): Promise<(QuestionRecord & { id: number })[]>;
 }
 
-export class SqliteQuestionLog implements QuestionLog {
-  constructor(private readonly db: SqliteDatabase) {}
+/** The question log in the app's database (SQLite or PostgreSQL). */
+export class SqlQuestionLog implements QuestionLog {
+  constructor(private readonly sql: SqlDatabase) {}
 
   async record(entry: QuestionRecord): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO question_log (at, channel, conversation_id, user_id, text, question, route, category, relevance, answered, message_id, top_source)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
+    await this.sql.run(
+      `INSERT INTO question_log (at, channel, conversation_id, user_id, text, question, route, category, relevance, answered, message_id, top_source)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
         entry.at.toISOString(),
         entry.channel,
         entry.conversationId,
@@ -47,15 +46,14 @@ export class SqliteQuestionLog implements QuestionLog {
         entry.answered ? 1 : 0,
         entry.messageId ?? null,
         entry.topSource ?? null,
-      );
+      ],
+    );
   }
 
   async unanswered(limit: number): Promise<(QuestionRecord & { id: number })[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM question_log WHERE answered = 0 ORDER BY at DESC, id DESC LIMIT ?')
-      .all(limit) as Record<string, unknown>[];
+    const rows = await this.sql.all<Record<string, unknown>>('SELECT * FROM question_log WHERE answered = 0 ORDER BY at DESC, id DESC LIMIT ?', [limit]);
     return rows.map((row) => ({
-      id: row.id as number,
+      id: Number(row.id),
       at: new Date(row.at as string),
       channel: row.channel as string,
       conversationId: row.conversation_id as string,

@@ -1,4 +1,5 @@
 import type { Assistant } from '../assistant/assistant.ts';
+import type { KeyValueStore } from '../assistant/memory.ts';
 import type { AnswerEvent, AssistantResult, InboundMessage, Reply } from '../assistant/types.ts';
 import type { Clock } from '../clock.ts';
 import { parseWorkerCommand } from '../handoff/commands.ts';
@@ -25,14 +26,15 @@ export type HubOptions = { prefixes: string[]; perSenderPerMinute: number; perGr
  */
 export class ChannelHub {
   private readonly channels: Channel[] = [];
+  private readonly inFlight = new Set<Promise<unknown>>();
   private readonly senders: RateLimiter;
   private readonly groups: RateLimiter;
 
   constructor(
-    private readonly deps: { assistant: Assistant; roster: () => Roster; notifier: OutboxNotifier; clock: Clock; logger: Logger; options: HubOptions },
+    private readonly deps: { assistant: Assistant; roster: () => Roster; notifier: OutboxNotifier; store: KeyValueStore; clock: Clock; logger: Logger; options: HubOptions },
   ) {
-    this.senders = new RateLimiter(deps.clock, deps.options.perSenderPerMinute, 60_000);
-    this.groups = new RateLimiter(deps.clock, deps.options.perGroupPerMinute, 60_000);
+    this.senders = new RateLimiter(deps.store, deps.clock, deps.options.perSenderPerMinute, 60_000, 'rate:sender');
+    this.groups = new RateLimiter(deps.store, deps.clock, deps.options.perGroupPerMinute, 60_000, 'rate:group');
     deps.notifier.addDeliverer((notification, recipient) => this.deliver(notification, recipient));
   }
 
@@ -50,19 +52,40 @@ export class ChannelHub {
     for (const channel of this.channels.splice(0)) await channel.stop();
   }
 
+  /** Stops one channel (the WeChat login moving to another instance). */
+  async stopChannel(channel: Channel): Promise<void> {
+    const at = this.channels.indexOf(channel);
+    if (at < 0) return;
+    this.channels.splice(at, 1);
+    await channel.stop();
+    this.deps.logger.info({ channel: channel.name }, 'channel stopped');
+  }
+
   /**
    * Handles one inbound message. With `inline`, the channel shows the replies to the conversation
    * itself (the WeCom AI bot streams them) and only direct replies are sent from here.
    */
-  async receive(channel: Channel, message: InboundMessage, options: { onEvent?: (event: AnswerEvent) => void; inline?: boolean } = {}): Promise<AssistantResult | undefined> {
+  receive(channel: Channel, message: InboundMessage, options: { onEvent?: (event: AnswerEvent) => void; inline?: boolean } = {}): Promise<AssistantResult | undefined> {
+    const handling = this.handle(channel, message, options);
+    this.inFlight.add(handling);
+    void handling.catch(() => undefined).finally(() => this.inFlight.delete(handling));
+    return handling;
+  }
+
+  /** Resolves when every message received so far has been answered (graceful shutdown). */
+  async drain(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async handle(channel: Channel, message: InboundMessage, options: { onEvent?: (event: AnswerEvent) => void; inline?: boolean }): Promise<AssistantResult | undefined> {
     const log = this.deps.logger.child({ channel: channel.name, messageId: message.id });
     if (message.sender.isBot) return undefined;
     const gated = this.gate(channel, message);
     if (!gated) return undefined;
 
     const group = message.conversation.kind === 'group';
-    const senderVerdict = this.senders.check(`${channel.name}:${message.sender.id}`);
-    const groupVerdict = group ? this.groups.check(`${channel.name}:${message.conversation.id}`) : 'allow';
+    const senderVerdict = await this.senders.check(`${channel.name}:${message.sender.id}`);
+    const groupVerdict = group ? await this.groups.check(`${channel.name}:${message.conversation.id}`) : 'allow';
     const verdict = senderVerdict !== 'allow' ? senderVerdict : groupVerdict;
     if (verdict !== 'allow') {
       log.info({ verdict }, 'rate limited');

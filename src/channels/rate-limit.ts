@@ -1,36 +1,26 @@
+import type { KeyValueStore } from '../assistant/memory.ts';
 import type { Clock } from '../clock.ts';
 
 export type RateDecision = 'allow' | 'warn' | 'silent';
 
 /**
- * A fixed-window limit per key. The first message over the limit gets one friendly line ('warn'),
- * the rest of the window is silence, so a flood never becomes a conversation.
+ * A fixed-window limit per key, counted in the shared store (Redis when several instances run). The
+ * first message over the limit gets one friendly line ('warn'), the rest of the window is silence,
+ * so a flood never becomes a conversation.
  */
 export class RateLimiter {
-  private readonly windows = new Map<string, { start: number; count: number; warned: boolean }>();
-
   constructor(
+    private readonly store: KeyValueStore,
     private readonly clock: Clock,
     private readonly limit: number,
     private readonly windowMs: number,
+    private readonly name = 'rate',
   ) {}
 
-  check(key: string): RateDecision {
-    const now = this.clock.now().getTime();
-    let window = this.windows.get(key);
-    if (!window || now - window.start >= this.windowMs) {
-      window = { start: now, count: 0, warned: false };
-      this.windows.set(key, window);
-      if (this.windows.size > 10_000) this.sweep(now);
-    }
-    window.count++;
-    if (window.count <= this.limit) return 'allow';
-    if (window.warned) return 'silent';
-    window.warned = true;
-    return 'warn';
-  }
-
-  private sweep(now: number): void {
-    for (const [key, window] of this.windows) if (now - window.start >= this.windowMs) this.windows.delete(key);
+  async check(key: string): Promise<RateDecision> {
+    const window = Math.floor(this.clock.now().getTime() / this.windowMs);
+    const count = await this.store.increment(`${this.name}:${key}:${window}`, Math.ceil(this.windowMs / 1000) + 1);
+    if (count <= this.limit) return 'allow';
+    return count === this.limit + 1 ? 'warn' : 'silent';
   }
 }

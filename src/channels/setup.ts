@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { AppServices } from '../app.ts';
+import type { LeaseKeeper } from '../storage/lease.ts';
 import type { Channel } from './channel.ts';
 import { ChannelHub } from './hub.ts';
 import { WechatyChannel } from './wechaty/wechaty-channel.ts';
@@ -14,6 +15,8 @@ export type Channels = {
   channels: Channel[];
   routers: Router[];
   wechaty: WechatyChannel | undefined;
+  /** Who holds the WeChat login, once channels are started. */
+  wechatyLease?: LeaseKeeper;
   /** Channels left off because they are not configured (said once at start). */
   off: string[];
 };
@@ -26,6 +29,7 @@ export function createChannels(app: AppServices, overrides: { wechatyPuppet?: ob
     assistant,
     roster: () => roster.roster,
     notifier,
+    store,
     clock,
     logger,
     options: { prefixes: settings.prefixes, perSenderPerMinute: settings.perSenderPerMinute, perGroupPerMinute: settings.perGroupPerMinute },
@@ -67,8 +71,37 @@ export function createChannels(app: AppServices, overrides: { wechatyPuppet?: ob
   return { hub, channels, routers, wechaty, off };
 }
 
-/** Starts every configured channel, and says once which are off. */
-export async function startChannels(setup: Channels, logger: AppServices['logger']): Promise<void> {
-  for (const channel of setup.channels) await setup.hub.start(channel);
-  for (const what of setup.off) logger.info(`channel not configured, not started: ${what}`);
+/**
+ * Starts every configured channel, and says once which are off. The WeChat login runs on exactly one
+ * instance: the one holding the `wechaty` lease; when it dies, another takes the lease and logs in,
+ * and delivers what waited for it.
+ */
+export async function startChannels(setup: Channels, app: Pick<AppServices, 'logger' | 'keepLease' | 'notifier' | 'cluster'>): Promise<void> {
+  const { hub, wechaty } = setup;
+  for (const channel of setup.channels) if (channel !== wechaty) await hub.start(channel);
+  for (const what of setup.off) app.logger.info(`channel not configured, not started: ${what}`);
+  if (!wechaty) return;
+  // A notification for a WeChat group, raised on an instance without the login, goes to the one with it.
+  app.notifier.setRelay(async (notification) => {
+    const channels = runningElsewhere(setup);
+    if (!channels.length || !app.cluster.shared) return false;
+    await app.cluster.publish({ type: 'deliver', notification, channels });
+    return true;
+  });
+  app.cluster.subscribe((event) => {
+    if (event.type === 'deliver' && hub.started.some((channel) => event.channels.includes(channel.name))) app.notifier.redeliver(event.notification);
+  });
+  setup.wechatyLease = app.keepLease('wechaty', {
+    onAcquired: async () => {
+      await hub.start(wechaty);
+      await app.notifier.redeliverPending();
+    },
+    onLost: () => hub.stopChannel(wechaty),
+  });
+  await setup.wechatyLease.start();
+}
+
+/** Channels configured here but running on another instance (the WeChat login held elsewhere). */
+export function runningElsewhere(setup: Channels): string[] {
+  return setup.wechaty && !setup.hub.started.includes(setup.wechaty) ? [setup.wechaty.name] : [];
 }

@@ -44,6 +44,7 @@ export interface Notifier {
 export class OutboxNotifier implements Notifier {
   private readonly deliverers: Deliverer[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private relay: ((notification: Notification) => Promise<boolean>) | undefined;
 
   constructor(
     private readonly store: TicketStore,
@@ -54,6 +55,14 @@ export class OutboxNotifier implements Notifier {
   /** Channels register here when they start. */
   addDeliverer(deliverer: Deliverer): void {
     this.deliverers.push(deliverer);
+  }
+
+  /**
+   * Where a notification goes that no channel here could deliver: another instance running a
+   * channel this one does not (the WeChat login). `relay` returns false when there is no such instance.
+   */
+  setRelay(relay: (notification: Notification) => Promise<boolean>): void {
+    this.relay = relay;
   }
 
   async notify(outgoing: Outgoing): Promise<Notification> {
@@ -67,13 +76,25 @@ export class OutboxNotifier implements Notifier {
       status: this.deliverers.length ? 'pending' : 'recorded',
       error: null,
     });
-    if (this.deliverers.length) {
-      // Delivery runs in the background: a slow channel never delays the reply to the person asking.
-      const delivery = this.deliver(notification).catch((error) => this.logger.error({ err: error, notification: notification.id }, 'delivery crashed'));
-      this.inFlight.add(delivery);
-      void delivery.finally(() => this.inFlight.delete(delivery));
-    }
+    // Delivery runs in the background: a slow channel never delays the reply to the person asking.
+    if (this.deliverers.length) this.inBackground(notification);
     return notification;
+  }
+
+  /** Delivers a notification another instance relayed here, or that waited for a channel to start. */
+  redeliver(notification: Notification): void {
+    if (this.deliverers.length) this.inBackground(notification);
+  }
+
+  /** Tries again every notification still waiting for a channel (when a channel starts here). */
+  async redeliverPending(): Promise<void> {
+    for (const notification of await this.store.notifications({ status: 'pending' })) this.redeliver(notification);
+  }
+
+  private inBackground(notification: Notification): void {
+    const delivery = this.deliver(notification).catch((error) => this.logger.error({ err: error, notification: notification.id }, 'delivery crashed'));
+    this.inFlight.add(delivery);
+    void delivery.finally(() => this.inFlight.delete(delivery));
   }
 
   /** Resolves when every delivery started so far has finished (tests, graceful shutdown). */
@@ -94,6 +115,11 @@ export class OutboxNotifier implements Notifier {
       } catch (error) {
         errors.push((error as Error).message);
       }
+    }
+    if (!errors.length && this.relay) {
+      // Back to pending first, so the instance that hears of it can claim it.
+      await this.store.markNotification(notification.id, 'pending');
+      if (await this.relay(notification).catch((error) => void this.logger.warn({ err: error }, 'notification relay failed'))) return;
     }
     const status = errors.length ? 'failed' : 'recorded';
     await this.store.markNotification(notification.id, status, errors.join('; ') || null);

@@ -224,11 +224,11 @@ export class RosterSource {
     }
   }
 
-  /** Reloads on file changes (debounced) and on SIGHUP. */
-  watch(): void {
+  /** Reloads on file changes (debounced) and on SIGHUP; `onReloaded` hears of each reload that took. */
+  watch(onReloaded: () => void = () => undefined): void {
     const schedule = () => {
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => void this.reload(), 200);
+      this.timer = setTimeout(() => void this.reload().then((ok) => ok && onReloaded()), 200);
     };
     for (const file of [this.rosterFile, this.roomsFile]) {
       try {

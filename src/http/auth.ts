@@ -3,7 +3,7 @@ import { promisify } from 'node:util';
 import type { NextFunction, Request, Response } from 'express';
 import type { Clock } from '../clock.ts';
 import type { Roster } from '../handoff/roster.ts';
-import type { SqliteDatabase } from '../storage/sqlite.ts';
+import type { SqlDatabase } from '../storage/sql.ts';
 import { HttpError } from './errors.ts';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, length: number, options: { N: number; r: number; p: number }) => Promise<Buffer>;
@@ -32,21 +32,22 @@ export async function verifyPassword(password: string, stored: string): Promise<
 /** Signed-in people: roster workers with a password set by `users set-password`, and district staff. */
 export class Accounts {
   constructor(
-    private readonly db: SqliteDatabase,
+    private readonly sql: SqlDatabase,
     private readonly clock: Clock,
   ) {}
 
   async setPassword(userId: string, password: string): Promise<void> {
     if (password.length < 8) throw new Error('the password must be at least 8 characters');
-    this.db
-      .prepare('INSERT INTO users (id, password_hash, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at')
-      .run(userId, await hashPassword(password), this.clock.now().toISOString());
+    await this.sql.run(
+      'INSERT INTO users (id, password_hash, updated_at) VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET password_hash = excluded.password_hash, updated_at = excluded.updated_at',
+      [userId, await hashPassword(password), this.clock.now().toISOString()],
+    );
     // A new password signs the person out everywhere.
-    this.db.prepare('DELETE FROM sessions WHERE user_id = ?').run(userId);
+    await this.sql.run('DELETE FROM sessions WHERE user_id = ?', [userId]);
   }
 
   async checkPassword(userId: string, password: string): Promise<boolean> {
-    const stored = this.db.prepare('SELECT password_hash FROM users WHERE id = ?').pluck().get(userId) as string | undefined;
+    const stored = (await this.sql.get<{ password_hash: string }>('SELECT password_hash FROM users WHERE id = ?', [userId]))?.password_hash;
     // Spend the same time for an unknown user, so timing does not reveal who exists.
     if (!stored) {
       await hashPassword(password);
@@ -55,7 +56,7 @@ export class Accounts {
     return verifyPassword(password, stored);
   }
 
-  createSession(userId: string, role: Role): Session {
+  async createSession(userId: string, role: Role): Promise<Session> {
     const now = this.clock.now();
     const session: Session = {
       id: randomBytes(32).toString('hex'),
@@ -64,19 +65,19 @@ export class Accounts {
       csrf: randomBytes(24).toString('hex'),
       expiresAt: new Date(now.getTime() + SESSION_HOURS * 3600_000).toISOString(),
     };
-    this.db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(now.toISOString());
-    this.db.prepare('INSERT INTO sessions (id, user_id, role, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)').run(session.id, userId, role, session.csrf, now.toISOString(), session.expiresAt);
+    await this.sql.run('DELETE FROM sessions WHERE expires_at < ?', [now.toISOString()]);
+    await this.sql.run('INSERT INTO sessions (id, user_id, role, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)', [session.id, userId, role, session.csrf, now.toISOString(), session.expiresAt]);
     return session;
   }
 
-  session(id: string | undefined): Session | undefined {
+  async session(id: string | undefined): Promise<Session | undefined> {
     if (!id || !/^[0-9a-f]{64}$/.test(id)) return undefined;
-    const row = this.db.prepare('SELECT * FROM sessions WHERE id = ? AND expires_at > ?').get(id, this.clock.now().toISOString()) as Record<string, string> | undefined;
+    const row = await this.sql.get<Record<string, string>>('SELECT * FROM sessions WHERE id = ? AND expires_at > ?', [id, this.clock.now().toISOString()]);
     return row ? { id: row.id!, userId: row.user_id!, role: row.role as Role, csrf: row.csrf!, expiresAt: row.expires_at! } : undefined;
   }
 
-  endSession(id: string): void {
-    this.db.prepare('DELETE FROM sessions WHERE id = ?').run(id);
+  async endSession(id: string): Promise<void> {
+    await this.sql.run('DELETE FROM sessions WHERE id = ?', [id]);
   }
 }
 
@@ -115,12 +116,17 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * change state must carry the session's CSRF token in X-CSRF-Token.
  */
 export function requireCaller(accounts: Accounts, adminToken: string | undefined, hasAdminToken: (req: Request, token: string | undefined) => boolean, roles: Role[] = ['worker', 'admin']) {
-  return (req: Request, _res: Response, next: NextFunction) => {
+  return async (req: Request, _res: Response, next: NextFunction) => {
     if (roles.includes('admin') && req.get('authorization') && hasAdminToken(req, adminToken)) {
       req.caller = { kind: 'admin-token' };
       return next();
     }
-    const session = accounts.session(readCookie(req, SESSION_COOKIE));
+    let session: Session | undefined;
+    try {
+      session = await accounts.session(readCookie(req, SESSION_COOKIE));
+    } catch (error) {
+      return next(error);
+    }
     if (!session) return next(new HttpError(401, 'unauthorized', '请先登录。'));
     if (!roles.includes(session.role)) return next(new HttpError(403, 'forbidden', '你没有权限进行这个操作。'));
     if (STATE_CHANGING.has(req.method)) {

@@ -40,8 +40,8 @@ export function createMetrics(app: AppServices) {
     help: 'Tickets by status',
     labelNames: ['status'],
     registers: [registry],
-    collect() {
-      const rows = app.db.prepare('SELECT status, COUNT(*) AS count FROM tickets GROUP BY status').all() as { status: string; count: number }[];
+    async collect() {
+      const rows = await app.sql.all<{ status: string; count: number }>('SELECT status, COUNT(*) AS count FROM tickets GROUP BY status');
       this.reset();
       for (const row of rows) this.set({ status: row.status }, row.count);
     },

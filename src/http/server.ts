@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import type { AppServices } from '../app.ts';
 import { qrSvg } from '../channels/wechaty/qr-svg.ts';
 import type { WechatyChannel } from '../channels/wechaty/wechaty-channel.ts';
+import { SharedRateStore } from './rate-store.ts';
 import { Accounts, constantTimeEqual, requireCaller } from './auth.ts';
 import { errorHandler, HttpError } from './errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -37,7 +38,7 @@ export function createHttpApp(app: AppServices, options: HttpOptions = {}): Expr
   const server = express() as Express & { metrics: Metrics };
   const metrics = createMetrics(app);
   server.metrics = metrics;
-  const accounts = new Accounts(app.db, app.clock);
+  const accounts = new Accounts(app.sql, app.clock);
   const visitors = new Visitors(app.config.web.sessionSecret);
   server.disable('x-powered-by');
   server.set('trust proxy', 'loopback');
@@ -65,6 +66,7 @@ export function createHttpApp(app: AppServices, options: HttpOptions = {}): Expr
     rateLimit({
       windowMs: 60_000,
       limit: app.config.web.perIpPerMinute,
+      store: new SharedRateStore(app.store, app.clock, 'ip'),
       standardHeaders: 'draft-7',
       legacyHeaders: false,
       skip: (req) => req.path === '/healthz' || req.path === '/metrics',
@@ -72,11 +74,11 @@ export function createHttpApp(app: AppServices, options: HttpOptions = {}): Expr
     }),
   );
 
-  server.get('/healthz', (_req, res) => {
+  server.get('/healthz', async (_req, res) => {
     const index = app.knowledge.index;
     let database = false;
     try {
-      database = app.db.prepare('SELECT 1').pluck().get() === 1;
+      database = (await app.sql.get<{ ok: number }>('SELECT 1 AS ok'))?.ok === 1;
     } catch {
       database = false;
     }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { AppError, IndexMismatchError } from '../errors.ts';
@@ -14,6 +14,7 @@ import { VectorIndex } from './vector-index.ts';
 /** Bump when the on-disk layout or the meaning of a stored field changes. */
 export const SCHEMA_VERSION = 1;
 const CURRENT = 'CURRENT';
+const ABANDONED_AFTER_MS = 15 * 60_000;
 const REINDEX_HINT = 'run `npm run -s cli -- ingest` again to rebuild it';
 
 const manifestSchema = z.object({
@@ -226,15 +227,26 @@ async function writeVersion(
   return version;
 }
 
-/** Points CURRENT at a version with one atomic rename, then removes versions no longer needed. */
+/**
+ * Points CURRENT at a version with one atomic rename, then removes versions no longer needed. The
+ * version it replaces is kept: another instance may be loading it at this moment.
+ */
 async function commitVersion(indexDir: string, version: string): Promise<void> {
+  const previous = await currentVersion(indexDir);
   const pointer = path.join(indexDir, `.${CURRENT}.${randomBytes(3).toString('hex')}`);
   await writeFile(pointer, `${version}\n`);
   await rename(pointer, path.join(indexDir, CURRENT));
   for (const entry of await readdir(indexDir)) {
-    if (entry === CURRENT || entry === version) continue;
+    if (entry === CURRENT || entry === version || entry === previous) continue;
+    // A dot entry may be another instance's build in progress; only an old one is a crash's leftover.
+    if (entry.startsWith('.') && !(await abandoned(path.join(indexDir, entry)))) continue;
     await rm(path.join(indexDir, entry), { recursive: true, force: true });
   }
+}
+
+async function abandoned(file: string): Promise<boolean> {
+  const info = await stat(file).catch(() => undefined);
+  return info !== undefined && Date.now() - info.mtimeMs > ABANDONED_AFTER_MS;
 }
 
 /** The version CURRENT names, or undefined when no index was ever committed. */
@@ -247,10 +259,23 @@ export async function currentVersion(indexDir: string): Promise<string | undefin
   }
 }
 
-/** Loads the current index version, refusing one built with another embedder or schema. */
+/**
+ * Loads the current index version, refusing one built with another embedder or schema. When another
+ * instance publishes (and cleans up) while this one reads, it reads the newer version instead.
+ */
 export async function loadIndex(context: IndexContext): Promise<KnowledgeIndex> {
-  const version = await currentVersion(context.indexDir);
-  if (!version) throw new IndexMissingError(context.indexDir);
+  for (let attempt = 1; ; attempt++) {
+    const version = await currentVersion(context.indexDir);
+    if (!version) throw new IndexMissingError(context.indexDir);
+    try {
+      return await loadVersion(context, version);
+    } catch (error) {
+      if (attempt >= 3 || (await currentVersion(context.indexDir)) === version) throw error;
+    }
+  }
+}
+
+async function loadVersion(context: IndexContext, version: string): Promise<KnowledgeIndex> {
   const directory = path.join(context.indexDir, version);
   let manifest: IndexManifest;
   try {

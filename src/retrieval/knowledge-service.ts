@@ -11,6 +11,7 @@ import type { Hit, KnowledgeIndex, Retriever, SearchOptions } from './knowledge-
 /** Owns the current knowledge index: loads it, rebuilds it from the knowledge directory, searches it. */
 export class KnowledgeService implements Retriever {
   private current: KnowledgeIndex | undefined;
+  private readonly published: ((index: KnowledgeIndex) => void)[] = [];
 
   constructor(
     private readonly context: IndexContext & { knowledgeDir: string; chunking: ChunkOptions; logger: Logger; timings?: Timings },
@@ -27,6 +28,27 @@ export class KnowledgeService implements Retriever {
   async load(): Promise<KnowledgeIndex> {
     this.current = await loadIndex(this.context);
     return this.current;
+  }
+
+  /** Called when this process has built and published a new index version (not when it loads one). */
+  onPublished(listener: (index: KnowledgeIndex) => void): void {
+    this.published.push(listener);
+  }
+
+  /**
+   * Loads the published version when it is not the one served: after another instance re-indexed.
+   * `expected` is the content hash that instance announced; true when the served index changed.
+   */
+  async follow(expected?: string): Promise<boolean> {
+    const before = this.current?.manifest.contentHash;
+    if (expected !== undefined && before === expected) return false;
+    const index = await this.load();
+    const changed = index.manifest.contentHash !== before;
+    if (changed) this.context.logger.info({ contentHash: index.manifest.contentHash, chunks: index.chunks.length }, 'knowledge index reloaded: another instance published it');
+    if (expected !== undefined && index.manifest.contentHash !== expected) {
+      this.context.logger.warn({ expected, found: index.manifest.contentHash, indexDir: this.context.indexDir }, 'the announced knowledge index is not in the index directory: is DATA_DIR shared by every instance?');
+    }
+    return changed;
   }
 
   /** At start: load the index, or build it when there is none yet. An incompatible index is refused. */
@@ -65,6 +87,7 @@ export class KnowledgeService implements Retriever {
       ...(options.onProgress !== undefined && { onProgress: options.onProgress }),
     });
     this.current = index;
+    for (const listener of this.published) listener(index);
     return report;
   }
 

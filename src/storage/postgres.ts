@@ -1,9 +1,31 @@
-import pg from 'pg';
+import type pg from 'pg';
+import { LEASES_DDL } from './sqlite.ts';
 
 /** One schema step for PostgreSQL; the same versions as the SQLite migrations. */
 export type PgMigration = { version: number; name: string; up: string };
 
 export const PG_MIGRATIONS: PgMigration[] = [
+  {
+    version: 1,
+    name: 'question log',
+    up: `
+      CREATE TABLE question_log (
+        id BIGSERIAL PRIMARY KEY,
+        at TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        conversation_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        text TEXT NOT NULL,
+        question TEXT NOT NULL,
+        route TEXT NOT NULL,
+        category TEXT,
+        relevance DOUBLE PRECISION,
+        answered INTEGER NOT NULL
+      );
+      CREATE INDEX question_log_at ON question_log (at);
+      CREATE INDEX question_log_unanswered ON question_log (answered, at);
+    `,
+  },
   {
     version: 2,
     name: 'tickets, events, drafts, notifications',
@@ -67,6 +89,43 @@ export const PG_MIGRATIONS: PgMigration[] = [
       CREATE INDEX notifications_ticket ON notifications (ticket_id, id);
       CREATE INDEX notifications_status ON notifications (status, id);
     `,
+  },
+  {
+    version: 3,
+    name: 'users, sessions, feedback, question log sources',
+    up: `
+      CREATE TABLE users (
+        id TEXT PRIMARY KEY,
+        password_hash TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        role TEXT NOT NULL,
+        csrf TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL
+      );
+      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      CREATE TABLE feedback (
+        id BIGSERIAL PRIMARY KEY,
+        at TEXT NOT NULL,
+        message_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        rating INTEGER NOT NULL,
+        comment TEXT,
+        UNIQUE (message_id, user_id)
+      );
+      ALTER TABLE question_log ADD COLUMN message_id TEXT;
+      ALTER TABLE question_log ADD COLUMN top_source TEXT;
+      CREATE INDEX question_log_message ON question_log (message_id);
+    `,
+  },
+  {
+    version: 4,
+    name: 'leases',
+    up: LEASES_DDL,
   },
 ];
 

@@ -4,6 +4,15 @@ import Database from 'better-sqlite3';
 
 export type SqliteDatabase = Database.Database;
 
+/** Who holds what (the service-level timers, the WeChat login) until when: the same in both dialects. */
+export const LEASES_DDL = `
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    holder TEXT NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+`;
+
 /** One schema step. Steps run in order, once, each inside a transaction. */
 export type Migration = { version: number; name: string; up: string };
 
@@ -128,6 +137,11 @@ export const MIGRATIONS: Migration[] = [
       ALTER TABLE question_log ADD COLUMN top_source TEXT;
       CREATE INDEX question_log_message ON question_log (message_id);
     `,
+  },
+  {
+    version: 4,
+    name: 'leases',
+    up: LEASES_DDL,
   },
 ];
 

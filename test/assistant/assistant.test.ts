@@ -1,10 +1,10 @@
 import { writeFile, cp } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SqliteQuestionLog } from '../../src/assistant/question-log.ts';
+import { SqlQuestionLog } from '../../src/assistant/question-log.ts';
 import type { AnswerEvent } from '../../src/assistant/types.ts';
 import { ManualClock } from '../../src/clock.ts';
-import { message, temporaryDirectory, testApp } from '../helpers.ts';
+import { message, scalar, temporaryDirectory, testApp } from '../helpers.ts';
 
 describe('assistant offline', () => {
   let app: Awaited<ReturnType<typeof testApp>>;
@@ -13,8 +13,7 @@ describe('assistant offline', () => {
     app = await testApp({}, { clock });
   });
   afterAll(() => app.cleanup());
-  const loggedQuestion = (user: string) =>
-    app.db.prepare('SELECT question FROM question_log WHERE user_id = ? ORDER BY id DESC LIMIT 1').pluck().get(user);
+  const loggedQuestion = (user: string) => scalar(app, 'SELECT question FROM question_log WHERE user_id = ? ORDER BY id DESC LIMIT 1', [user]);
 
   it('answers a policy question with the fact, [n] markers and the cited passages', async () => {
     const result = await app.assistant.handle(message('邻里中心一共能提供多少间房？'));
@@ -44,7 +43,7 @@ describe('assistant offline', () => {
     expect(result.answer).toContain('转人工');
     expect(result.answer).not.toMatch(/\d/);
     expect(result.citations).toEqual([]);
-    const unanswered = await new SqliteQuestionLog(app.db).unanswered(10);
+    const unanswered = await new SqlQuestionLog(app.sql).unanswered(10);
     expect(unanswered.find((entry) => entry.userId === 'asker-42')).toMatchObject({ text: '公积金怎么提取', route: 'no_answer', answered: false });
   });
 
@@ -72,15 +71,15 @@ describe('assistant offline', () => {
     expect(followUp.answer).toContain('芯谷产业邻里中心');
     // Another user's memory is their own: nothing is carried over for them.
     await app.assistant.handle(message('那芯谷的呢？', { user: 'follow-2' }));
-    expect(loggedQuestion('follow-1')).toBe('那芯谷的呢，临江的邻里中心建好了吗');
-    expect(loggedQuestion('follow-2')).toBe('那芯谷的呢？');
+    expect(await loggedQuestion('follow-1')).toBe('那芯谷的呢，临江的邻里中心建好了吗');
+    expect(await loggedQuestion('follow-2')).toBe('那芯谷的呢？');
   });
 
   it('forgets the conversation after the memory TTL', async () => {
     await app.assistant.handle(message('临江的邻里中心建好了吗', { user: 'ttl-1' }));
     clock.advance(31 * 60 * 1000);
     await app.assistant.handle(message('那芯谷的呢？', { user: 'ttl-1' }));
-    expect(loggedQuestion('ttl-1')).toBe('那芯谷的呢？');
+    expect(await loggedQuestion('ttl-1')).toBe('那芯谷的呢？');
   });
 
   it('answers @ the sender in a group', async () => {

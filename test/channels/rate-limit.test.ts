@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import { InMemoryStore } from '../../src/assistant/memory.ts';
 import { RateLimiter } from '../../src/channels/rate-limit.ts';
 import { splitReply } from '../../src/channels/split.ts';
 import { ManualClock } from '../../src/clock.ts';
 
 describe('rate limits', () => {
-  it('allows the limit, warns once, then stays silent until the window passes, per key', () => {
+  it('allows the limit, warns once, then stays silent until the window passes, per key', async () => {
     const clock = new ManualClock();
-    const limiter = new RateLimiter(clock, 3, 60_000);
-    expect(['a', 'a', 'a', 'a', 'a'].map((key) => limiter.check(key))).toEqual(['allow', 'allow', 'allow', 'warn', 'silent']);
-    expect(limiter.check('group-2')).toBe('allow');
+    const limiter = new RateLimiter(new InMemoryStore(clock), clock, 3, 60_000);
+    const verdicts = [];
+    for (const key of ['a', 'a', 'a', 'a', 'a']) verdicts.push(await limiter.check(key));
+    expect(verdicts).toEqual(['allow', 'allow', 'allow', 'warn', 'silent']);
+    expect(await limiter.check('group-2')).toBe('allow');
     clock.advance(60_000);
-    expect(limiter.check('a')).toBe('allow');
+    expect(await limiter.check('a')).toBe('allow');
   });
 });
 

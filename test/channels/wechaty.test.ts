@@ -1,7 +1,7 @@
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannels, startChannels, type Channels } from '../../src/channels/setup.ts';
-import { silentLogger, testApp, waitFor } from '../helpers.ts';
+import { testApp, waitFor } from '../helpers.ts';
 
 type Seen = { where: string; text: string };
 
@@ -26,7 +26,7 @@ describe('WeChat groups through wechaty (wechaty-puppet-mock)', () => {
   beforeAll(async () => {
     app = await testApp({ RATE_LIMIT_PER_SENDER: '50' });
     channels = createChannels(app, { wechatyPuppet: new PuppetMock({ mocker }) });
-    await startChannels(channels, silentLogger);
+    await startChannels(channels, app);
     bot = mocker.createContact({ name: '小融' });
     mocker.login(bot);
     alice = mocker.createContact({ name: '小王' });
@@ -94,7 +94,7 @@ describe('WeChat groups through wechaty (wechaty-puppet-mock)', () => {
     const flooding = await testApp({ RATE_LIMIT_PER_SENDER: '2' });
     const floodMocker = new mock.Mocker();
     const floodChannels = createChannels(flooding, { wechatyPuppet: new PuppetMock({ mocker: floodMocker }) });
-    await startChannels(floodChannels, silentLogger);
+    await startChannels(floodChannels, flooding);
     const me = floodMocker.createContact({ name: '小融' });
     floodMocker.login(me);
     const spammer = floodMocker.createContact({ name: '小刷' });

@@ -8,7 +8,7 @@ import { WeComApiClient } from '../../src/channels/wecom/api-client.ts';
 import { ManualClock, systemClock } from '../../src/clock.ts';
 import { createHttpApp } from '../../src/http/server.ts';
 import { FakeWeComServer } from '../fakes/wecom-server.ts';
-import { silentLogger, testApp, waitFor } from '../helpers.ts';
+import { scalar, testApp, waitFor } from '../helpers.ts';
 
 const SAMPLE = WECOM_SAMPLE;
 const BOT = { token: 'aibot-token', aesKey: 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C' };
@@ -34,7 +34,7 @@ describe('WeCom channels over HTTP', () => {
       WECOM_API_BASE: wecom.baseUrl,
     });
     channels = createChannels(app, { firstReplyWaitMs: 3000 });
-    await startChannels(channels, silentLogger);
+    await startChannels(channels, app);
     server = createHttpApp(app, { routers: channels.routers }).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -91,12 +91,12 @@ describe('WeCom channels over HTTP', () => {
 
     it('refuses a forged callback with 401 and changes nothing', async () => {
       const before = wecom.requests.length;
-      const questions = app.db.prepare('SELECT COUNT(*) FROM question_log').pluck().get();
+      const questions = await scalar(app, 'SELECT COUNT(*) FROM question_log');
       const response = await post(appXml('你好', 'msg-forged'), true);
       expect(response.status).toBe(401);
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(wecom.requests.length).toBe(before);
-      expect(app.db.prepare('SELECT COUNT(*) FROM question_log').pluck().get()).toBe(questions);
+      expect(await scalar(app, 'SELECT COUNT(*) FROM question_log')).toBe(questions);
       const garbage = await fetch(`${base}/wecom/app?msg_signature=x&timestamp=1&nonce=1`, { method: 'POST', body: '<xml><oops' });
       expect(garbage.status).toBe(400);
     });
@@ -175,7 +175,7 @@ describe('WeCom channels over HTTP', () => {
       expect(stream.stream.content).toContain('来源：[1]');
       const retried = open((await post(text('aibot-1', '@小融 邻里中心一共能提供多少间房？'))).reply);
       expect(retried.stream.id).toBe(stream.stream.id);
-      expect(app.db.prepare("SELECT COUNT(*) FROM question_log WHERE question LIKE '%邻里中心一共能提供多少间房%'").pluck().get()).toBe(1);
+      expect(await scalar(app, "SELECT COUNT(*) FROM question_log WHERE question LIKE '%邻里中心一共能提供多少间房%'")).toBe(1);
     });
 
     it('answers refresh callbacks from the stream\'s current state', async () => {
@@ -200,7 +200,7 @@ describe('WeCom channels over HTTP', () => {
       const nonce = '7';
       const refused = await fetch(`${base}/wecom/aibot?msg_signature=${getSignature(BOT.token, timestamp, nonce, foreign)}&timestamp=${timestamp}&nonce=${nonce}`, { method: 'POST', body: JSON.stringify({ encrypt: foreign }) });
       expect(refused.status).toBe(401);
-      expect(app.db.prepare("SELECT COUNT(*) FROM question_log WHERE text = '你好' AND channel = 'wecom-aibot'").pluck().get()).toBe(0);
+      expect(await scalar(app, "SELECT COUNT(*) FROM question_log WHERE text = '你好' AND channel = 'wecom-aibot'")).toBe(0);
     });
 
     it('relays later messages into the group through its response_url once, then to the requester directly', async () => {

@@ -44,7 +44,7 @@ it('applies migrations once, in order, and records them', async () => {
   const file = path.join(dir, 'rongzhi.db');
   openSqlite(file).close();
   const db = openSqlite(file);
-  expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3]);
+  expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
   db.close();
   await cleanup();

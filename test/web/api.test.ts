@@ -39,7 +39,7 @@ describe('HTTP API', () => {
       silentLogger,
     );
     await app.knowledge.ingest();
-    const accounts = new Accounts(app.db, app.clock);
+    const accounts = new Accounts(app.sql, app.clock);
     await accounts.setPassword('w-yyg-01', 'zhangmin-2026');
     await accounts.setPassword('w-dc-01', 'chengang-2026');
     server = createHttpApp(app).listen(0, '127.0.0.1');

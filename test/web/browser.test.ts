@@ -8,7 +8,7 @@ import { createApp, type AppServices } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { Accounts } from '../../src/http/auth.ts';
 import { createHttpApp } from '../../src/http/server.ts';
-import { silentLogger, temporaryDirectory } from '../helpers.ts';
+import { scalar, silentLogger, temporaryDirectory } from '../helpers.ts';
 
 const ARTIFACTS = path.resolve('test-results/screenshots');
 const ADMIN_TOKEN = 'district-admin-token-2026';
@@ -26,7 +26,7 @@ describe('the pages in a real browser (headless Chromium)', () => {
     await cp(path.resolve('knowledge'), path.join(dir, 'knowledge'), { recursive: true });
     app = await createApp(loadConfig({ DATA_DIR: dir, KNOWLEDGE_DIR: path.join(dir, 'knowledge'), ADMIN_TOKEN }), silentLogger);
     await app.knowledge.ingest();
-    await new Accounts(app.db, app.clock).setPassword('w-yyg-01', 'zhangmin-2026');
+    await new Accounts(app.sql, app.clock).setPassword('w-yyg-01', 'zhangmin-2026');
     server = createHttpApp(app).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -64,7 +64,7 @@ describe('the pages in a real browser (headless Chromium)', () => {
     await page.click('#passage-close');
     await page.locator('.bubble.bot .actions button').first().click();
     await page.locator('.bubble.bot .actions button.chosen').waitFor();
-    expect(app.db.prepare('SELECT COUNT(*) FROM feedback WHERE rating = 1').pluck().get()).toBe(1);
+    expect(await scalar(app, 'SELECT COUNT(*) FROM feedback WHERE rating = 1')).toBe(1);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -63,6 +63,8 @@ export class WechatyChannel implements Channel {
   async stop(): Promise<void> {
     await this.bot?.stop();
     this.bot = undefined;
+    this.loggedIn = false;
+    this.qrCode = undefined;
   }
 
   private async convert(message: Message): Promise<Parameters<MessageHandler>[0] | undefined> {

@@ -7,6 +7,7 @@ import { publicResult } from '../../assistant/assistant.ts';
 import type { AnswerEvent } from '../../assistant/types.ts';
 import { LIVE_STATUSES } from '../../handoff/ticket.ts';
 import { constantTimeEqual, readCookie } from '../auth.ts';
+import { SharedRateStore } from '../rate-store.ts';
 import { HttpError, route, validate } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
 
@@ -58,6 +59,7 @@ export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metric
   const perUser = rateLimit({
     windowMs: 60_000,
     limit: app.config.web.chatPerUserPerMinute,
+    store: new SharedRateStore(app.store, app.clock, 'chat-user'),
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     keyGenerator: (req) => (typeof req.body?.user === 'string' ? `user:${req.body.user}` : ipKeyGenerator(req.ip ?? '')),
@@ -122,9 +124,10 @@ export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metric
       const conversation = validate(z.string().min(1).max(64), req.params.conversation);
       const after = Number(req.query.after ?? 0) || 0;
       const prefix = `address:${JSON.stringify({ channel: 'web', conversationId: conversation }).slice(0, -1)},`;
-      const rows = app.db
-        .prepare('SELECT id, at, text, ticket_id AS ticketId FROM notifications WHERE recipient LIKE ? AND id > ? ORDER BY id LIMIT 100')
-        .all(`${prefix.replace(/[%_]/g, '\\$&')}%`, after) as { id: number; at: string; text: string; ticketId: number | null }[];
+      const rows = await app.sql.all<{ id: number; at: string; text: string; ticketId: number | null }>(
+        `SELECT id, at, text, ticket_id AS "ticketId" FROM notifications WHERE recipient LIKE ? ESCAPE '\\' AND id > ? ORDER BY id LIMIT 100`,
+        [`${prefix.replace(/[\\%_]/g, '\\$&')}%`, after],
+      );
       const user = typeof req.query.user === 'string' ? req.query.user : undefined;
       const tickets = user ? await app.tickets.list({ requester: { channel: 'web', userId: user }, limit: 5 }) : [];
       const ticket = tickets.find((candidate) => candidate.requester.conversationId === conversation);
@@ -141,11 +144,12 @@ export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metric
     route(async (req, res) => {
       authorize(req);
       const body = validate(feedbackBody, req.body);
-      const known = app.db.prepare('SELECT 1 FROM question_log WHERE message_id = ?').pluck().get(body.messageId);
+      const known = await app.sql.get('SELECT 1 AS known FROM question_log WHERE message_id = ?', [body.messageId]);
       if (!known) throw new HttpError(404, 'not_found', '没有找到这条回答。');
-      app.db
-        .prepare('INSERT INTO feedback (at, message_id, user_id, rating, comment) VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_id, user_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, at = excluded.at')
-        .run(app.clock.now().toISOString(), body.messageId, body.user, body.rating === 'up' ? 1 : -1, body.comment ?? null);
+      await app.sql.run(
+        'INSERT INTO feedback (at, message_id, user_id, rating, comment) VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_id, user_id) DO UPDATE SET rating = excluded.rating, comment = excluded.comment, at = excluded.at',
+        [app.clock.now().toISOString(), body.messageId, body.user, body.rating === 'up' ? 1 : -1, body.comment ?? null],
+      );
       res.status(201).json({ ok: true });
     }),
   );
