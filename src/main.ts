@@ -37,7 +37,7 @@ async function main(): Promise<void> {
 
     const channels = createChannels(app);
     await startChannels(channels, app);
-    const server: Server = createHttpApp(app, { routers: channels.routers, wechaty: channels.wechaty }).listen(config.port, config.host, () => {
+    const server: Server = createHttpApp(app, { routers: channels.routers, wechaty: channels.wechaty, wechatyLease: channels.wechatyLease }).listen(config.port, config.host, () => {
       logger.info({ port: config.port, host: config.host, dataDir: config.dataDir, instance: app.instanceId }, 'RongZhi is listening');
     });
 

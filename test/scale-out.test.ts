@@ -25,6 +25,7 @@ describe('several instances on PostgreSQL and Redis', () => {
   let db: pg.Pool;
   let a: Instance;
   let b: Instance;
+  const launched: ServerProcess[] = [];
 
   const launch = async (name: string, extra: NodeJS.ProcessEnv = {}): Promise<Instance> => {
     const port = await freePort();
@@ -51,6 +52,7 @@ describe('several instances on PostgreSQL and Redis', () => {
       ...extra,
     });
     const base = `http://127.0.0.1:${port}`;
+    launched.push(server);
     const health = await waitForHealth(`${base}/healthz`, 60_000);
     expect(health.status, server.output()).toBe(200);
     return { ...server, name, base };
@@ -73,7 +75,7 @@ describe('several instances on PostgreSQL and Redis', () => {
   }, 150_000);
 
   afterAll(async () => {
-    for (const instance of [a, b]) instance?.child.kill('SIGKILL');
+    for (const instance of launched) instance.child.kill('SIGKILL');
     await db?.end();
     await wecom?.stop();
     await scratch?.drop();
@@ -142,6 +144,9 @@ describe('several instances on PostgreSQL and Redis', () => {
     expect(await leaseHolder('wechaty')).toBe('instance-a');
     expect(a.output()).toMatch(/"channel":"wechaty".*"msg":"channel started"/);
     expect(b.output()).not.toMatch(/"channel":"wechaty".*"msg":"channel started"/);
+    // District staff opening the login page on the wrong instance are told which one has it.
+    const elsewhere = await (await call(b, '/admin/wechaty-login', { headers: bearer })).text();
+    expect(elsewhere, elsewhere).toContain('微信登录由实例 instance-a 负责');
 
     // A ticket nobody accepts; its deadlines come due a moment after instance A dies.
     const opened = await chat(b, 'worker-zhao', '临江社区宿舍门锁坏了，请派人修，电话13700002222');

@@ -6,9 +6,10 @@ import helmet from 'helmet';
 import type { AppServices } from '../app.ts';
 import { qrSvg } from '../channels/wechaty/qr-svg.ts';
 import type { WechatyChannel } from '../channels/wechaty/wechaty-channel.ts';
+import type { LeaseKeeper } from '../storage/lease.ts';
 import { SharedRateStore } from './rate-store.ts';
 import { Accounts, constantTimeEqual, requireCaller } from './auth.ts';
-import { errorHandler, HttpError } from './errors.ts';
+import { errorHandler, HttpError, route } from './errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import { chatRoutes, VISITOR_COOKIE, Visitors } from './routes/chat.ts';
 import { insightsRoutes } from './routes/insights.ts';
@@ -28,10 +29,11 @@ export function hasAdminToken(req: Request, token: string | undefined): boolean 
   return sameToken(given, token);
 }
 
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 const page = (title: string, body: string) =>
   `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title}</title><link rel="stylesheet" href="/assets/app.css"></head><body class="plain">${body}</body></html>`;
 
-export type HttpOptions = { routers?: Router[]; wechaty?: WechatyChannel | undefined };
+export type HttpOptions = { routers?: Router[]; wechaty?: WechatyChannel | undefined; wechatyLease?: LeaseKeeper | undefined };
 
 /** The HTTP surface: the API, the three pages, channel callbacks, health and metrics. */
 export function createHttpApp(app: AppServices, options: HttpOptions = {}): Express & { metrics: Metrics } {
@@ -106,15 +108,22 @@ export function createHttpApp(app: AppServices, options: HttpOptions = {}): Expr
   server.use(insightsRoutes(app, requireAdmin));
 
   // The WeChat login QR code for district staff (ADMIN_TOKEN); the terminal shows it too.
-  server.get('/admin/wechaty-login', (req, res) => {
+  server.get('/admin/wechaty-login', route(async (req, res) => {
     if (!hasAdminToken(req, app.config.adminToken)) return void res.status(401).json({ error: { code: 'unauthorized', message: '需要管理员令牌。' } });
     const wechaty = options.wechaty;
     res.set('cache-control', 'no-store');
     if (!wechaty) return void res.send(page('微信登录', '<main class="card"><h1>微信群接入未启用</h1><p>设置 WECHATY_PUPPET 后重启即可启用。</p></main>'));
+    const lease = options.wechatyLease;
+    if (lease && !lease.held) {
+      // Several instances: the login lives on one of them.
+      const holder = await lease.holder();
+      const where = holder ? `实例 ${escapeHtml(holder)} ` : '另一台实例（正在接管）';
+      return void res.send(page('微信登录', `<main class="card"><h1>微信登录不在本实例</h1><p>微信登录由${where}负责。请直接访问该实例的本页面查看登录状态或扫码。</p></main>`));
+    }
     if (wechaty.loggedIn) return void res.send(page('微信登录', '<main class="card"><h1>已登录</h1><p>小融已在微信群中上线。</p></main>'));
     if (!wechaty.qrCode) return void res.send(page('微信登录', '<main class="card"><h1>正在连接…</h1><p>稍后刷新本页查看登录二维码。</p></main>'));
     res.send(page('微信登录', `<main class="card"><h1>请用小融的微信扫码登录</h1>${qrSvg(wechaty.qrCode)}<p>扫码后刷新本页确认登录状态。</p></main>`));
-  });
+  }));
 
   // The pages: static files with a strict CSP (no inline script).
   server.get('/', (req, res) => {

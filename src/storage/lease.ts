@@ -59,6 +59,11 @@ export class LeaseKeeper {
     return this.heldUntil > 0;
   }
 
+  /** Which instance holds the lease now, if any. */
+  holder(): Promise<string | undefined> {
+    return this.lease.currentHolder();
+  }
+
   start(): Promise<void> {
     const interval = Math.max(200, Math.floor(this.lease.ttlMs / 3));
     this.timer = setInterval(() => void this.check(), interval);

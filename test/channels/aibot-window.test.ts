@@ -1,15 +1,17 @@
 import type { AddressInfo } from 'node:net';
 import { encrypt as wecomEncrypt, getSignature } from '@wecom/crypto';
 import express from 'express';
+import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { InMemoryStore } from '../../src/assistant/memory.ts';
 import type { WechatyChannel } from '../../src/channels/wechaty/wechaty-channel.ts';
 import { AIBOT_LIMITS, fitBytes, WeComAiBotChannel } from '../../src/channels/wecom/aibot-channel.ts';
 import { WeComCrypto } from '../../src/channels/wecom/crypto.ts';
-import { ManualClock } from '../../src/clock.ts';
+import { ManualClock, systemClock } from '../../src/clock.ts';
+import { RedisStore } from '../../src/storage/cluster.ts';
 import { createHttpApp } from '../../src/http/server.ts';
 import { FakeWeComServer } from '../fakes/wecom-server.ts';
-import { silentLogger, testApp } from '../helpers.ts';
+import { silentLogger, testApp, TEST_REDIS_URL } from '../helpers.ts';
 
 const AES = '6qkdMrq68nTKduznJYO1A37W2oEgpkMUvkttRToqhUt';
 
@@ -43,6 +45,51 @@ describe('WeCom AI bot limits', () => {
     expect(wecom.requestsTo('/response/slow-1')[0]?.body).toEqual({ msgtype: 'markdown', markdown: { content: '区里有1个平台级生物医药产业服务驿站[1]。' } });
     server.close();
     await wecom.stop();
+  });
+});
+
+describe('the WeCom AI bot behind a load balancer', () => {
+  it('answers a refresh or a retried callback that reaches another instance from the shared stream', async () => {
+    const prefix = `rz-test-aibot-${Date.now()}-${process.pid}:`;
+    const connections = [new Redis(TEST_REDIS_URL), new Redis(TEST_REDIS_URL)];
+    const handled: string[] = [];
+    let finish!: () => void;
+    const instances = connections.map((redis, i) => {
+      const channel = new WeComAiBotChannel({ crypto: new WeComCrypto('bot-token', AES, ''), store: new RedisStore(redis, prefix), clock: systemClock, logger: silentLogger, firstReplyWaitMs: 20 });
+      channel.setHandler(async (message, onEvent) => {
+        handled.push(`instance-${i}:${message.id}`);
+        onEvent({ type: 'text-delta', text: '区里有1个' });
+        await new Promise<void>((resolve) => (finish = resolve));
+        return { route: 'answer', category: null, answer: '区里有1个驿站。', citations: [], ticket: null, replies: [{ text: '区里有1个驿站。' }] };
+      });
+      return express().use(channel.router()).listen(0, '127.0.0.1');
+    });
+    await Promise.all(instances.map((server) => new Promise((resolve) => server.once('listening', resolve))));
+    const crypto = new WeComCrypto('bot-token', AES, '');
+    const post = async (server: (typeof instances)[number], body: object) => {
+      const encrypt = wecomEncrypt(AES, JSON.stringify(body), '');
+      const response = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/wecom/aibot?msg_signature=${getSignature('bot-token', '1', '2', encrypt)}&timestamp=1&nonce=2`, { method: 'POST', body: JSON.stringify({ encrypt }) });
+      const reply = (await response.json()) as { encrypt: string };
+      return JSON.parse(crypto.open({ msg_signature: getSignature('bot-token', '1', '2', reply.encrypt), timestamp: '1', nonce: '2' }, reply.encrypt)) as { stream: { id: string; finish: boolean; content: string } };
+    };
+    const question = { msgid: 'lb-1', chatid: 'chat', chattype: 'group', from: { userid: 'u' }, msgtype: 'text', text: { content: '@小融 驿站有几个' } };
+    const first = await post(instances[0]!, question);
+    expect(first.stream).toMatchObject({ finish: false });
+    // WeCom retries the same callback; the load balancer sends it to the other instance.
+    const retried = await post(instances[1]!, question);
+    expect(retried.stream.id).toBe(first.stream.id);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const partial = await post(instances[1]!, { msgid: 'refresh-1', msgtype: 'stream', stream: { id: first.stream.id } });
+    expect(partial.stream).toMatchObject({ id: first.stream.id, finish: false, content: '区里有1个' });
+    finish();
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const done = await post(instances[1]!, { msgid: 'refresh-2', msgtype: 'stream', stream: { id: first.stream.id } });
+    expect(done.stream).toMatchObject({ finish: true, content: '区里有1个驿站。' });
+    expect(handled).toEqual(['instance-0:lb-1']);
+    for (const server of instances) server.close();
+    const keys = await connections[0]!.keys(`${prefix}*`);
+    if (keys.length) await connections[0]!.del(...keys);
+    for (const redis of connections) await redis.quit();
   });
 });
 

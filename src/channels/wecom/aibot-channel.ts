@@ -60,9 +60,9 @@ export class WeComAiBotChannel implements Channel {
   readonly addressBook = addressBookOf(this.name);
   readonly maxMessageLength = 6000;
   private handler: AiBotHandler | undefined;
+  /** Streams this instance is answering; their state is also saved to the shared store, so a refresh that reaches another instance sees it. */
   private readonly streams = new Map<string, Stream>();
-  /** The latest unused response_url of each chat, for a later message into that chat. */
-  private readonly responseUrls = new Map<string, { url: string; at: number }>();
+  private readonly saving = new Map<string, NodeJS.Timeout>();
 
   constructor(
     private readonly deps: { crypto: WeComCrypto; store: KeyValueStore; clock: Clock; logger: Logger; fetch?: typeof fetch; firstReplyWaitMs?: number },
@@ -120,23 +120,46 @@ export class WeComAiBotChannel implements Channel {
     return { encrypt, msgsignature: this.deps.crypto.signature(timestamp, nonce, encrypt), timestamp: Number(timestamp), nonce };
   }
 
+  /** A stream's state: this instance's own, or what the instance answering it saved. */
+  private async findStream(id: string): Promise<Stream | undefined> {
+    return this.streams.get(id) ?? (await this.deps.store.get<Stream>(`wecom-aibot:stream:${id}`));
+  }
+
+  private saveStream(stream: Stream): Promise<void> {
+    clearTimeout(this.saving.get(stream.id));
+    this.saving.delete(stream.id);
+    return this.deps.store.set(`wecom-aibot:stream:${stream.id}`, stream, (AIBOT_LIMITS.streamWindowMs + 60_000) / 1000);
+  }
+
+  /** Saves a growing stream at most a few times a second, not on every piece of text. */
+  private saveSoon(stream: Stream): void {
+    if (this.saving.has(stream.id)) return;
+    const timer = setTimeout(() => void this.saveStream(stream).catch((error) => this.deps.logger.warn({ err: error }, 'stream state not saved')), 250);
+    timer.unref();
+    this.saving.set(stream.id, timer);
+  }
+
   private async onCallback(callback: Callback): Promise<Stream | undefined> {
     if (callback.msgtype === 'stream') {
       // A refresh: answer from the stream's current state.
-      const stream = callback.stream?.id ? this.streams.get(callback.stream.id) : undefined;
+      const stream = callback.stream?.id ? await this.findStream(callback.stream.id) : undefined;
       return stream ?? { id: callback.stream?.id ?? '', content: '', finished: true, startedAt: 0, responseUrl: undefined, chatId: '', deliveredByUrl: false };
     }
     const text = this.textOf(callback);
     const userId = callback.from?.userid;
     if (!text || !userId || !callback.msgid) return undefined;
     const chatId = callback.chattype === 'group' ? (callback.chatid ?? '') : userId;
-    if (callback.response_url) this.responseUrls.set(chatId, { url: callback.response_url, at: this.deps.clock.now().getTime() });
-    // A retried callback gets the same stream, not a second answer.
+    if (callback.response_url) await this.deps.store.set(`wecom-aibot:url:${chatId}`, { url: callback.response_url, at: this.deps.clock.now().getTime() }, AIBOT_LIMITS.responseUrlMs / 1000);
+    // A retried callback (to this instance or another) gets the same stream, not a second answer.
     const known = await this.deps.store.get<string>(`wecom-aibot:msg:${callback.msgid}`);
-    if (known && this.streams.has(known)) return this.streams.get(known);
+    if (known) return this.findStream(known);
     const stream: Stream = { id: randomUUID(), content: '', finished: false, startedAt: this.deps.clock.now().getTime(), responseUrl: callback.response_url, chatId, deliveredByUrl: false };
-    if (!(await this.deps.store.setIfAbsent(`wecom-aibot:msg:${callback.msgid}`, stream.id, 24 * 3600))) return undefined;
+    if (!(await this.deps.store.setIfAbsent(`wecom-aibot:msg:${callback.msgid}`, stream.id, 24 * 3600))) {
+      const other = await this.deps.store.get<string>(`wecom-aibot:msg:${callback.msgid}`);
+      return other ? this.findStream(other) : undefined;
+    }
     this.streams.set(stream.id, stream);
+    await this.saveStream(stream);
     setTimeout(() => this.streams.delete(stream.id), AIBOT_LIMITS.streamWindowMs + 60_000).unref();
 
     const message: InboundMessage = {
@@ -158,7 +181,9 @@ export class WeComAiBotChannel implements Channel {
     const group = message.conversation.kind === 'group';
     try {
       const result = await this.handler?.(message, (event) => {
-        if (event.type === 'text-delta') stream.content += group ? mask(event.text) : event.text;
+        if (event.type !== 'text-delta') return;
+        stream.content += group ? mask(event.text) : event.text;
+        this.saveSoon(stream);
       });
       const replies = (result?.replies ?? []).filter((reply) => !reply.direct);
       stream.content = replies.map((reply) => this.render(reply, group)).join('\n\n');
@@ -169,10 +194,19 @@ export class WeComAiBotChannel implements Channel {
     stream.finished = true;
     if (this.deps.clock.now().getTime() - stream.startedAt > AIBOT_LIMITS.streamWindowMs && stream.responseUrl && stream.content) {
       // WeCom stopped asking for refreshes: the final answer goes through response_url.
-      await this.postResponseUrl(stream.responseUrl, stream.content).catch((error) => this.deps.logger.warn({ err: error }, 'response_url failed'));
-      stream.deliveredByUrl = true;
-      this.responseUrls.delete(stream.chatId);
+      if (await this.claimResponseUrl(stream.chatId, stream.responseUrl)) {
+        await this.postResponseUrl(stream.responseUrl, stream.content).catch((error) => this.deps.logger.warn({ err: error }, 'response_url failed'));
+        stream.deliveredByUrl = true;
+      }
     }
+    await this.saveStream(stream).catch((error) => this.deps.logger.warn({ err: error }, 'stream state not saved'));
+  }
+
+  /** A response_url may be used once, by one instance. */
+  private async claimResponseUrl(chatId: string, url: string): Promise<boolean> {
+    const saved = await this.deps.store.get<{ url: string }>(`wecom-aibot:url:${chatId}`);
+    if (saved?.url === url) await this.deps.store.delete(`wecom-aibot:url:${chatId}`);
+    return this.deps.store.setIfAbsent(`wecom-aibot:url-used:${url}`, 1, AIBOT_LIMITS.responseUrlMs / 1000);
   }
 
   private render(reply: Reply, group: boolean): string {
@@ -211,9 +245,10 @@ export class WeComAiBotChannel implements Channel {
    */
   async send(to: OutboundAddress, reply: Reply): Promise<void> {
     const chatId = to.kind === 'group' ? to.conversationId : to.userId;
-    const saved = this.responseUrls.get(chatId);
-    if (!saved || this.deps.clock.now().getTime() - saved.at > AIBOT_LIMITS.responseUrlMs) throw new Unreachable('no valid response_url for this chat');
-    this.responseUrls.delete(chatId);
+    const saved = await this.deps.store.get<{ url: string; at: number }>(`wecom-aibot:url:${chatId}`);
+    if (!saved || this.deps.clock.now().getTime() - saved.at > AIBOT_LIMITS.responseUrlMs || !(await this.claimResponseUrl(chatId, saved.url))) {
+      throw new Unreachable('no valid response_url for this chat');
+    }
     const mentions = to.kind === 'group' ? (to.mentions ?? []).map((id) => `<@${id}>`).join(' ') : '';
     await this.postResponseUrl(saved.url, [mentions, this.render(reply, to.kind === 'group')].filter(Boolean).join(' '));
   }
