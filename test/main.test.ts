@@ -39,6 +39,21 @@ describe('npm start', () => {
     expect(server.output()).toContain('The WeCom AI bot is half-configured: set WECOM_BOT_AES_KEY');
   });
 
+  it('fails start with a clear message when PostgreSQL or Redis cannot be reached', async () => {
+    const { dir, cleanup } = await temporaryDirectory();
+    const closed = await freePort();
+    const database = start({ DATA_DIR: dir, DATABASE_URL: `postgres://rongzhi:secret@127.0.0.1:${closed}/rongzhi` });
+    children.push(database.child);
+    expect(await database.exited).toBe(1);
+    expect(database.output()).toMatch(/PostgreSQL at DATABASE_URL \(postgres:\/\/rongzhi:\*\*\*@127\.0\.0\.1:\d+\/rongzhi\) could not be opened: .*ECONNREFUSED/);
+    expect(database.output()).not.toContain('secret');
+    const redis = start({ DATA_DIR: dir, REDIS_URL: `redis://127.0.0.1:${closed}` });
+    children.push(redis.child);
+    expect(await redis.exited).toBe(1);
+    expect(redis.output()).toMatch(/Redis at REDIS_URL \(redis:\/\/127\.0\.0\.1:\d+\) could not be reached/);
+    await cleanup();
+  });
+
   it('fails start with a message naming the variable when the configuration is invalid', async () => {
     const server = start({ PORT: 'eighty' });
     children.push(server.child);

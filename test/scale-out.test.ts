@@ -99,6 +99,13 @@ describe('several instances on PostgreSQL and Redis', () => {
     expect(answer.answer).toMatch(/周三晚上七点/);
   });
 
+  it('reloads the roster on every instance when one is told to (SIGHUP)', async () => {
+    const reloads = (instance: Instance) => instance.output().split('"msg":"roster reloaded"').length - 1;
+    const [beforeA, beforeB] = [reloads(a), reloads(b)];
+    a.child.kill('SIGHUP');
+    await waitFor(() => reloads(a) > beforeA && reloads(b) > beforeB, 10_000);
+  });
+
   it('accepts on one instance a ticket created through the other', async () => {
     const opened = await chat(a, 'worker-li', '医药港宿舍空调坏了，派人修，电话13812345678');
     expect(opened.ticket).not.toBeNull();

@@ -35,7 +35,7 @@ export class SingleInstance implements Cluster {
   async close(): Promise<void> {}
 }
 
-/** Opens a Redis connection that fails fast with a clear error instead of queueing commands forever. */
+/** Opens a Redis connection; a command fails after two reconnection attempts instead of waiting forever. */
 export function connectRedis(url: string, logger: Logger): Redis {
   const redis = new Redis(url, { maxRetriesPerRequest: 2, enableOfflineQueue: true, lazyConnect: false });
   redis.on('error', (error) => logger.warn({ err: error }, 'Redis connection error'));

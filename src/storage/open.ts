@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import { PgTicketStore } from '../handoff/pg-ticket-store.ts';
 import { SqliteTicketStore } from '../handoff/sqlite-ticket-store.ts';
 import type { TicketStore } from '../handoff/ticket-store.ts';
+import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { connectRedis, RedisCluster, RedisStore, SingleInstance, type Cluster } from './cluster.ts';
 import { migratePostgres } from './postgres.ts';
@@ -25,7 +26,7 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
       await migratePostgres(pool);
     } catch (error) {
       await pool.end();
-      throw error;
+      throw new AppError('database_unavailable', `PostgreSQL at DATABASE_URL (${redact(url)}) could not be opened: ${(error as Error).message || String(error)}`, { cause: error });
     }
     logger.info({ database: redact(url) }, 'using PostgreSQL');
     return { sql: new PgSql(pool), tickets: new PgTicketStore(pool), close: () => pool.end() };
@@ -48,7 +49,7 @@ export async function openShared(config: Config, instanceId: string, clock: Cloc
   } catch (error) {
     await cluster.close();
     redis.disconnect();
-    throw error;
+    throw new AppError('redis_unavailable', `Redis at REDIS_URL (${redact(url)}) could not be reached: ${(error as Error).message || String(error)}`, { cause: error });
   }
   logger.info({ redis: redact(url) }, 'using Redis');
   return {
