@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { LEASES_DDL } from './sqlite.ts';
+import { ACCOUNTS_DDL, LEASES_DDL, QUESTION_SOURCES_DDL } from './sqlite.ts';
 
 /** One schema step for PostgreSQL; the same versions as the SQLite migrations. */
 export type PgMigration = { version: number; name: string; up: string };
@@ -94,20 +94,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
     version: 3,
     name: 'users, sessions, feedback, question log sources',
     up: `
-      CREATE TABLE users (
-        id TEXT PRIMARY KEY,
-        password_hash TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      CREATE TABLE sessions (
-        id TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL,
-        role TEXT NOT NULL,
-        csrf TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        expires_at TEXT NOT NULL
-      );
-      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      ${ACCOUNTS_DDL}
       CREATE TABLE feedback (
         id BIGSERIAL PRIMARY KEY,
         at TEXT NOT NULL,
@@ -117,9 +104,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
         comment TEXT,
         UNIQUE (message_id, user_id)
       );
-      ALTER TABLE question_log ADD COLUMN message_id TEXT;
-      ALTER TABLE question_log ADD COLUMN top_source TEXT;
-      CREATE INDEX question_log_message ON question_log (message_id);
+      ${QUESTION_SOURCES_DDL}
     `,
   },
   {

@@ -4,6 +4,29 @@ import Database from 'better-sqlite3';
 
 export type SqliteDatabase = Database.Database;
 
+/** Statements written once for both dialects (SQLite and PostgreSQL read them the same). */
+export const ACCOUNTS_DDL = `
+  CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    password_hash TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL,
+    role TEXT NOT NULL,
+    csrf TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+  );
+  CREATE INDEX sessions_expiry ON sessions (expires_at);
+`;
+export const QUESTION_SOURCES_DDL = `
+  ALTER TABLE question_log ADD COLUMN message_id TEXT;
+  ALTER TABLE question_log ADD COLUMN top_source TEXT;
+  CREATE INDEX question_log_message ON question_log (message_id);
+`;
+
 /** Who holds what (the service-level timers, the WeChat login) until when: the same in both dialects. */
 export const LEASES_DDL = `
   CREATE TABLE leases (
@@ -110,20 +133,7 @@ export const MIGRATIONS: Migration[] = [
     version: 3,
     name: 'users, sessions, feedback, question log sources',
     up: `
-      CREATE TABLE users (
-        id TEXT PRIMARY KEY,
-        password_hash TEXT NOT NULL,
-        updated_at TEXT NOT NULL
-      );
-      CREATE TABLE sessions (
-        id TEXT PRIMARY KEY,
-        user_id TEXT NOT NULL,
-        role TEXT NOT NULL,
-        csrf TEXT NOT NULL,
-        created_at TEXT NOT NULL,
-        expires_at TEXT NOT NULL
-      );
-      CREATE INDEX sessions_expiry ON sessions (expires_at);
+      ${ACCOUNTS_DDL}
       CREATE TABLE feedback (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         at TEXT NOT NULL,
@@ -133,9 +143,7 @@ export const MIGRATIONS: Migration[] = [
         comment TEXT,
         UNIQUE (message_id, user_id)
       );
-      ALTER TABLE question_log ADD COLUMN message_id TEXT;
-      ALTER TABLE question_log ADD COLUMN top_source TEXT;
-      CREATE INDEX question_log_message ON question_log (message_id);
+      ${QUESTION_SOURCES_DDL}
     `,
   },
   {
