@@ -1,8 +1,9 @@
-type Point = { chunks: number; latencyMs: Record<'lexical' | 'vector' | 'hybrid' | 'exact', { p95: number }> };
+type Point = { chunks: number; latencyMs: Record<'lexical' | 'vector' | 'hybrid' | 'exact' | 'hnsw', { p95: number }> };
 
 const SERIES = [
   { key: 'lexical', label: 'BM25', color: '#1a7f4b' },
-  { key: 'vector', label: 'HNSW', color: '#0b5cab' },
+  { key: 'vector', label: '向量（稀疏精确）', color: '#0b5cab' },
+  { key: 'hnsw', label: 'HNSW（对照）', color: '#6b21a8' },
   { key: 'hybrid', label: '混合', color: '#b45309' },
   { key: 'exact', label: '精确向量（暴力）', color: '#b42318' },
 ] as const;

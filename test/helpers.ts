@@ -15,14 +15,19 @@ export async function temporaryDirectory(prefix = 'rongzhi-test-'): Promise<{ di
 
 export const silentLogger = pino({ level: 'silent' });
 
-/** Wraps an embedder and counts the texts it is asked to embed. */
+/**
+ * Wraps an embedder and counts the texts it is asked to embed. It presents its vectors as dense
+ * (HNSW) unless `sparse` says otherwise, so both vector stores can be exercised.
+ */
 export class CountingEmbeddings extends Embeddings implements IdentifiedEmbeddings {
   embeddedTexts: string[] = [];
   private readonly inner: IdentifiedEmbeddings;
+  readonly sparse: boolean;
 
-  constructor(inner: IdentifiedEmbeddings = new LocalHashEmbeddings({ dimensions: 256 })) {
+  constructor(inner: IdentifiedEmbeddings = new LocalHashEmbeddings({ dimensions: 256 }), options: { sparse?: boolean } = {}) {
     super({});
     this.inner = inner;
+    this.sparse = options.sparse ?? false;
   }
 
   get id(): string {

@@ -6,4 +6,6 @@ export type IdentifiedEmbeddings = Embeddings & {
   readonly id: string;
   /** Vector length; undefined until known for a remote model without configured dimensions. */
   readonly dimensions: number | undefined;
+  /** Its vectors are mostly zeros (hashed features): searched exactly through an inverted index, not HNSW. */
+  readonly sparse?: boolean;
 };

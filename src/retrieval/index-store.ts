@@ -9,7 +9,7 @@ import type { IdentifiedEmbeddings } from './embedder.ts';
 import { indexedText, KnowledgeIndex, type FusionOptions } from './knowledge-index.ts';
 import { LexicalIndex } from './lexical-index.ts';
 import type { Tokenizer } from './tokenizer.ts';
-import { VectorIndex } from './vector-index.ts';
+import { createVectorStore, loadVectorStore, vectorDirectory, type VectorStore } from './vector-index.ts';
 
 /** Bump when the on-disk layout or the meaning of a stored field changes. */
 export const SCHEMA_VERSION = 1;
@@ -110,15 +110,21 @@ export async function buildIndex(input: BuildInput): Promise<{ index: KnowledgeI
   const added: string[] = [];
   const changed: string[] = [];
   let unchanged = 0;
+  // The previous index's chunk positions by source, found in one pass (not one pass per document).
+  const previousPositions = new Map<string, number[]>();
+  previous?.chunks.forEach((chunk, oldIndex) => {
+    const positions = previousPositions.get(chunk.source);
+    if (positions) positions.push(oldIndex);
+    else previousPositions.set(chunk.source, [oldIndex]);
+  });
   for (const document of documents) {
     const before = previousSources[document.source];
     if (previous && before?.hash === document.contentHash) {
       unchanged++;
-      previous.chunks.forEach((chunk, oldIndex) => {
-        if (chunk.source !== document.source) return;
-        chunks.push(chunk);
+      for (const oldIndex of previousPositions.get(document.source) ?? []) {
+        chunks.push(previous.chunks[oldIndex]!);
         reusedFrom.push(oldIndex);
-      });
+      }
       continue;
     }
     (before ? changed : added).push(document.source);
@@ -133,7 +139,7 @@ export async function buildIndex(input: BuildInput): Promise<{ index: KnowledgeI
   // Vectors go into the graph batch by batch, in chunk order: a large corpus never holds them all.
   const toEmbed = reusedFrom.filter((from) => from === undefined).length;
   const batch = 64;
-  let vectorIndex: VectorIndex | undefined;
+  let vectorIndex: VectorStore | undefined;
   let embeddedSoFar = 0;
   input.onProgress?.({ phase: 'embed', done: 0, total: toEmbed });
   for (let start = 0; start < chunks.length; start += batch) {
@@ -142,7 +148,7 @@ export async function buildIndex(input: BuildInput): Promise<{ index: KnowledgeI
     const embedded = fresh.length ? await input.embeddings.embedDocuments(fresh.map((position) => indexedText(chunks[position]!))) : [];
     const byPosition = new Map(fresh.map((position, i) => [position, embedded[i]!]));
     const vectors = positions.map((position) => byPosition.get(position) ?? previous!.vectors.vectorOf(reusedFrom[position]!));
-    vectorIndex ??= VectorIndex.create(vectors[0]!.length, chunks.length, input.embeddings, input.ef);
+    vectorIndex ??= createVectorStore(input.embeddings, vectors[0]!.length, chunks.length, input.ef);
     vectorIndex.add(vectors, start);
     if (fresh.length) {
       embeddedSoFar += fresh.length;
@@ -153,20 +159,22 @@ export async function buildIndex(input: BuildInput): Promise<{ index: KnowledgeI
   if (!vectorIndex) {
     if (!dimensions) {
       // Nothing to embed and no known length: ask the embedder once.
-      vectorIndex = VectorIndex.create((await input.embeddings.embedQuery('维度')).length, 0, input.embeddings, input.ef);
-    } else vectorIndex = VectorIndex.create(dimensions, 0, input.embeddings, input.ef);
+      vectorIndex = createVectorStore(input.embeddings, (await input.embeddings.embedQuery('维度')).length, 0, input.ef);
+    } else vectorIndex = createVectorStore(input.embeddings, dimensions, 0, input.ef);
   }
 
   const lexical = LexicalIndex.build(chunks.map(indexedText), input.tokenizer);
   const builtAt = new Date().toISOString();
   const sources: IndexManifest['sources'] = {};
+  const chunkCounts = new Map<string, number>();
+  for (const chunk of chunks) chunkCounts.set(chunk.source, (chunkCounts.get(chunk.source) ?? 0) + 1);
   for (const document of documents) {
     const reused = previousSources[document.source];
     sources[document.source] = {
       hash: document.contentHash,
       title: document.title,
       format: document.format,
-      chunks: chunks.filter((chunk) => chunk.source === document.source).length,
+      chunks: chunkCounts.get(document.source) ?? 0,
       indexedAt: reused && reused.hash === document.contentHash && previous ? reused.indexedAt : builtAt,
     };
   }
@@ -213,7 +221,7 @@ async function writeVersion(
   manifest: IndexManifest,
   chunks: Chunk[],
   lexical: LexicalIndex,
-  vectors: VectorIndex,
+  vectors: VectorStore,
 ): Promise<string> {
   await mkdir(indexDir, { recursive: true });
   const version = `v-${manifest.builtAt.replace(/[-:.TZ]/g, '')}-${randomBytes(3).toString('hex')}`;
@@ -221,7 +229,7 @@ async function writeVersion(
   await mkdir(temporary, { recursive: true });
   await writeFile(path.join(temporary, 'chunks.json'), JSON.stringify(chunks));
   await writeFile(path.join(temporary, 'lexical.json'), JSON.stringify(lexical.toJSON()));
-  await vectors.save(path.join(temporary, 'hnsw'));
+  await vectors.save(vectorDirectory(temporary, vectors.kind));
   await writeFile(path.join(temporary, 'manifest.json'), JSON.stringify(manifest, null, 2));
   await rename(temporary, path.join(indexDir, version));
   return version;
@@ -306,7 +314,7 @@ async function loadVersion(context: IndexContext, version: string): Promise<Know
       ? LexicalIndex.fromJSON(JSON.parse(await readFile(path.join(directory, 'lexical.json'), 'utf8')))
       : // The glossary changes how text is cut into words; rebuilding BM25 takes milliseconds.
         LexicalIndex.build(chunks.map(indexedText), context.tokenizer);
-  const vectors = await VectorIndex.load(path.join(directory, 'hnsw'), embeddings, context.ef);
+  const vectors = await loadVectorStore(directory, embeddings, context.ef);
   if (vectors.size !== chunks.length || lexical.size !== chunks.length || manifest.chunkCount !== chunks.length) {
     throw new IndexMismatchError(`The knowledge index in ${directory} is inconsistent (chunk counts differ): ${REINDEX_HINT}`);
   }

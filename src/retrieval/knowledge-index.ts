@@ -4,7 +4,7 @@ import { dropOverlapping, matchesFilter, reciprocalRankFusion, type SearchFilter
 import type { IndexManifest } from './index-store.ts';
 import type { LexicalIndex } from './lexical-index.ts';
 import type { Tokenizer } from './tokenizer.ts';
-import type { VectorIndex } from './vector-index.ts';
+import type { VectorStore } from './vector-index.ts';
 
 export type SearchMode = 'hybrid' | 'lexical' | 'vector';
 
@@ -29,7 +29,7 @@ export class KnowledgeIndex implements Retriever {
     readonly manifest: IndexManifest,
     readonly chunks: Chunk[],
     readonly lexical: LexicalIndex,
-    readonly vectors: VectorIndex,
+    readonly vectors: VectorStore,
     private readonly embeddings: IdentifiedEmbeddings,
     private readonly tokenizer: Tokenizer,
     private readonly fusion: FusionOptions,

@@ -1,3 +1,4 @@
+import { bestOf } from './top-k.ts';
 import type { Tokenizer } from './tokenizer.ts';
 
 export type LexicalHit = { index: number; score: number };
@@ -16,11 +17,18 @@ export type LexicalIndexData = {
 export class LexicalIndex {
   private readonly data: LexicalIndexData;
   private readonly averageLength: number;
+  /** Postings as typed arrays, made on first use of a term: [document, frequency, …]. */
+  private readonly typed = new Map<string, Int32Array>();
+  /** Per document, BM25's length normalisation k1 · (1 − b + b · length / average). */
+  private readonly lengthNorms: Float64Array;
+  private scores: Float64Array | undefined;
 
   private constructor(data: LexicalIndexData) {
     this.data = data;
     const total = data.documentLengths.reduce((sum, length) => sum + length, 0);
     this.averageLength = data.documentLengths.length ? total / data.documentLengths.length : 0;
+    const { k1, b } = data;
+    this.lengthNorms = Float64Array.from(data.documentLengths, (length) => k1 * (1 - b + (b * length) / (this.averageLength || 1)));
   }
 
   static build(texts: string[], tokenizer: Tokenizer, options: { k1?: number; b?: number } = {}): LexicalIndex {
@@ -59,61 +67,37 @@ export class LexicalIndex {
     return Math.log(1 + (n - documentFrequency + 0.5) / (documentFrequency + 0.5));
   }
 
+  private postings(term: string): Int32Array | undefined {
+    let list = this.typed.get(term);
+    if (!list) {
+      const plain = this.data.postings[term];
+      if (!plain) return undefined;
+      list = Int32Array.from(plain);
+      this.typed.set(term, list);
+    }
+    return list;
+  }
+
   /** Scores documents for weighted query terms; `accept` filters by document index. */
   search(terms: Map<string, number>, k: number, accept?: (index: number) => boolean): LexicalHit[] {
-    const { k1, b, documentLengths, postings } = this.data;
+    const count = this.size;
+    if (!count) return [];
+    const { k1 } = this.data;
+    const norms = this.lengthNorms;
     // One score slot per document, reused across queries: no per-query maps at 100k chunks.
-    const scores = this.scratch();
-    const touched: number[] = [];
+    this.scores ??= new Float64Array(count);
+    const scores = this.scores;
+    scores.fill(0);
     for (const [term, weight] of terms) {
-      const list = postings[term];
+      const list = this.postings(term);
       if (!list) continue;
-      const idf = this.idf(term);
+      const factor = weight * this.idf(term) * (k1 + 1);
       for (let i = 0; i < list.length; i += 2) {
         const index = list[i]!;
         const frequency = list[i + 1]!;
-        const length = documentLengths[index]!;
-        const score = (weight * idf * frequency * (k1 + 1)) / (frequency + k1 * (1 - b + (b * length) / (this.averageLength || 1)));
-        if (scores[index] === 0) touched.push(index);
-        scores[index]! += score;
+        scores[index]! += (factor * frequency) / (frequency + norms[index]!);
       }
     }
-    const best = topK(touched, scores, k, accept);
-    for (const index of touched) scores[index] = 0;
-    return best;
+    return bestOf(scores, count, k, accept);
   }
-
-  private scores: Float64Array | undefined;
-  private scratch(): Float64Array {
-    this.scores ??= new Float64Array(this.data.documentLengths.length);
-    return this.scores;
-  }
-}
-
-/** The k best of the touched documents, best first (ties: lower index), without sorting them all. */
-function topK(touched: number[], scores: Float64Array, k: number, accept?: (index: number) => boolean): LexicalHit[] {
-  const heap: LexicalHit[] = []; // a min-heap of the best k so far
-  const worse = (a: LexicalHit, b: LexicalHit) => a.score < b.score || (a.score === b.score && a.index > b.index);
-  const swap = (i: number, j: number) => ([heap[i], heap[j]] = [heap[j]!, heap[i]!]);
-  for (const index of touched) {
-    if (accept && !accept(index)) continue;
-    const hit = { index, score: scores[index]! };
-    if (heap.length < k) {
-      heap.push(hit);
-      for (let i = heap.length - 1; i > 0 && worse(heap[i]!, heap[(i - 1) >> 1]!); i = (i - 1) >> 1) swap(i, (i - 1) >> 1);
-    } else if (k > 0 && worse(heap[0]!, hit)) {
-      heap[0] = hit;
-      for (let i = 0; ; ) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let smallest = i;
-        if (left < heap.length && worse(heap[left]!, heap[smallest]!)) smallest = left;
-        if (right < heap.length && worse(heap[right]!, heap[smallest]!)) smallest = right;
-        if (smallest === i) break;
-        swap(i, smallest);
-        i = smallest;
-      }
-    }
-  }
-  return heap.sort((a, b) => b.score - a.score || a.index - b.index);
 }

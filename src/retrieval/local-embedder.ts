@@ -23,6 +23,7 @@ function fnv1a(text: string, seed = 0x811c9dc5): number {
 export class LocalHashEmbeddings extends Embeddings implements IdentifiedEmbeddings {
   readonly id = 'local-hash-v1';
   readonly dimensions: number;
+  readonly sparse = true;
 
   constructor(options: { dimensions?: number } = {}) {
     super({});

@@ -1,9 +1,39 @@
 import { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import { Document } from '@langchain/core/documents';
 import hnswlib from 'hnswlib-node';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { IdentifiedEmbeddings } from './embedder.ts';
+import { SparseVectorIndex } from './sparse-vector-index.ts';
 
 export type VectorHit = { index: number; similarity: number };
+
+/** Vectors addressed by chunk position: HNSW for dense model embeddings, exact for sparse ones. */
+export interface VectorStore {
+  readonly kind: 'hnsw' | 'exact-sparse';
+  readonly size: number;
+  readonly dimensions: number;
+  add(vectors: number[][], firstLabel: number): void;
+  search(query: number[], k: number, accept?: (index: number) => boolean): VectorHit[];
+  /** The stored (normalised) vector of a chunk, so unchanged chunks need no new embedding. */
+  vectorOf(index: number): number[];
+  save(directory: string): Promise<void>;
+}
+
+/** The store for an embedder: sparse vectors (hashed features) are searched exactly, dense ones by HNSW. */
+export function createVectorStore(embeddings: IdentifiedEmbeddings, dimensions: number, capacity: number, ef: number): VectorStore {
+  return embeddings.sparse ? SparseVectorIndex.create(dimensions, capacity) : VectorIndex.create(dimensions, capacity, embeddings, ef);
+}
+
+/** Where a version directory keeps its vectors. */
+export const vectorDirectory = (versionDirectory: string, kind: VectorStore['kind']) => path.join(versionDirectory, kind === 'hnsw' ? 'hnsw' : 'sparse');
+
+/** Loads whichever store a version was built with. */
+export async function loadVectorStore(versionDirectory: string, embeddings: IdentifiedEmbeddings, ef: number): Promise<VectorStore> {
+  const sparse = vectorDirectory(versionDirectory, 'exact-sparse');
+  if (await stat(path.join(sparse, 'meta.json')).catch(() => undefined)) return SparseVectorIndex.load(sparse);
+  return VectorIndex.load(vectorDirectory(versionDirectory, 'hnsw'), embeddings, ef);
+}
 
 /** HNSW graph parameters: M links per node, efConstruction breadth while building. */
 export const HNSW_GRAPH = { m: 16, efConstruction: 100, seed: 100 };
@@ -14,7 +44,9 @@ export const HNSW_GRAPH = { m: 16, efConstruction: 100, seed: 100 };
  * holds all its vectors in JavaScript arrays. hnswlib's search breadth `ef` defaults to 10 and is
  * not saved with the index, so it is set after every build and load.
  */
-export class VectorIndex {
+export class VectorIndex implements VectorStore {
+  readonly kind = 'hnsw';
+
   private constructor(
     private readonly store: HNSWLib,
     private readonly ef: number,
@@ -63,7 +95,6 @@ export class VectorIndex {
     await this.store.save(directory);
   }
 
-  /** The stored (normalised) vector of a chunk, so unchanged chunks need no new embedding. */
   vectorOf(index: number): number[] {
     return this.store.index.getPoint(index);
   }

@@ -7,6 +7,7 @@ import { loadDirectory } from '../../src/knowledge/loaders/index.ts';
 import { buildIndex, currentVersion, hashOf, IndexMissingError, loadIndex, type IndexContext } from '../../src/retrieval/index-store.ts';
 import { LocalHashEmbeddings } from '../../src/retrieval/local-embedder.ts';
 import { Tokenizer } from '../../src/retrieval/tokenizer.ts';
+import type { VectorIndex } from '../../src/retrieval/vector-index.ts';
 import { CountingEmbeddings, temporaryDirectory } from '../helpers.ts';
 
 const chunking = { size: 200, overlap: 40 };
@@ -47,7 +48,8 @@ describe('index store', () => {
     expect(loaded.lexical.toJSON()).toEqual(built.lexical.toJSON());
     expect(loaded.vectors.size).toBe(built.chunks.length);
     // hnswlib does not persist ef: it must be set again after load.
-    expect(loaded.vectors.currentEf).toBe(64);
+    expect(loaded.vectors.kind).toBe('hnsw');
+    expect((loaded.vectors as VectorIndex).currentEf).toBe(64);
     for (const question of ['邻里中心有多少房源', '生物医药企业服务驿站', '社工怎么考核']) {
       for (const mode of ['lexical', 'vector', 'hybrid'] as const) {
         const before = await built.search(question, { k: 5, mode });
