@@ -92,7 +92,12 @@ export class LeaseKeeper {
       this.heldUntil = now + this.lease.ttlMs;
       if (first) {
         this.deps.logger.info({ lease: this.lease.name, holder: this.lease.holder }, 'lease acquired');
-        await this.run('onAcquired');
+        if (!(await this.run('onAcquired'))) {
+          // The duty could not start here (a puppet service down, say): let go, so that this or
+          // another instance tries again at its next check.
+          this.heldUntil = 0;
+          await this.lease.release().catch(() => undefined);
+        }
       }
     } else if (this.held) {
       this.heldUntil = 0;
@@ -101,11 +106,13 @@ export class LeaseKeeper {
     }
   }
 
-  private async run(duty: keyof LeaseDuties): Promise<void> {
+  private async run(duty: keyof LeaseDuties): Promise<boolean> {
     try {
       await this.duties[duty]();
+      return true;
     } catch (error) {
       this.deps.logger.error({ err: error, lease: this.lease.name }, `lease ${duty} failed`);
+      return false;
     }
   }
 

@@ -108,6 +108,26 @@ describe.each(backends)('app tables in %s', (_name, open) => {
     expect([holder.held, other.held]).toEqual([false, true]);
     await other.stop();
   });
+
+  it('lets go of a lease whose duty fails to start, so that it is tried again', async () => {
+    let attempts = 0;
+    const keeper = new LeaseKeeper(
+      new Lease(backend.sql, 'flaky', 'a', 30_000, clock),
+      {
+        onAcquired: () => {
+          if (++attempts === 1) throw new Error('puppet service unreachable');
+        },
+        onLost: () => undefined,
+      },
+      { clock, logger: silentLogger },
+    );
+    await keeper.check();
+    expect(keeper.held).toBe(false);
+    expect(await new Lease(backend.sql, 'flaky', 'b', 30_000, clock).currentHolder()).toBeUndefined();
+    await keeper.check();
+    expect([keeper.held, attempts]).toEqual([true, 2]);
+    await keeper.stop();
+  });
 });
 
 describe('SQL placeholders', () => {
