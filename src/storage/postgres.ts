@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ACCOUNTS_DDL, LEASES_DDL, QUESTION_SOURCES_DDL } from './sqlite.ts';
+import { ACCOUNTS_DDL, feedbackDdl, LEASES_DDL, QUESTION_SOURCES_DDL } from './sqlite.ts';
 
 /** One schema step for PostgreSQL; the same versions as the SQLite migrations. */
 export type PgMigration = { version: number; name: string; up: string };
@@ -95,15 +95,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
     name: 'users, sessions, feedback, question log sources',
     up: `
       ${ACCOUNTS_DDL}
-      CREATE TABLE feedback (
-        id BIGSERIAL PRIMARY KEY,
-        at TEXT NOT NULL,
-        message_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        rating INTEGER NOT NULL,
-        comment TEXT,
-        UNIQUE (message_id, user_id)
-      );
+      ${feedbackDdl('BIGSERIAL PRIMARY KEY')}
       ${QUESTION_SOURCES_DDL}
     `,
   },

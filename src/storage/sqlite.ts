@@ -21,6 +21,18 @@ export const ACCOUNTS_DDL = `
   );
   CREATE INDEX sessions_expiry ON sessions (expires_at);
 `;
+/** Feedback on answers; `id` is the dialect's auto-increment key. */
+export const feedbackDdl = (id: string) => `
+  CREATE TABLE feedback (
+    id ${id},
+    at TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    rating INTEGER NOT NULL,
+    comment TEXT,
+    UNIQUE (message_id, user_id)
+  );
+`;
 export const QUESTION_SOURCES_DDL = `
   ALTER TABLE question_log ADD COLUMN message_id TEXT;
   ALTER TABLE question_log ADD COLUMN top_source TEXT;
@@ -134,15 +146,7 @@ export const MIGRATIONS: Migration[] = [
     name: 'users, sessions, feedback, question log sources',
     up: `
       ${ACCOUNTS_DDL}
-      CREATE TABLE feedback (
-        id INTEGER PRIMARY KEY AUTOINCREMENT,
-        at TEXT NOT NULL,
-        message_id TEXT NOT NULL,
-        user_id TEXT NOT NULL,
-        rating INTEGER NOT NULL,
-        comment TEXT,
-        UNIQUE (message_id, user_id)
-      );
+      ${feedbackDdl('INTEGER PRIMARY KEY AUTOINCREMENT')}
       ${QUESTION_SOURCES_DDL}
     `,
   },
