@@ -314,7 +314,9 @@ async function loadVersion(context: IndexContext, version: string): Promise<Know
       ? LexicalIndex.fromJSON(JSON.parse(await readFile(path.join(directory, 'lexical.json'), 'utf8')))
       : // The glossary changes how text is cut into words; rebuilding BM25 takes milliseconds.
         LexicalIndex.build(chunks.map(indexedText), context.tokenizer);
-  const vectors = await loadVectorStore(directory, embeddings, context.ef);
+  const vectors = await loadVectorStore(directory, embeddings, context.ef).catch((error: Error) => {
+    throw new IndexMismatchError(`The vectors of the knowledge index in ${directory} are unreadable (${error.message}): ${REINDEX_HINT}`);
+  });
   if (vectors.size !== chunks.length || lexical.size !== chunks.length || manifest.chunkCount !== chunks.length) {
     throw new IndexMismatchError(`The knowledge index in ${directory} is inconsistent (chunk counts differ): ${REINDEX_HINT}`);
   }

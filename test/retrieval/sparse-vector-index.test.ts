@@ -53,6 +53,8 @@ describe('exact sparse vector search', () => {
     const { writeFile } = await import('node:fs/promises');
     await writeFile(path.join(sparseDir, 'dims.bin'), Buffer.alloc(12));
     await expect(SparseVectorIndex.load(sparseDir)).rejects.toThrow(/inconsistent/);
+    // Start-up says what is wrong and what to do, instead of a bare error.
+    await expect(loadIndex(context)).rejects.toThrow(/vectors of the knowledge index .* are unreadable \(sparse vector index files are inconsistent\).*ingest` again/);
     await cleanup();
   });
 });
