@@ -106,6 +106,15 @@ describe('several instances on PostgreSQL and Redis', () => {
     await waitFor(() => reloads(a) > beforeA && reloads(b) > beforeB, 10_000);
   });
 
+  it('remembers a conversation across instances: a follow-up on one continues a question asked on the other', async () => {
+    const first = await chat(a, 'follow-up-user', '临江的邻里中心建好了吗');
+    expect(first.answer).toContain('临江产业邻里中心');
+    const followUp = await chat(b, 'follow-up-user', '那芯谷的呢？');
+    expect(followUp.answer).toContain('芯谷产业邻里中心');
+    const logged = await db.query("SELECT question FROM question_log WHERE user_id = 'follow-up-user' ORDER BY id DESC LIMIT 1");
+    expect(logged.rows[0].question).toBe('那芯谷的呢，临江的邻里中心建好了吗');
+  });
+
   it('accepts on one instance a ticket created through the other', async () => {
     const opened = await chat(a, 'worker-li', '医药港宿舍空调坏了，派人修，电话13812345678');
     expect(opened.ticket).not.toBeNull();
