@@ -1,31 +1,25 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { expect, it } from 'vitest';
 import { PgTicketStore } from '../../src/handoff/pg-ticket-store.ts';
 import { migratePostgres } from '../../src/storage/postgres.ts';
+import { createPgPool } from '../../src/storage/sql.ts';
 import { MIGRATIONS } from '../../src/storage/sqlite.ts';
+import { scratchSchema } from '../helpers.ts';
 import { ticketStoreContract } from './ticket-store-contract.ts';
 
 // The PostgreSQL this machine runs (CI starts it if it is down); each test gets its own schema.
-const DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/test';
-
-async function schemaPool(schema: string): Promise<pg.Pool> {
-  const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4, options: `-c search_path=${schema}` });
-  return pool;
-}
-
 ticketStoreContract('PostgreSQL', () => {
-  const schema = `rz_test_${randomBytes(6).toString('hex')}`;
   const pools: pg.Pool[] = [];
-  let ready: Promise<void> | undefined;
+  let ready: Promise<Awaited<ReturnType<typeof scratchSchema>>> | undefined;
   const open = async () => {
-    const pool = await schemaPool(schema);
-    pools.push(pool);
-    ready ??= (async () => {
-      await pool.query(`CREATE SCHEMA ${schema}`);
+    ready ??= scratchSchema().then(async (scratch) => {
+      const pool = createPgPool(scratch.url, { max: 4 });
       await migratePostgres(pool);
-    })();
-    await ready;
+      await pool.end();
+      return scratch;
+    });
+    const pool = createPgPool((await ready).url, { max: 4 });
+    pools.push(pool);
     return new PgTicketStore(pool);
   };
   return {
@@ -33,16 +27,15 @@ ticketStoreContract('PostgreSQL', () => {
     // A second pool: another instance's connections to the same database.
     second: open,
     close: async () => {
-      await pools[0]?.query(`DROP SCHEMA ${schema} CASCADE`);
       for (const pool of pools) await pool.end();
+      await (await ready)?.drop();
     },
   };
 });
 
 it('keeps ticket events append-only in PostgreSQL too, and migrates once', async () => {
-  const schema = `rz_test_${randomBytes(6).toString('hex')}`;
-  const pool = await schemaPool(schema);
-  await pool.query(`CREATE SCHEMA ${schema}`);
+  const scratch = await scratchSchema();
+  const pool = createPgPool(scratch.url, { max: 4 });
   await Promise.all([migratePostgres(pool), migratePostgres(pool)]);
   // The same versions as SQLite's, each applied once though two instances migrated at once.
   expect((await pool.query('SELECT version FROM schema_migrations ORDER BY version')).rows.map((row) => row.version)).toEqual(MIGRATIONS.map((migration) => migration.version));
@@ -55,6 +48,6 @@ it('keeps ticket events append-only in PostgreSQL too, and migrates once', async
   expect(ticket.id).toBe(1001);
   await expect(pool.query('UPDATE ticket_events SET actor = $1', ['someone else'])).rejects.toThrow(/append-only/);
   await expect(pool.query('DELETE FROM ticket_events')).rejects.toThrow(/append-only/);
-  await pool.query(`DROP SCHEMA ${schema} CASCADE`);
   await pool.end();
+  await scratch.drop();
 });
