@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '../storage/sqlite.ts';
+import { statement, type SqliteDatabase } from '../storage/sqlite.ts';
 import { LIVE_STATUSES, type NewTicket, type Notification, type Ticket, type TicketEvent } from './ticket.ts';
 import { CHANGE_COLUMNS, type Draft, type TicketChanges, type TicketFilter, type TicketStore, type Transition } from './ticket-store.ts';
 
@@ -54,23 +54,22 @@ export class SqliteTicketStore implements TicketStore {
   async create(ticket: NewTicket, at: Date, actor: string): Promise<Ticket> {
     const now = at.toISOString();
     const id = this.db.transaction(() => {
-      const result = this.db
-        .prepare(
-          `INSERT INTO tickets (status, category, community, description, contact, requester, requester_channel, requester_user, private_channel, created_at, updated_at)
-           VALUES ('new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          ticket.category,
-          ticket.community,
-          ticket.description,
-          ticket.contact,
-          JSON.stringify(ticket.requester),
-          ticket.requester.channel,
-          ticket.requester.userId ?? '',
-          ticket.privateChannel ? 1 : 0,
-          now,
-          now,
-        );
+      const result = statement(
+        this.db,
+        `INSERT INTO tickets (status, category, community, description, contact, requester, requester_channel, requester_user, private_channel, created_at, updated_at)
+         VALUES ('new', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        ticket.category,
+        ticket.community,
+        ticket.description,
+        ticket.contact,
+        JSON.stringify(ticket.requester),
+        ticket.requester.channel,
+        ticket.requester.userId ?? '',
+        ticket.privateChannel ? 1 : 0,
+        now,
+        now,
+      );
       const id = Number(result.lastInsertRowid);
       this.insertEvent(id, { actor, type: 'created', detail: { category: ticket.category, community: ticket.community } }, now);
       return id;
@@ -79,7 +78,7 @@ export class SqliteTicketStore implements TicketStore {
   }
 
   async get(id: number): Promise<Ticket | undefined> {
-    const row = this.db.prepare('SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
+    const row = statement(this.db, 'SELECT * FROM tickets WHERE id = ?').get(id) as Row | undefined;
     return row ? toTicket(row) : undefined;
   }
 
@@ -103,11 +102,11 @@ export class SqliteTicketStore implements TicketStore {
       values.push(filter.requester.channel, filter.requester.userId);
     }
     const sql = `SELECT * FROM tickets ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...values, filter.limit ?? 500) as Row[]).map(toTicket);
+    return (statement(this.db, sql).all(...values, filter.limit ?? 500) as Row[]).map(toTicket);
   }
 
   async events(id: number): Promise<TicketEvent[]> {
-    const rows = this.db.prepare('SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id').all(id) as Row[];
+    const rows = statement(this.db, 'SELECT * FROM ticket_events WHERE ticket_id = ? ORDER BY id').all(id) as Row[];
     return rows.map((row) => ({
       id: row.id as number,
       ticketId: row.ticket_id as number,
@@ -138,7 +137,7 @@ export class SqliteTicketStore implements TicketStore {
     }
     if (transition.unset) where.push(`${CHANGE_COLUMNS[transition.unset]} IS NULL`);
     const applied = this.db.transaction(() => {
-      const result = this.db.prepare(`UPDATE tickets SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`).run(...values, ...whereValues);
+      const result = statement(this.db, `UPDATE tickets SET ${sets.join(', ')} WHERE ${where.join(' AND ')}`).run(...values, ...whereValues);
       if (result.changes !== 1) return false;
       this.insertEvent(id, transition.event, now);
       return true;
@@ -151,31 +150,29 @@ export class SqliteTicketStore implements TicketStore {
   }
 
   private insertEvent(id: number, event: Transition['event'], at: string): void {
-    this.db.prepare('INSERT INTO ticket_events (ticket_id, at, actor, type, detail) VALUES (?, ?, ?, ?, ?)').run(id, at, event.actor, event.type, JSON.stringify(event.detail ?? {}));
+    statement(this.db, 'INSERT INTO ticket_events (ticket_id, at, actor, type, detail) VALUES (?, ?, ?, ?, ?)').run(id, at, event.actor, event.type, JSON.stringify(event.detail ?? {}));
   }
 
   async openCounts(community: string): Promise<Map<string, number>> {
-    const rows = this.db
-      .prepare(`SELECT assignee, COUNT(*) AS open FROM tickets WHERE community = ? AND assignee IS NOT NULL AND status IN ${LIVE} GROUP BY assignee`)
+    const rows = statement(this.db, `SELECT assignee, COUNT(*) AS open FROM tickets WHERE community = ? AND assignee IS NOT NULL AND status IN ${LIVE} GROUP BY assignee`)
       .all(community) as Row[];
     return new Map(rows.map((row) => [row.assignee as string, row.open as number]));
   }
 
   async lastAssigned(workerIds: string[]): Promise<Map<string, string>> {
     if (!workerIds.length) return new Map();
-    const rows = this.db
-      .prepare(
-        `SELECT json_extract(detail, '$.assignee') AS worker, MAX(at) AS at FROM ticket_events
-         WHERE type IN ('assigned', 'transferred') AND json_extract(detail, '$.assignee') IN (${placeholders(workerIds.length)})
-         GROUP BY worker`,
-      )
-      .all(...workerIds) as Row[];
+    const rows = statement(
+      this.db,
+      `SELECT json_extract(detail, '$.assignee') AS worker, MAX(at) AS at FROM ticket_events
+       WHERE type IN ('assigned', 'transferred') AND json_extract(detail, '$.assignee') IN (${placeholders(workerIds.length)})
+       GROUP BY worker`,
+    ).all(...workerIds) as Row[];
     return new Map(rows.map((row) => [row.worker as string, row.at as string]));
   }
 
   async due(now: Date): Promise<{ remind: Ticket[]; escalate: Ticket[]; resolveAlert: Ticket[] }> {
     const at = now.toISOString();
-    const select = (sql: string) => (this.db.prepare(sql).all(at) as Row[]).map(toTicket);
+    const select = (sql: string) => (statement(this.db, sql).all(at) as Row[]).map(toTicket);
     return {
       remind: select(`SELECT * FROM tickets WHERE status IN ('new', 'assigned', 'reopened') AND reminded_at IS NULL AND accept_due_at <= ? ORDER BY id`),
       escalate: select(`SELECT * FROM tickets WHERE status IN ('new', 'assigned', 'reopened') AND escalated_at IS NULL AND escalate_due_at <= ? ORDER BY id`),
@@ -184,23 +181,21 @@ export class SqliteTicketStore implements TicketStore {
   }
 
   async getDraft(key: string): Promise<Draft | undefined> {
-    const row = this.db.prepare('SELECT draft FROM ticket_drafts WHERE key = ?').get(key) as Row | undefined;
+    const row = statement(this.db, 'SELECT draft FROM ticket_drafts WHERE key = ?').get(key) as Row | undefined;
     return row ? (JSON.parse(row.draft as string) as Draft) : undefined;
   }
 
   async saveDraft(key: string, draft: Draft, at: Date): Promise<void> {
-    this.db
-      .prepare('INSERT INTO ticket_drafts (key, draft, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET draft = excluded.draft, updated_at = excluded.updated_at')
+    statement(this.db, 'INSERT INTO ticket_drafts (key, draft, updated_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET draft = excluded.draft, updated_at = excluded.updated_at')
       .run(key, JSON.stringify(draft), at.toISOString());
   }
 
   async deleteDraft(key: string): Promise<void> {
-    this.db.prepare('DELETE FROM ticket_drafts WHERE key = ?').run(key);
+    statement(this.db, 'DELETE FROM ticket_drafts WHERE key = ?').run(key);
   }
 
   async addNotification(notification: Omit<Notification, 'id'>): Promise<Notification> {
-    const result = this.db
-      .prepare('INSERT INTO notifications (ticket_id, at, kind, recipient, text, mentions, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+    const result = statement(this.db, 'INSERT INTO notifications (ticket_id, at, kind, recipient, text, mentions, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(notification.ticketId, notification.at, notification.kind, notification.recipient, notification.text, JSON.stringify(notification.mentions), notification.status, notification.error);
     return { ...notification, id: Number(result.lastInsertRowid) };
   }
@@ -217,14 +212,14 @@ export class SqliteTicketStore implements TicketStore {
       values.push(filter.status);
     }
     const sql = `SELECT * FROM notifications ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id`;
-    return (this.db.prepare(sql).all(...values) as Row[]).map(toNotification);
+    return (statement(this.db, sql).all(...values) as Row[]).map(toNotification);
   }
 
   async markNotification(id: number, status: Notification['status'], error: string | null = null): Promise<void> {
-    this.db.prepare('UPDATE notifications SET status = ?, error = ? WHERE id = ?').run(status, error, id);
+    statement(this.db, 'UPDATE notifications SET status = ?, error = ? WHERE id = ?').run(status, error, id);
   }
 
   async claimNotification(id: number): Promise<boolean> {
-    return this.db.prepare(`UPDATE notifications SET status = 'sending' WHERE id = ? AND status = 'pending'`).run(id).changes === 1;
+    return statement(this.db, `UPDATE notifications SET status = 'sending' WHERE id = ? AND status = 'pending'`).run(id).changes === 1;
   }
 }

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import type { SqliteDatabase } from './sqlite.ts';
+import { statement, type SqliteDatabase } from './sqlite.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -22,15 +22,15 @@ export class SqliteSql implements SqlDatabase {
   constructor(readonly db: SqliteDatabase) {}
 
   async all<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return this.db.prepare(sql).all(...params) as T[];
+    return statement(this.db, sql).all(...params) as T[];
   }
 
   async get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
-    return this.db.prepare(sql).get(...params) as T | undefined;
+    return statement(this.db, sql).get(...params) as T | undefined;
   }
 
   async run(sql: string, params: unknown[] = []): Promise<{ changes: number }> {
-    return { changes: this.db.prepare(sql).run(...params).changes };
+    return { changes: statement(this.db, sql).run(...params).changes };
   }
 }
 

@@ -157,6 +157,25 @@ export const MIGRATIONS: Migration[] = [
   },
 ];
 
+const statementCaches = new WeakMap<SqliteDatabase, Map<string, Database.Statement>>();
+
+/**
+ * `sql` prepared once per database and reused: compiling a statement costs more than running most
+ * of ours. Dynamic SQL (filters, IN lists) has few shapes; the cache is emptied if it ever grows past
+ * a few hundred.
+ */
+export function statement(db: SqliteDatabase, sql: string): Database.Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let prepared = cache.get(sql);
+  if (!prepared) {
+    if (cache.size >= 256) cache.clear();
+    prepared = db.prepare(sql);
+    cache.set(sql, prepared);
+  }
+  return prepared;
+}
+
 /** Opens (creating if needed) the SQLite database in WAL mode and brings its schema up to date. */
 export function openSqlite(file: string, migrations: Migration[] = MIGRATIONS): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });

@@ -8,7 +8,7 @@ import { RedisCluster, RedisStore, type ClusterEvent } from '../../src/storage/c
 import { Lease, LeaseKeeper } from '../../src/storage/lease.ts';
 import { migratePostgres } from '../../src/storage/postgres.ts';
 import { createPgPool, PgSql, SqliteSql, toPgPlaceholders, type SqlDatabase } from '../../src/storage/sql.ts';
-import { openSqlite } from '../../src/storage/sqlite.ts';
+import { openSqlite, statement } from '../../src/storage/sqlite.ts';
 import { scratchSchema, silentLogger, temporaryDirectory, TEST_REDIS_URL, waitFor } from '../helpers.ts';
 
 type Backend = { sql: SqlDatabase; close(): Promise<void> };
@@ -133,6 +133,24 @@ describe.each(backends)('app tables in %s', (_name, open) => {
 describe('SQL placeholders', () => {
   it('numbers ? for PostgreSQL, but not inside string literals', () => {
     expect(toPgPlaceholders("SELECT * FROM t WHERE a = ? AND b LIKE '%?%' AND c = ?")).toBe("SELECT * FROM t WHERE a = $1 AND b LIKE '%?%' AND c = $2");
+  });
+});
+
+describe('SQLite statements', () => {
+  it('are compiled once per database and SQL text, and still see rows written later', () => {
+    const first = openSqlite(':memory:');
+    const second = openSqlite(':memory:');
+    try {
+      const select = 'SELECT COUNT(*) AS n FROM leases';
+      expect(statement(first, select)).toBe(statement(first, select));
+      expect(statement(second, select)).not.toBe(statement(first, select));
+      expect(statement(first, select).get()).toEqual({ n: 0 });
+      first.exec(`INSERT INTO leases (name, holder, expires_at) VALUES ('sla', 'a', 1)`);
+      expect(statement(first, select).get()).toEqual({ n: 1 });
+    } finally {
+      first.close();
+      second.close();
+    }
   });
 });
 
