@@ -34,6 +34,23 @@ export function relevance(question: string, hits: Hit[], scorer: Scorer, depth =
   return Math.max(0, ...hits.slice(0, depth).map((hit) => coverage(question, hit.chunk, scorer)));
 }
 
+type Sentence = { text: string; normalized: string; words: Set<string> };
+
+// Per tokenizer (a new glossary makes a new one), per chunk (a new index makes new ones).
+const sentenceCache = new WeakMap<Tokenizer, WeakMap<Chunk, Sentence[]>>();
+
+/** A chunk's sentences, normalised and tokenised once: a passage is read again for every question that finds it. */
+function sentencesOf(chunk: Chunk, tokenizer: Tokenizer): Sentence[] {
+  let chunks = sentenceCache.get(tokenizer);
+  if (!chunks) sentenceCache.set(tokenizer, (chunks = new WeakMap()));
+  let sentences = chunks.get(chunk);
+  if (!sentences) {
+    sentences = splitSentences(chunk.text).map((text) => ({ text, normalized: normalizeText(text), words: new Set(tokenizer.tokenize(text)) }));
+    chunks.set(chunk, sentences);
+  }
+  return sentences;
+}
+
 /** True when a document's expiry date is before `today` (YYYY-MM-DD). */
 export function isExpired(chunk: Chunk, today: string): boolean {
   return chunk.expires !== undefined && chunk.expires < today;
@@ -88,9 +105,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const candidates: Candidate[] = [];
   hits.slice(0, 5).forEach((hit, rank) => {
     const section = normalizeText(hit.chunk.section);
-    splitSentences(hit.chunk.text).forEach((sentence, position) => {
-      const normalized = normalizeText(sentence);
-      const words = new Set(scorer.tokenizer.tokenize(sentence));
+    sentencesOf(hit.chunk, scorer.tokenizer).forEach(({ text: sentence, normalized, words }, position) => {
       const counted: string[] = [];
       let score = 0;
       for (const [term, weight] of terms) {
@@ -118,7 +133,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   let length = lead.text.length;
   // The best sentence often names the topic and the next one says the substance
   // ("发布了《指导手册》。" → "手册制定了'一图三清单N场景'……"): keep them together.
-  const successor = splitSentences(hits[lead.hit]!.chunk.text)[lead.position + 1];
+  const successor = sentencesOf(hits[lead.hit]!.chunk, scorer.tokenizer)[lead.position + 1]?.text;
   if (successor && length + successor.length <= MAX_ANSWER_CHARACTERS) {
     chosen.push({ hit: lead.hit, position: lead.position + 1, text: successor, score: 0 });
     length += successor.length;
