@@ -36,18 +36,23 @@ export function relevance(question: string, hits: Hit[], scorer: Scorer, depth =
 
 type Sentence = { text: string; normalized: string; words: Set<string> };
 
-// Per tokenizer (a new glossary makes a new one), per chunk (a new index makes new ones).
-const sentenceCache = new WeakMap<Tokenizer, WeakMap<Chunk, Sentence[]>>();
+// Per tokenizer (a new glossary makes a new one); the passages asked about most recently, so that a
+// large corpus does not keep every passage it ever answered from.
+const sentenceCache = new WeakMap<Tokenizer, Map<Chunk, Sentence[]>>();
+const SENTENCE_CACHE_CHUNKS = 5_000;
 
 /** A chunk's sentences, normalised and tokenised once: a passage is read again for every question that finds it. */
 function sentencesOf(chunk: Chunk, tokenizer: Tokenizer): Sentence[] {
   let chunks = sentenceCache.get(tokenizer);
-  if (!chunks) sentenceCache.set(tokenizer, (chunks = new WeakMap()));
+  if (!chunks) sentenceCache.set(tokenizer, (chunks = new Map()));
   let sentences = chunks.get(chunk);
-  if (!sentences) {
+  if (sentences) {
+    chunks.delete(chunk);
+  } else {
     sentences = splitSentences(chunk.text).map((text) => ({ text, normalized: normalizeText(text), words: new Set(tokenizer.tokenize(text)) }));
-    chunks.set(chunk, sentences);
+    if (chunks.size >= SENTENCE_CACHE_CHUNKS) chunks.delete(chunks.keys().next().value!);
   }
+  chunks.set(chunk, sentences);
   return sentences;
 }
 
