@@ -78,6 +78,22 @@ export class LexicalIndex {
     return list;
   }
 
+  /** Per document: the share of the query's idf-weighted terms it contains (BM25's coordination factor). */
+  coverage(terms: Map<string, number>, indices: number[]): number[] {
+    let total = 0;
+    const shares = indices.map(() => 0);
+    for (const [term, weight] of terms) {
+      const importance = weight * this.idf(term);
+      total += importance;
+      const list = this.postings(term);
+      if (!list) continue;
+      indices.forEach((index, i) => {
+        if (contains(list, index)) shares[i]! += importance;
+      });
+    }
+    return shares.map((share) => (total ? share / total : 0));
+  }
+
   /** Scores documents for weighted query terms; `accept` filters by document index. */
   search(terms: Map<string, number>, k: number, accept?: (index: number) => boolean): LexicalHit[] {
     const count = this.size;
@@ -100,4 +116,18 @@ export class LexicalIndex {
     }
     return bestOf(scores, count, k, accept);
   }
+}
+
+/** Whether a posting list [document, frequency, …] (documents ascending) holds `index`. */
+function contains(list: Int32Array, index: number): boolean {
+  let low = 0;
+  let high = list.length >> 1;
+  while (low < high) {
+    const middle = (low + high) >> 1;
+    const document = list[middle * 2]!;
+    if (document === index) return true;
+    if (document < index) low = middle + 1;
+    else high = middle;
+  }
+  return false;
 }

@@ -103,6 +103,16 @@ export class SparseVectorIndex implements VectorStore {
     return bestOf(scores, this.count, k, accept).map((hit) => ({ index: hit.index, similarity: hit.score }));
   }
 
+  coverage(query: number[], indices: number[]): number[] {
+    let total = 0;
+    for (const value of query) total += Math.abs(value);
+    return indices.map((index) => {
+      let shared = 0;
+      for (let e = this.starts[index]!; e < this.starts[index + 1]!; e++) shared += Math.abs(query[this.dims[e]!]!);
+      return total ? shared / total : 0;
+    });
+  }
+
   /** Each dimension's chunks and values, built once after the last add. */
   private transpose(): { starts: Int32Array; chunks: Int32Array; values: Float32Array } {
     if (this.transposed) return this.transposed;

@@ -15,6 +15,11 @@ export interface VectorStore {
   readonly dimensions: number;
   add(vectors: number[][], firstLabel: number): void;
   search(query: number[], k: number, accept?: (index: number) => boolean): VectorHit[];
+  /**
+   * For hashed features only: the share of the query's weight in features each chunk has too. (Dense
+   * model embeddings have no features to count.)
+   */
+  coverage?(query: number[], indices: number[]): number[];
   /** The stored (normalised) vector of a chunk, so unchanged chunks need no new embedding. */
   vectorOf(index: number): number[];
   save(directory: string): Promise<void>;

@@ -36,6 +36,19 @@ describe('exact sparse vector search', () => {
     expect(() => sparse.add([vectors[0]!], 3)).toThrow(/in order/);
   });
 
+  it('counts how much of a question each chunk contains', async () => {
+    const notices = ['心理健康心理健康心理健康讲座', '开放日提供心理健康关怀等服务', '停车场下周整修'];
+    const sparse = SparseVectorIndex.create(512, 3);
+    sparse.add(await embeddings.embedDocuments(notices), 0);
+    const query = await embeddings.embedQuery('有心理健康服务吗');
+    const [repeating, answering, unrelated] = sparse.coverage(query, [0, 1, 2]);
+    expect(answering).toBeGreaterThan(repeating!);
+    expect(repeating).toBeGreaterThan(unrelated!);
+    expect(sparse.coverage(query, [0])).toEqual([repeating]);
+    // By cosine alone the repeating notice is the nearest (the knowledge index re-ranks by coverage).
+    expect(sparse.search(query, 1)[0]!.index).toBe(0);
+  });
+
   it('is what the local embedder builds, round-trips through disk, and refuses damaged files', async () => {
     const { dir, cleanup } = await temporaryDirectory();
     const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
