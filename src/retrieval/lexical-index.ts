@@ -78,7 +78,12 @@ export class LexicalIndex {
     return list;
   }
 
-  /** Per document: the share of the query's idf-weighted terms it contains (BM25's coordination factor). */
+  /**
+   * Per document: the share of the query's idf-weighted terms it contains (BM25's coordination
+   * factor), read from the postings so a hundred candidates cost little. The answerer's relevance
+   * gate (`coverage` in assistant/grounding.ts) measures a similar share on the passage text itself,
+   * by substring and without single characters; its threshold is calibrated on that definition.
+   */
   coverage(terms: Map<string, number>, indices: number[]): number[] {
     let total = 0;
     const shares = indices.map(() => 0);
