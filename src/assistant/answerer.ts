@@ -19,6 +19,11 @@ export type AnswerOutcome = {
   via: 'faq' | 'model' | 'extractive' | 'none';
 };
 
+type Grounding =
+  | { kind: 'faq'; chunk: Hit['chunk']; today: string }
+  | { kind: 'passages'; hits: Hit[]; score: number; expiredOnly?: string | undefined; scorer: Scorer; today: string }
+  | { kind: 'none'; score: number };
+
 export type AnswerOptions = { minRelevance: number; faqMinSimilarity: number; answerTimeoutMs: number; k?: number };
 
 const NO_ANSWER_TOKEN = 'NO_ANSWER';
@@ -43,38 +48,28 @@ export class Answerer {
     },
   ) {}
 
+  /**
+   * Whether the documents speak to a question without generating anything: an FAQ entry matches
+   * it, or the retrieved passages cover at least `minRelevance` of it (by default the threshold
+   * `answer` applies; 1 asks for a passage with every word of the question).
+   */
+  async covers(question: string, minRelevance = this.deps.options.minRelevance): Promise<boolean> {
+    return (await this.ground(question, minRelevance)).kind !== 'none';
+  }
+
   async answer(question: string, emit: (text: string) => void, log: Logger): Promise<AnswerOutcome> {
-    const { knowledge, options, clock } = this.deps;
-    const index = knowledge.index ?? (await knowledge.load());
-    const today = chinaDate(clock.now());
-
-    const faq = this.faqMatcher(index.manifest.contentHash, index.chunks).best(question);
-    if (faq && faq.similarity >= options.faqMinSimilarity && !isExpired(faq.chunk, today)) {
-      emit(faq.chunk.text);
-      return { answered: true, text: faq.chunk.text, citations: [citationOf(1, faq.chunk, faq.chunk.text, today)], relevance: 1, via: 'faq' };
+    const grounded = await this.ground(question);
+    if (grounded.kind === 'faq') {
+      const { chunk, today } = grounded;
+      emit(chunk.text);
+      return { answered: true, text: chunk.text, citations: [citationOf(1, chunk, chunk.text, today)], relevance: 1, via: 'faq' };
     }
-
-    const found = await knowledge.search(question, { k: options.k ?? 5 });
-    const scorer: Scorer = { tokenizer: this.deps.tokenizer, lexical: index.lexical };
-    const current = found.filter((hit) => !isExpired(hit.chunk, today));
-    const expired = found.filter((hit) => isExpired(hit.chunk, today));
-    let hits = current;
-    let score = relevance(question, current, scorer);
-    // Only an expired document speaks to this: answer from it, but never as current policy.
-    let expiredOnly: string | undefined;
-    if (score < options.minRelevance && expired.length) {
-      const expiredScore = relevance(question, expired, scorer);
-      if (expiredScore >= options.minRelevance) {
-        hits = expired;
-        score = expiredScore;
-        expiredOnly = expired[0]!.chunk.expires;
-      }
-    }
-    if (!hits.length || score < options.minRelevance) {
-      log.debug({ relevance: score }, 'below the relevance threshold');
+    if (grounded.kind === 'none') {
+      log.debug({ relevance: grounded.score }, 'below the relevance threshold');
       emit(replies.noAnswer);
-      return { answered: false, text: replies.noAnswer, citations: [], relevance: score, via: 'none' };
+      return { answered: false, text: replies.noAnswer, citations: [], relevance: grounded.score, via: 'none' };
     }
+    const { hits, score, expiredOnly, scorer, today } = grounded;
     if (expiredOnly) emit(replies.expiredNote(expiredOnly));
     const prefix = expiredOnly ? replies.expiredNote(expiredOnly) : '';
 
@@ -102,6 +97,29 @@ export class Answerer {
     emit(offline.text);
     const interrupted = streamed ? replies.modelInterrupted : '';
     return { answered: true, text: prefix + interrupted + offline.text, citations: offline.citations, relevance: score, via: 'extractive' };
+  }
+
+  /** An FAQ entry that matches, or the passages to answer from, or nothing relevant enough. */
+  private async ground(question: string, minRelevance = this.deps.options.minRelevance): Promise<Grounding> {
+    const { knowledge, options, clock } = this.deps;
+    const index = knowledge.index ?? (await knowledge.load());
+    const today = chinaDate(clock.now());
+
+    const faq = this.faqMatcher(index.manifest.contentHash, index.chunks).best(question);
+    if (faq && faq.similarity >= options.faqMinSimilarity && !isExpired(faq.chunk, today)) return { kind: 'faq', chunk: faq.chunk, today };
+
+    const found = await knowledge.search(question, { k: options.k ?? 5 });
+    const scorer: Scorer = { tokenizer: this.deps.tokenizer, lexical: index.lexical };
+    const current = found.filter((hit) => !isExpired(hit.chunk, today));
+    const expired = found.filter((hit) => isExpired(hit.chunk, today));
+    const score = relevance(question, current, scorer);
+    if (current.length && score >= minRelevance) return { kind: 'passages', hits: current, score, scorer, today };
+    // Only an expired document speaks to this: answer from it, but never as current policy.
+    if (expired.length) {
+      const expiredScore = relevance(question, expired, scorer);
+      if (expiredScore >= minRelevance) return { kind: 'passages', hits: expired, score: expiredScore, expiredOnly: expired[0]!.chunk.expires, scorer, today };
+    }
+    return { kind: 'none', score };
   }
 
   private faqMatcher(hash: string, chunks: Hit['chunk'][]): FaqMatcher {

@@ -15,7 +15,11 @@ import type { AnswerEvent, AssistantResult, InboundMessage, Reply, RouteDecision
 
 /** Handles a service request; the handoff desk implements it with tickets. */
 export interface HandoffHandler {
-  /** A follow-up on a live ticket or a request being filled in: handled here instead of answered. */
+  /**
+   * A follow-up on a live ticket or a request being filled in: handled here instead of answered
+   * (true). A question of its own that the documents answer goes on to be answered (false), with
+   * `ctx.postscript` saying what became of the request.
+   */
   intercept?(ctx: MessageContext): Promise<boolean>;
   handle(ctx: MessageContext): Promise<void>;
 }
@@ -50,6 +54,8 @@ export type MessageContext = {
   result: AssistantResult & { ignored?: 'duplicate' };
   relevance: number | null;
   answered: boolean;
+  /** A line added after the answer: a request of the sender's is still open or being filled in. */
+  postscript?: string;
   emit: (event: AnswerEvent) => void;
 };
 
@@ -92,6 +98,12 @@ const session: Step<MessageContext> = async function session(ctx, next) {
 const handoffGate: Step<MessageContext> = async function handoffGate(ctx, next) {
   if (await ctx.services.handoff.intercept?.(ctx)) return;
   await next();
+  const last = ctx.result.replies.at(-1);
+  if (!ctx.postscript || !last) return;
+  const line = `\n${ctx.postscript}`;
+  last.text += line;
+  ctx.result.answer += line;
+  ctx.emit({ type: 'text-delta', text: line });
 };
 
 const rewrite: Step<MessageContext> = async function rewrite(ctx, next) {

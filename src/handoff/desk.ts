@@ -20,6 +20,12 @@ export type ActionOutcome = { ok: boolean; message: string; ticket?: Ticket };
 const BARE_HANDOFF = /^(转人工|找人工|人工|人工服务|人工客服|转人工客服|要人工|需要人工|找真人|真人|我要找社区工作者|找社工|联系社工|帮我转社区工作者)[。！!？?]?$/;
 const CANCEL = /^(取消|撤销|不用了|算了)[。！!]?$/;
 const RATING = /^\s*([1-5])\s*(分|星)?\s*[。！!]?$/;
+/** How long a half-filled request waits for its next answer. */
+const DRAFT_LIFETIME_MINUTES = 24 * 60;
+/** How many times "没找到这个社区" is said before a half-filled request is dropped. */
+const COMMUNITY_ASKS = 2;
+// Phrased as a question: a question mark, a question particle, or an interrogative word.
+const QUESTION = /[?？吗呢]|哪|什么|啥|怎么|怎样|如何|多少|几[个间家处场种项次位]|是否|能不能|可不可以|有没有|是不是|咋/;
 const NOT_SOLVED = /没解决|没有解决|还没好|没修好|没弄好|重新打开|还是不行/;
 
 /**
@@ -117,22 +123,37 @@ export class HandoffDesk implements HandoffHandler {
 
   private async continueDraft(ctx: MessageContext): Promise<boolean> {
     const key = this.draftKey(ctx);
-    const draft = await this.deps.store.getDraft(key);
+    // A request left half-filled for a day is over: the next message starts afresh.
+    const draft = await this.deps.store.getDraft(key, new Date(addMinutes(this.deps.clock.now(), -DRAFT_LIFETIME_MINUTES)));
     if (!draft || !this.draftApplies(ctx, draft)) return false;
     const text = ctx.message.text.trim();
-    ctx.result.route = 'handoff';
-    ctx.result.category = draft.category;
+    const label = this.deps.categories.label(draft.category);
     if (CANCEL.test(text)) {
       await this.deps.store.deleteDraft(key);
+      this.markHandoff(ctx, draft.category);
       this.tellRequester(ctx, say.draftCancelled, draft.privateChannel);
       return true;
     }
+    const community = draft.asking === 'community' ? this.roster.communityInText(text) : undefined;
+    if (draft.asking === 'community') {
+      // "芯谷邻里中心在哪" names a place but is not where the requester is: answered, the draft waits.
+      if (await this.isOwnQuestion(ctx, draft.privateChannel)) {
+        ctx.postscript = say.draftWaiting(label);
+        return false;
+      }
+      // Asked twice in vain: the requester has moved on, and the message is taken as it comes.
+      if (!community && draft.attempts >= COMMUNITY_ASKS) {
+        await this.deps.store.deleteDraft(key);
+        ctx.postscript = say.draftDropped(label);
+        return false;
+      }
+    }
+    this.markHandoff(ctx, draft.category);
     draft.contact ??= findPhone(text);
     if (draft.asking === 'description') {
       draft.description = text;
       draft.community ??= this.roster.communityInText(text)?.id ?? null;
     } else if (draft.asking === 'community') {
-      const community = this.roster.communityInText(text);
       if (!community) {
         draft.attempts++;
         await this.deps.store.saveDraft(key, draft, this.deps.clock.now());
@@ -142,6 +163,26 @@ export class HandoffDesk implements HandoffHandler {
       draft.community = community.id;
     }
     await this.advance(ctx, draft);
+    return true;
+  }
+
+  private markHandoff(ctx: MessageContext, category: string): void {
+    ctx.result.route = 'handoff';
+    ctx.result.category = category;
+  }
+
+  /**
+   * A question of its own asked while a request is open or being filled in: phrased as a question,
+   * routed to the documents, and a passage has every word of it. Everything else the requester says
+   * ("什么时候能处理", "我在芯谷，什么时候能来") belongs to the request. A private request's group is
+   * never told about it, so there everything does.
+   */
+  private async isOwnQuestion(ctx: MessageContext, privateChannel: boolean): Promise<boolean> {
+    const text = ctx.message.text.trim();
+    if ((privateChannel && ctx.message.conversation.kind === 'group') || !QUESTION.test(text)) return false;
+    const decision = await ctx.services.router.route(text, ctx.log);
+    if (decision.route !== 'answer' || !(await ctx.services.answerer.covers(text, 1))) return false;
+    ctx.decision = decision;
     return true;
   }
 
@@ -201,7 +242,10 @@ export class HandoffDesk implements HandoffHandler {
     return ticket.requester.conversationId === conversation.id || (ticket.privateChannel && conversation.kind === 'direct');
   }
 
-  /** The requester's messages on a live ticket go to its worker instead of being answered. */
+  /**
+   * The requester's messages on a live ticket go to its worker; a question of its own that the
+   * documents answer is answered as well.
+   */
   private async followUp(ctx: MessageContext): Promise<boolean> {
     const { message } = ctx;
     const live = await this.deps.store.list({ status: LIVE_STATUSES, requester: { channel: message.channel, userId: message.sender.id }, limit: 5 });
@@ -209,8 +253,6 @@ export class HandoffDesk implements HandoffHandler {
     if (!ticket) return false;
     const text = message.text.trim();
     const now = this.deps.clock.now();
-    ctx.result.route = 'handoff';
-    ctx.result.category = ticket.category;
     if (CANCEL.test(text)) {
       const cancelled = await this.deps.store.transition(ticket.id, {
         from: LIVE_STATUSES,
@@ -219,14 +261,21 @@ export class HandoffDesk implements HandoffHandler {
         at: now,
       });
       if (cancelled) {
+        this.markHandoff(ctx, ticket.category);
         ctx.result.ticket = ticketSummary(cancelled);
         this.tellRequester(ctx, say.ticketCancelled(cancelled), cancelled.privateChannel);
         if (cancelled.assignee) await this.notify(cancelled, 'cancelled', { kind: 'worker', workerId: cancelled.assignee }, say.ticketCancelledForWorker(cancelled));
         return true;
       }
     }
+    const ownQuestion = await this.isOwnQuestion(ctx, ticket.privateChannel);
     await this.deps.store.addEvent(ticket.id, { actor: 'requester', type: 'requester-message', detail: { text } }, now);
     if (ticket.assignee) await this.notify(ticket, 'requester-message', { kind: 'worker', workerId: ticket.assignee }, say.followUpForWorker(ticket, text));
+    if (ownQuestion) {
+      ctx.postscript = say.followUpAlsoForwarded(ticket, this.workerName(ticket.assignee));
+      return false;
+    }
+    this.markHandoff(ctx, ticket.category);
     ctx.result.ticket = ticketSummary(ticket);
     this.tellRequester(ctx, say.followUpAcknowledged(ticket, this.workerName(ticket.assignee)), ticket.privateChannel);
     return true;

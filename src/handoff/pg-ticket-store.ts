@@ -159,8 +159,8 @@ export class PgTicketStore implements TicketStore {
     return { remind, escalate, resolveAlert };
   }
 
-  async getDraft(key: string): Promise<Draft | undefined> {
-    const { rows } = await this.pool.query('SELECT draft FROM ticket_drafts WHERE key = $1', [key]);
+  async getDraft(key: string, updatedAfter = new Date(0)): Promise<Draft | undefined> {
+    const { rows } = await this.pool.query('SELECT draft FROM ticket_drafts WHERE key = $1 AND updated_at > $2', [key, updatedAfter.toISOString()]);
     return rows[0]?.draft as Draft | undefined;
   }
 

@@ -180,8 +180,8 @@ export class SqliteTicketStore implements TicketStore {
     };
   }
 
-  async getDraft(key: string): Promise<Draft | undefined> {
-    const row = statement(this.db, 'SELECT draft FROM ticket_drafts WHERE key = ?').get(key) as Row | undefined;
+  async getDraft(key: string, updatedAfter = new Date(0)): Promise<Draft | undefined> {
+    const row = statement(this.db, 'SELECT draft FROM ticket_drafts WHERE key = ? AND updated_at > ?').get(key, updatedAfter.toISOString()) as Row | undefined;
     return row ? (JSON.parse(row.draft as string) as Draft) : undefined;
   }
 

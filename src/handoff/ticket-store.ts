@@ -82,7 +82,8 @@ export interface TicketStore {
   /** Live tickets with a service-level deadline at or before `now` that has not fired yet. */
   due(now: Date): Promise<{ remind: Ticket[]; escalate: Ticket[]; resolveAlert: Ticket[] }>;
 
-  getDraft(key: string): Promise<Draft | undefined>;
+  /** The half-filled request saved under `key`, unless it was last saved before `updatedAfter`. */
+  getDraft(key: string, updatedAfter?: Date): Promise<Draft | undefined>;
   saveDraft(key: string, draft: Draft, at: Date): Promise<void>;
   deleteDraft(key: string): Promise<void>;
 

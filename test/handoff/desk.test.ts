@@ -120,6 +120,81 @@ describe('a whole request, from a park group to the rating', () => {
   });
 });
 
+describe('questions asked while a request is open', () => {
+  it('answers a question of its own while asking where the requester is, and keeps the request', async () => {
+    const user = 'asks-meanwhile';
+    await app.assistant.handle(wecom('宿舍热水器坏了，能派人修吗', { user }));
+    const deltas: string[] = [];
+    const asked = await app.assistant.handle(wecom('钱塘区有几个产业社区？', { user }), (event) => {
+      if (event.type === 'text-delta') deltas.push(event.text);
+    });
+    expect(asked.route).toBe('answer');
+    expect(asked.ticket).toBeNull();
+    expect(asked.citations.length).toBeGreaterThan(0);
+    expect(asked.answer).toMatch(/建制型产业社区/);
+    expect(asked.answer.endsWith('\n另外，登记报修还需要知道你在哪个产业社区或园区，直接回复社区名称即可；回复"取消"可撤销。')).toBe(true);
+    expect(asked.replies.at(-1)!.text).toBe(asked.answer);
+    // A streaming channel shows the same text the result carries.
+    expect(deltas.join('')).toBe(asked.answer);
+
+    // Said about the request, even with a question in it: the community is taken.
+    const placed = await app.assistant.handle(wecom('我在医药港，什么时候能来修？', { user }));
+    expect(placed.ticket).toMatchObject({ category: 'repair', community: 'yiyaogang' });
+  });
+
+  it('answers a question of its own on a live ticket and passes it on; anything else only goes to the worker', async () => {
+    const user = 'asks-on-ticket';
+    const id = (await app.assistant.handle(wecom('大创小镇宿舍的窗户坏了，派人修一下', { user }))).ticket!.id;
+
+    const question = await app.assistant.handle(wecom('五融是什么？', { user }));
+    expect(question.route).toBe('answer');
+    expect(question.citations.length).toBeGreaterThan(0);
+    expect(question.answer).toMatch(/力量融聚/);
+    expect(question.answer.endsWith(`\n这条消息也已转给社区工作者陈刚（示例）（工单 #${id}）。`)).toBe(true);
+    expect((await notificationsOf(id)).at(-1)).toMatchObject({ recipient: 'worker:w-dc-01', text: `【工单 #${id} · ${user} 补充】五融是什么？` });
+
+    // About the ticket: the documents have a word of it ("处理") but not all of it.
+    const aboutTicket = await app.assistant.handle(wecom('什么时候能处理？', { user }));
+    expect(aboutTicket.route).toBe('handoff');
+    expect(aboutTicket.answer).toBe(`已转达给社区工作者陈刚（示例）（工单 #${id}）。`);
+    expect((await notificationsOf(id)).at(-1)!.text).toBe(`【工单 #${id} · ${user} 补充】什么时候能处理？`);
+  });
+
+  it('lets a half-filled request go after asking twice in vain, or after a day', async () => {
+    const user = 'moves-on';
+    await app.assistant.handle(wecom('宿舍热水器坏了，能派人修吗', { user }));
+    expect((await app.assistant.handle(wecom('不清楚', { user }))).answer).toMatch(/^没找到这个社区/);
+    expect((await app.assistant.handle(wecom('员工心理压力大，企业能找谁', { user }))).answer).toMatch(/^没找到这个社区/);
+    const third = await app.assistant.handle(wecom('下沙邻里中心有食堂吗', { user }));
+    expect(third.route).not.toBe('handoff');
+    expect(third.answer.endsWith('\n刚才的报修登记还不知道你在哪个产业社区，已先取消；需要时回复"转人工"重新登记。')).toBe(true);
+    // Nothing is left waiting: a community named now is just a message.
+    expect((await app.assistant.handle(wecom('医药港', { user }))).ticket).toBeNull();
+
+    const late = 'comes-back-later';
+    await app.assistant.handle(wecom('宿舍热水器坏了，能派人修吗', { user: late }));
+    clock.advance(25 * 3600_000);
+    try {
+      const next = await app.assistant.handle(wecom('医药港', { user: late }));
+      expect(next.route).not.toBe('handoff');
+      expect(next.ticket).toBeNull();
+    } finally {
+      clock.advance(-25 * 3600_000);
+    }
+  });
+
+  it('never answers in the group beside a request that moved to a direct chat', async () => {
+    const user = 'private-asker';
+    const group = '医药港员工交流群';
+    const opened = await app.assistant.handle(wecom('工资被拖欠了三个月，心里很烦，想找人调解', { user, group }));
+    expect(await app.tickets.get(opened.ticket!.id)).toMatchObject({ privateChannel: true });
+    const asked = await app.assistant.handle(wecom('五融是什么？', { user, group }));
+    expect(asked.route).toBe('handoff');
+    expect(asked.replies).toHaveLength(1);
+    expect(asked.replies[0]).toMatchObject({ direct: true, text: expect.stringMatching(/^已转达给社区工作者/) });
+  });
+});
+
 describe('worker commands', () => {
   let id: number;
   beforeAll(async () => {

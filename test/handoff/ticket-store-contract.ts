@@ -97,6 +97,9 @@ export function ticketStoreContract(name: string, factory: () => StoreFactory): 
       expect(await store.getDraft('wecom:u1')).toEqual(draft);
       await store.saveDraft('wecom:u1', { ...draft, community: 'yiyaogang' }, at);
       expect((await store.getDraft('wecom:u1'))?.community).toBe('yiyaogang');
+      // Saved at `at`: returned when asked for drafts saved after an earlier moment, not a later one.
+      expect((await store.getDraft('wecom:u1', new Date(at.getTime() - 1)))?.community).toBe('yiyaogang');
+      expect(await store.getDraft('wecom:u1', at)).toBeUndefined();
       await store.deleteDraft('wecom:u1');
       expect(await store.getDraft('wecom:u1')).toBeUndefined();
 
