@@ -124,7 +124,8 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
         counted.push(term);
         score += where * weight * scorer.lexical.idf(term);
       }
-      if (wantsNumber && HAS_NUMBER.test(sentence)) score *= 1.5;
+      // A count, not the digit of a name ("8小时外" is a service, not a number of hours).
+      if (wantsNumber && HAS_NUMBER.test(scorer.tokenizer.withoutTerms(normalized))) score *= 1.5;
       // A document's opening lines say what its subject is.
       if (wantsDefinition && !hit.chunk.section) score *= 1.6;
       score *= 1 - 0.08 * rank;

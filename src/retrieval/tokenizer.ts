@@ -5,7 +5,7 @@ import { isPunctuation, normalizeText } from './text.ts';
 
 // Function words and question words that carry no topic: a question's "怎么" matches every FAQ.
 const STOPWORDS = new Set(
-  `的 了 吗 呢 啊 吧 呀 哦 嘛 么 是 有 在 我 你 他 她 它 我们 你们 他们 和 与 及 或 等 都 也 就 还 要 会 能 可以 可 请问 请 一下 一个 这个 那个 这 那 哪 哪个 哪些 哪里 哪儿 什么 怎么 怎么样 怎样 如何 多少 几 几个 吗 没有 没 不 对 给 把 被 让 从 到 去 来 又 很 想 问 问下 知道 一些 有没有 是不是 能不能 可不可以 咱们 现在 目前 资料 之 其 为 以 于 上 下 中 个 里 啥 咋 嘞 哈 么 呗 啦 嗯 好 谢谢 总共 一共 共 干嘛 有啥 是啥 哪类 哪种 哪几个 几个 怎么回事 还 能 吗 谁 负责 区里 区 里面 那边 这边 有没有 是不是 好不好 行不行 对不对`.split(/\s+/),
+  `的 了 吗 呢 啊 吧 呀 哦 嘛 么 是 有 在 我 你 他 她 它 我们 你们 他们 和 与 及 或 等 都 也 就 还 要 会 能 可以 可 请问 请 麻烦 一下 一个 这个 那个 这 那 哪 哪个 哪些 哪里 哪儿 什么 怎么 怎么样 怎样 如何 多少 几 几个 吗 没有 没 不 对 给 把 被 让 从 到 去 来 又 很 想 问 问下 知道 一些 有没有 是不是 能不能 可不可以 咱们 现在 目前 资料 之 其 为 以 于 上 下 中 个 里 啥 咋 嘞 哈 么 呗 啦 嗯 好 谢谢 总共 一共 共 干嘛 有啥 是啥 哪类 哪种 哪几个 几个 怎么回事 还 能 吗 谁 负责 区里 区 里面 那边 这边 有没有 是不是 好不好 行不行 对不对`.split(/\s+/),
 );
 
 /**
@@ -15,6 +15,8 @@ const STOPWORDS = new Set(
 export class Tokenizer {
   private readonly jieba: Jieba;
   private readonly synonymGroups: string[][];
+  /** The glossary's domain terms, longest first. */
+  private readonly terms: string[];
 
   constructor(glossary: Glossary) {
     this.jieba = Jieba.withDict(dict);
@@ -24,12 +26,18 @@ export class Tokenizer {
       this.jieba.loadDict(Buffer.from(userDict));
     }
     this.synonymGroups = glossary.synonyms.map((group) => group.map((word) => normalizeText(word)));
+    this.terms = [...new Set(glossary.terms.map((term) => normalizeText(term)))].sort((a, b) => b.length - a.length);
   }
 
   tokenize(text: string): string[] {
     return this.jieba
       .cutForSearch(normalizeText(text), true)
       .filter((token) => !isPunctuation(token) && !STOPWORDS.has(token));
+  }
+
+  /** Normalised text with the glossary's domain terms blanked out: what is left is ordinary words. */
+  withoutTerms(normalized: string): string {
+    return this.terms.reduce((rest, term) => rest.split(term).join(' '), normalized);
   }
 
   /** The other words of every synonym group that contains `word`. */
@@ -46,8 +54,16 @@ export class Tokenizer {
     const terms = new Map<string, number>();
     for (const token of this.tokenize(query)) terms.set(token, 1);
     const normalized = normalizeText(query);
+    // A one-character synonym (钱, 厂, 烦) counts in the question's own words, not inside the district's
+    // names or a function word: 钱塘区 is not about money, "麻烦问一下" not about worry.
+    let plain: string | undefined;
+    const contains = (word: string) => {
+      if ([...word].length > 1) return normalized.includes(word);
+      plain ??= this.tokenize(this.withoutTerms(normalized)).join(' ');
+      return plain.includes(word);
+    };
     for (const group of this.synonymGroups) {
-      if (!group.some((word) => normalized.includes(word))) continue;
+      if (!group.some(contains)) continue;
       for (const word of group) {
         for (const token of this.tokenize(word)) {
           if (!terms.has(token)) terms.set(token, synonymWeight);

@@ -25,4 +25,18 @@ describe('extractive answers', () => {
     expect(callsFirst).toBeGreaterThan(3);
     expect(tokenize.mock.calls.length - callsFirst).toBeLessThan(callsFirst - 2);
   });
+
+  it('answer "how many" with a count, not with the digit of a name', async () => {
+    const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
+    const passage = (id: string, text: string): Chunk => ({ id, ordinal: 0, source: `${id}.md`, title: '产业社区', tags: [], section: '', text, sentenceStart: 0, sentenceEnd: 0 });
+    const named = passage('named', '建制型产业社区积极推广"邻里模式"，聚焦产业工人及家属"8小时外"的服务需求。');
+    const counted = passage('counted', '钱塘区常年工作生活着30余万产业员工，人口结构复杂、流动性高。');
+    const scorer = { tokenizer, lexical: LexicalIndex.build([named.text, counted.text], tokenizer) };
+    const hits: Hit[] = [
+      { rank: 1, score: 1, chunk: named },
+      { rank: 2, score: 0.9, chunk: counted },
+    ];
+    const answer = extractiveAnswer('钱塘区有多少产业工人', hits, scorer, '2026-11-27');
+    expect(answer.text.startsWith('钱塘区常年工作生活着30余万产业员工')).toBe(true);
+  });
 });

@@ -62,6 +62,14 @@ describe('local router', () => {
     await cleanup();
   });
 
+  it('tells a politely asked question from a politely made request', async () => {
+    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
+    const categories = await Categories.load(path.resolve('config/categories.yaml'));
+    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary);
+    expect(router.route('麻烦问一下蓝领公寓有多少间').route).toBe('answer');
+    expect(router.route('麻烦你们来看看，宿舍漏水')).toMatchObject({ route: 'handoff', category: 'repair' });
+  });
+
   it('is not trained on the labelled questions it is measured with', async () => {
     const shipped = await readFile(path.resolve('config/router-examples.yaml'), 'utf8');
     const examples = new Set([...shipped.matchAll(/^ {4}- (.+)$/gm)].map((match) => match[1]!.trim()));

@@ -24,6 +24,16 @@ describe('tokenizer', () => {
     expect(terms.get('房源')).toBe(0.5);
     expect(terms.get('公寓')).toBe(0.5);
   });
+
+  it('lets a one-character synonym count only as a word of the question, not inside a name or a function word', () => {
+    const glossary = { terms: ['钱塘区'], synonyms: [['钱', '基金'], ['烦', '心理'], ['厂', '企业']] };
+    const district = new Tokenizer(glossary);
+    expect(district.queryTerms('钱塘区有多少产业工人').has('基金')).toBe(false);
+    expect(district.queryTerms('麻烦问一下宿舍在哪').has('心理')).toBe(false);
+    expect(district.queryTerms('老板不给钱').get('基金')).toBe(0.5);
+    expect(district.queryTerms('心里很烦').get('心理')).toBe(0.5);
+    expect(district.queryTerms('上班时间在厂里能找谁').get('企业')).toBe(0.5);
+  });
 });
 
 describe('BM25', () => {
