@@ -19,6 +19,8 @@ export type AnswerOutcome = {
   via: 'faq' | 'model' | 'extractive' | 'none';
 };
 
+type Evidence = { faq?: Hit['chunk']; current: Hit[]; expired: Hit[]; score: number; expiredScore: number; scorer: Scorer; today: string };
+
 type Grounding =
   | { kind: 'faq'; chunk: Hit['chunk']; today: string }
   | { kind: 'passages'; hits: Hit[]; score: number; expiredOnly?: string | undefined; scorer: Scorer; today: string }
@@ -36,6 +38,7 @@ const MARKER = /[\[［【](\d{1,2})[\]］】]/g;
  */
 export class Answerer {
   private faq: { hash: string; matcher: FaqMatcher } | undefined;
+  private recent: { question: string; index: unknown; today: string; evidence: Promise<Evidence> } | undefined;
 
   constructor(
     private readonly deps: {
@@ -101,25 +104,44 @@ export class Answerer {
 
   /** An FAQ entry that matches, or the passages to answer from, or nothing relevant enough. */
   private async ground(question: string, minRelevance = this.deps.options.minRelevance): Promise<Grounding> {
-    const { knowledge, options, clock } = this.deps;
-    const index = knowledge.index ?? (await knowledge.load());
-    const today = chinaDate(clock.now());
-
-    const faq = this.faqMatcher(index.manifest.contentHash, index.chunks).best(question);
-    if (faq && faq.similarity >= options.faqMinSimilarity && !isExpired(faq.chunk, today)) return { kind: 'faq', chunk: faq.chunk, today };
-
-    const found = await knowledge.search(question, { k: options.k ?? 5 });
-    const scorer: Scorer = { tokenizer: this.deps.tokenizer, lexical: index.lexical };
-    const current = found.filter((hit) => !isExpired(hit.chunk, today));
-    const expired = found.filter((hit) => isExpired(hit.chunk, today));
-    const score = relevance(question, current, scorer);
+    const { faq, current, expired, score, expiredScore, scorer, today } = await this.evidence(question);
+    if (faq) return { kind: 'faq', chunk: faq, today };
     if (current.length && score >= minRelevance) return { kind: 'passages', hits: current, score, scorer, today };
     // Only an expired document speaks to this: answer from it, but never as current policy.
-    if (expired.length) {
-      const expiredScore = relevance(question, expired, scorer);
-      if (expiredScore >= minRelevance) return { kind: 'passages', hits: expired, score: expiredScore, expiredOnly: expired[0]!.chunk.expires, scorer, today };
-    }
+    if (expired.length && expiredScore >= minRelevance) return { kind: 'passages', hits: expired, score: expiredScore, expiredOnly: expired[0]!.chunk.expires, scorer, today };
     return { kind: 'none', score };
+  }
+
+  /**
+   * What the documents hold for a question. The last question's is kept: the handoff desk asks
+   * whether a message is covered before the same message is answered.
+   */
+  private evidence(question: string): Promise<Evidence> {
+    const { knowledge, clock } = this.deps;
+    const today = chinaDate(clock.now());
+    const recent = this.recent;
+    if (recent && recent.question === question && recent.index === knowledge.index && recent.today === today) return recent.evidence;
+    const evidence = this.gather(question, today);
+    this.recent = { question, index: knowledge.index, today, evidence };
+    // A failed search is not kept: asking again searches again.
+    evidence.catch(() => {
+      if (this.recent?.evidence === evidence) this.recent = undefined;
+    });
+    return evidence;
+  }
+
+  private async gather(question: string, today: string): Promise<Evidence> {
+    const { knowledge, options } = this.deps;
+    const index = knowledge.index ?? (await knowledge.load());
+    const scorer: Scorer = { tokenizer: this.deps.tokenizer, lexical: index.lexical };
+    const faq = this.faqMatcher(index.manifest.contentHash, index.chunks).best(question);
+    if (faq && faq.similarity >= options.faqMinSimilarity && !isExpired(faq.chunk, today)) {
+      return { faq: faq.chunk, current: [], expired: [], score: 1, expiredScore: 0, scorer, today };
+    }
+    const found = await knowledge.search(question, { k: options.k ?? 5 });
+    const current = found.filter((hit) => !isExpired(hit.chunk, today));
+    const expired = found.filter((hit) => isExpired(hit.chunk, today));
+    return { current, expired, score: relevance(question, current, scorer), expiredScore: expired.length ? relevance(question, expired, scorer) : 0, scorer, today };
   }
 
   private faqMatcher(hash: string, chunks: Hit['chunk'][]): FaqMatcher {

@@ -34,7 +34,8 @@ export function relevance(question: string, hits: Hit[], scorer: Scorer, depth =
   return Math.max(0, ...hits.slice(0, depth).map((hit) => coverage(question, hit.chunk, scorer)));
 }
 
-type Sentence = { text: string; normalized: string; words: Set<string> };
+/** `count`: says a number of something, not the digit of a name ("8小时外" is a service, not hours). */
+type Sentence = { text: string; normalized: string; words: Set<string>; count: boolean };
 
 // Per tokenizer (a new glossary makes a new one); the passages asked about most recently, so that a
 // large corpus does not keep every passage it ever answered from.
@@ -49,7 +50,10 @@ function sentencesOf(chunk: Chunk, tokenizer: Tokenizer): Sentence[] {
   if (sentences) {
     chunks.delete(chunk);
   } else {
-    sentences = splitSentences(chunk.text).map((text) => ({ text, normalized: normalizeText(text), words: new Set(tokenizer.tokenize(text)) }));
+    sentences = splitSentences(chunk.text).map((text) => {
+      const normalized = normalizeText(text);
+      return { text, normalized, words: new Set(tokenizer.tokenize(text)), count: HAS_NUMBER.test(tokenizer.withoutTerms(normalized)) };
+    });
     if (chunks.size >= SENTENCE_CACHE_CHUNKS) chunks.delete(chunks.keys().next().value!);
   }
   chunks.set(chunk, sentences);
@@ -110,7 +114,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const candidates: Candidate[] = [];
   hits.slice(0, 5).forEach((hit, rank) => {
     const section = normalizeText(hit.chunk.section);
-    sentencesOf(hit.chunk, scorer.tokenizer).forEach(({ text: sentence, normalized, words }, position) => {
+    sentencesOf(hit.chunk, scorer.tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
       const counted: string[] = [];
       let score = 0;
       for (const [term, weight] of terms) {
@@ -124,8 +128,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
         counted.push(term);
         score += where * weight * scorer.lexical.idf(term);
       }
-      // A count, not the digit of a name ("8小时外" is a service, not a number of hours).
-      if (wantsNumber && HAS_NUMBER.test(scorer.tokenizer.withoutTerms(normalized))) score *= 1.5;
+      if (wantsNumber && count) score *= 1.5;
       // A document's opening lines say what its subject is.
       if (wantsDefinition && !hit.chunk.section) score *= 1.6;
       score *= 1 - 0.08 * rank;

@@ -1,6 +1,6 @@
 import { writeFile, cp } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SqlQuestionLog } from '../../src/assistant/question-log.ts';
 import type { AnswerEvent } from '../../src/assistant/types.ts';
 import { ManualClock } from '../../src/clock.ts';
@@ -27,6 +27,25 @@ describe('assistant offline', () => {
     }
     expect(result.replies).toHaveLength(1);
     expect(result.replies[0]!.citations).toEqual(result.citations);
+  });
+
+  it('searches once to ask whether the documents cover a question and then answer it, and again after a failed search', async () => {
+    const { answerer } = app.assistant.services;
+    const search = vi.spyOn(app.knowledge, 'search');
+    try {
+      const question = '五融是什么';
+      expect(await answerer.covers(question, 1)).toBe(true);
+      const outcome = await answerer.answer(question, () => undefined, app.logger);
+      expect(outcome.text).toContain('力量融聚');
+      expect(search).toHaveBeenCalledTimes(1);
+
+      search.mockRejectedValueOnce(new Error('index unavailable'));
+      await expect(answerer.covers('蓝领公寓有多少间房')).rejects.toThrow('index unavailable');
+      expect(await answerer.covers('蓝领公寓有多少间房')).toBe(true);
+      expect(search).toHaveBeenCalledTimes(3);
+    } finally {
+      search.mockRestore();
+    }
   });
 
   it('streams text-delta, then citations, then done', async () => {
