@@ -180,8 +180,10 @@ export class HandoffDesk implements HandoffHandler {
   private async isOwnQuestion(ctx: MessageContext, privateChannel: boolean): Promise<boolean> {
     const text = ctx.message.text.trim();
     if ((privateChannel && ctx.message.conversation.kind === 'group') || !QUESTION.test(text)) return false;
+    // The local coverage check first: most follow-ups fail it, and then no model is asked to route them.
+    if (!(await ctx.services.answerer.covers(text, 1))) return false;
     const decision = await ctx.services.router.route(text, ctx.log);
-    if (decision.route !== 'answer' || !(await ctx.services.answerer.covers(text, 1))) return false;
+    if (decision.route !== 'answer') return false;
     ctx.decision = decision;
     return true;
   }

@@ -170,4 +170,23 @@ describe('assistant online, against an OpenAI-compatible server over HTTP', () =
     expect(result.answer).not.toContain('[9]');
     expect(result.answer).not.toMatch(/500元\[/);
   });
+
+  it('asks the model to route a follow-up on a live ticket only when the documents fully cover it', async () => {
+    const user = 'online-requester';
+    route = () => '{"route": "handoff", "category": "repair"}';
+    const opened = await app.assistant.handle(message('医药港宿舍的空调坏了，派人修一下', { user }));
+    expect(opened.ticket).toMatchObject({ category: 'repair', community: 'yiyaogang' });
+    server.requests.length = 0;
+
+    const aboutTicket = await app.assistant.handle(message('什么时候能处理？', { user }));
+    expect(aboutTicket.answer).toMatch(/^已转达给社区工作者/);
+    expect(server.requestsTo('/v1/chat/completions').filter((request) => isRouting(request.body))).toEqual([]);
+
+    route = () => '{"route": "answer", "category": null}';
+    answer = () => '"五融"是力量融聚、资源融汇、服务融入、治理融合、数据融通[1]。';
+    const ownQuestion = await app.assistant.handle(message('五融是什么？', { user }));
+    expect(ownQuestion.route).toBe('answer');
+    expect(ownQuestion.answer).toMatch(/^"五融"是力量融聚.*\n这条消息也已转给社区工作者/s);
+    expect(server.requestsTo('/v1/chat/completions').filter((request) => isRouting(request.body))).toHaveLength(1);
+  });
 });
