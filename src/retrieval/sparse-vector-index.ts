@@ -21,6 +21,7 @@ export class SparseVectorIndex implements VectorStore {
   private values: Float32Array;
   private transposed: { starts: Int32Array; chunks: Int32Array; values: Float32Array } | undefined;
   private scores: Float64Array | undefined;
+  private shared: Float64Array | undefined;
 
   private constructor(
     readonly dimensions: number,
@@ -103,13 +104,38 @@ export class SparseVectorIndex implements VectorStore {
     return bestOf(scores, this.count, k, accept).map((hit) => ({ index: hit.index, similarity: hit.score }));
   }
 
+  /**
+   * Per chunk: the share of the query's weight on dimensions the chunk has. Walks whichever is
+   * shorter — the candidates' own entries, or the postings of the query's dimensions (a small
+   * knowledge base, where a hundred candidates are most of it) — adding the same weights in the
+   * same order either way.
+   */
   coverage(query: number[], indices: number[]): number[] {
     let total = 0;
     for (const value of query) total += Math.abs(value);
+    if (!total) return indices.map(() => 0);
+    const { starts: postingStarts, chunks } = this.transpose();
+    let viaPostings = this.count;
+    for (let d = 0; d < query.length; d++) if (query[d] !== 0) viaPostings += postingStarts[d + 1]! - postingStarts[d]!;
+    let viaCandidates = 0;
+    for (const index of indices) viaCandidates += this.starts[index + 1]! - this.starts[index]!;
+    if (viaPostings < viaCandidates) {
+      if (!this.shared || this.shared.length < this.count) this.shared = new Float64Array(this.count);
+      const shared = this.shared;
+      shared.fill(0, 0, this.count);
+      for (let d = 0; d < query.length; d++) {
+        const weight = Math.abs(query[d]!);
+        if (weight === 0) continue;
+        const end = postingStarts[d + 1]!;
+        for (let e = postingStarts[d]!; e < end; e++) shared[chunks[e]!]! += weight;
+      }
+      return indices.map((index) => shared[index]! / total);
+    }
     return indices.map((index) => {
       let shared = 0;
-      for (let e = this.starts[index]!; e < this.starts[index + 1]!; e++) shared += Math.abs(query[this.dims[e]!]!);
-      return total ? shared / total : 0;
+      const end = this.starts[index + 1]!;
+      for (let e = this.starts[index]!; e < end; e++) shared += Math.abs(query[this.dims[e]!]!);
+      return shared / total;
     });
   }
 

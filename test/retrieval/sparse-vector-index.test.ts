@@ -49,6 +49,24 @@ describe('exact sparse vector search', () => {
     expect(sparse.search(query, 1)[0]!.index).toBe(0);
   });
 
+  it('counts coverage the same whether it walks the candidates or the postings', async () => {
+    const vectors = await embeddings.embedDocuments(texts);
+    const sparse = SparseVectorIndex.create(512, texts.length);
+    sparse.add(vectors, 0);
+    const all = texts.map((_, i) => i);
+    for (const question of ['芯谷的技能培训怎么报名', '宿舍坏了找谁修']) {
+      const query = await embeddings.embedQuery(question);
+      const total = query.reduce((sum, value) => sum + Math.abs(value), 0);
+      // By definition: the query's weight on the dimensions a chunk has, over all of it.
+      const expected = all.map((i) => sparse.vectorOf(i).reduce((sum, value, d) => sum + (value !== 0 ? Math.abs(query[d]!) : 0), 0) / total);
+      const viaPostings = sparse.coverage(query, all); // every chunk: the query's postings are shorter
+      const viaCandidates = sparse.coverage(query, [3, 1, 2]); // three chunks: their entries are shorter
+      viaPostings.forEach((share, i) => expect(share).toBeCloseTo(expected[i]!, 12));
+      expect(viaCandidates).toEqual([viaPostings[3], viaPostings[1], viaPostings[2]]);
+      expect(new Set(viaPostings).size).toBeGreaterThan(3);
+    }
+  });
+
   it('is what the local embedder builds, round-trips through disk, and refuses damaged files', async () => {
     const { dir, cleanup } = await temporaryDirectory();
     const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
