@@ -15,8 +15,10 @@ const STOPWORDS = new Set(
 export class Tokenizer {
   private readonly jieba: Jieba;
   private readonly synonymGroups: string[][];
-  /** The glossary's domain terms, longest first. */
-  private readonly terms: string[];
+  /** Per synonym group: its words of several characters, its one-character words, and all its tokens. */
+  private readonly synonymMatchers: { long: string[]; single: string[]; tokens: string[] }[];
+  /** The glossary's domain terms, longest first, as one pattern (at each place the longest that matches). */
+  private readonly terms: RegExp | undefined;
 
   constructor(glossary: Glossary) {
     this.jieba = Jieba.withDict(dict);
@@ -26,7 +28,13 @@ export class Tokenizer {
       this.jieba.loadDict(Buffer.from(userDict));
     }
     this.synonymGroups = glossary.synonyms.map((group) => group.map((word) => normalizeText(word)));
-    this.terms = [...new Set(glossary.terms.map((term) => normalizeText(term)))].sort((a, b) => b.length - a.length);
+    this.synonymMatchers = this.synonymGroups.map((group) => ({
+      long: group.filter((word) => [...word].length > 1),
+      single: group.filter((word) => [...word].length === 1),
+      tokens: group.flatMap((word) => this.tokenize(word)),
+    }));
+    const terms = [...new Set(glossary.terms.map((term) => normalizeText(term)))].sort((a, b) => b.length - a.length);
+    this.terms = terms.length ? new RegExp(terms.map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : undefined;
   }
 
   tokenize(text: string): string[] {
@@ -37,7 +45,7 @@ export class Tokenizer {
 
   /** Normalised text with the glossary's domain terms blanked out: what is left is ordinary words. */
   withoutTerms(normalized: string): string {
-    return this.terms.reduce((rest, term) => rest.split(term).join(' '), normalized);
+    return this.terms ? normalized.replace(this.terms, ' ') : normalized;
   }
 
   /** The other words of every synonym group that contains `word`. */
@@ -57,17 +65,11 @@ export class Tokenizer {
     // A one-character synonym (钱, 厂, 烦) counts in the question's own words, not inside the district's
     // names or a function word: 钱塘区 is not about money, "麻烦问一下" not about worry.
     let plain: string | undefined;
-    const contains = (word: string) => {
-      if ([...word].length > 1) return normalized.includes(word);
-      plain ??= this.tokenize(this.withoutTerms(normalized)).join(' ');
-      return plain.includes(word);
-    };
-    for (const group of this.synonymGroups) {
-      if (!group.some(contains)) continue;
-      for (const word of group) {
-        for (const token of this.tokenize(word)) {
-          if (!terms.has(token)) terms.set(token, synonymWeight);
-        }
+    const plainWords = () => (plain ??= this.tokenize(this.withoutTerms(normalized)).join(' '));
+    for (const { long, single, tokens } of this.synonymMatchers) {
+      if (!long.some((word) => normalized.includes(word)) && !single.some((word) => plainWords().includes(word))) continue;
+      for (const token of tokens) {
+        if (!terms.has(token)) terms.set(token, synonymWeight);
       }
     }
     return terms;

@@ -34,6 +34,13 @@ describe('tokenizer', () => {
     expect(district.queryTerms('心里很烦').get('心理')).toBe(0.5);
     expect(district.queryTerms('上班时间在厂里能找谁').get('企业')).toBe(0.5);
   });
+
+  it('blanks the glossary terms out of a text, the longest where two begin at one place, symbols taken literally', () => {
+    const district = new Tokenizer({ terms: ['医药港', '医药港产业社区', 'c++培训', '8小时外'], synonyms: [] });
+    expect(district.withoutTerms('医药港产业社区和医药港有c++培训吗，8小时外也行')).toBe(' 和 有 吗， 也行');
+    expect(district.withoutTerms('cc培训')).toBe('cc培训');
+    expect(new Tokenizer({ terms: [], synonyms: [] }).withoutTerms('医药港')).toBe('医药港');
+  });
 });
 
 describe('BM25', () => {
