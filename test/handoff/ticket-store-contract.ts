@@ -48,6 +48,10 @@ export function ticketStoreContract(name: string, factory: () => StoreFactory): 
       expect((await store.events(ticket.id)).map((event) => event.type)).toEqual(['created', 'assigned']);
       expect((await store.list({ status: ['assigned'], community: 'yiyaogang', assignee: 'w1' })).map((t) => t.id)).toEqual([ticket.id]);
       expect(await store.list({ requester: { channel: 'wecom', userId: 'nobody' } })).toEqual([]);
+      const newer = await store.create(request, at, 'requester');
+      expect((await store.list({ limit: 1 })).map((t) => t.id)).toEqual([newer.id]);
+      expect((await store.list({ limit: 2 })).map((t) => t.id)).toEqual([newer.id, ticket.id]);
+      await expect(store.list({ limit: -1 })).rejects.toThrow();
       expect((await store.openCounts('yiyaogang')).get('w1')).toBe(1);
       expect((await store.lastAssigned(['w1', 'w2'])).has('w1')).toBe(true);
       await setup.close();
