@@ -25,10 +25,13 @@ export class FaqMatcher {
 
   best(question: string): FaqMatch | undefined {
     const query = this.embedder.embedText(question);
+    // A question fills a few dozen of the 4,096 dimensions: the dot product needs only those.
+    const filled: number[] = [];
+    for (let i = 0; i < query.length; i++) if (query[i] !== 0) filled.push(i);
     let best: FaqMatch | undefined;
     for (const entry of this.entries) {
       let similarity = 0;
-      for (let i = 0; i < query.length; i++) similarity += query[i]! * entry.vector[i]!;
+      for (const i of filled) similarity += query[i]! * entry.vector[i]!;
       if (!best || similarity > best.similarity) best = { chunk: entry.chunk, similarity };
     }
     return best;
