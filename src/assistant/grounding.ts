@@ -8,30 +8,35 @@ import type { Citation } from './types.ts';
 
 export type Scorer = { tokenizer: Tokenizer; lexical: LexicalIndex };
 
+/** A chunk's title, heading and text, normalised once: every question that finds it reads it. */
+const haystacks = new WeakMap<Chunk, string>();
+function haystackOf(chunk: Chunk): string {
+  let haystack = haystacks.get(chunk);
+  if (haystack === undefined) haystacks.set(chunk, (haystack = normalizeText(`${chunk.title}${chunk.section}${chunk.text}`)));
+  return haystack;
+}
+
 /**
- * How much of the question a passage covers: the idf-weighted share of the question's words that
- * appear in it (a synonym counts). Common words weigh little, so "钱塘区" alone covers little.
+ * The best share of the question that one of the first few hits covers: the assistant's measure of
+ * whether the documents answer. A passage's share is the idf-weighted share of the question's
+ * words that appear in it (a synonym counts). Common words weigh little, so "钱塘区" alone covers little.
  */
-export function coverage(question: string, chunk: Chunk, scorer: Scorer): number {
+export function relevance(question: string, hits: Hit[], scorer: Scorer, depth = 3): number {
   // Single characters (住, 办, 家) match almost anything; they count only when nothing longer is asked.
   const all = [...new Set(scorer.tokenizer.tokenize(question))];
   const words = all.filter((token) => [...token].length > 1);
-  const tokens = words.length ? words : all;
-  if (!tokens.length) return 0;
-  const haystack = normalizeText(`${chunk.title}${chunk.section}${chunk.text}`);
-  let covered = 0;
-  let total = 0;
-  for (const token of tokens) {
-    const weight = scorer.lexical.idf(token);
-    total += weight;
-    if (haystack.includes(token) || scorer.tokenizer.synonymsOf(token).some((synonym) => haystack.includes(synonym))) covered += weight;
-  }
-  return total ? covered / total : 0;
-}
-
-/** The best coverage among the first few hits: the assistant's measure of whether the documents answer. */
-export function relevance(question: string, hits: Hit[], scorer: Scorer, depth = 3): number {
-  return Math.max(0, ...hits.slice(0, depth).map((hit) => coverage(question, hit.chunk, scorer)));
+  const tokens = (words.length ? words : all).map((token) => ({ token, weight: scorer.lexical.idf(token), synonyms: scorer.tokenizer.synonymsOf(token) }));
+  const total = tokens.reduce((sum, { weight }) => sum + weight, 0);
+  if (!total) return 0;
+  const coverage = (chunk: Chunk) => {
+    const haystack = haystackOf(chunk);
+    let covered = 0;
+    for (const { token, weight, synonyms } of tokens) {
+      if (haystack.includes(token) || synonyms.some((synonym) => haystack.includes(synonym))) covered += weight;
+    }
+    return covered / total;
+  };
+  return Math.max(0, ...hits.slice(0, depth).map((hit) => coverage(hit.chunk)));
 }
 
 /** `count`: says a number of something, not the digit of a name ("8小时外" is a service, not hours). */

@@ -81,7 +81,7 @@ export class LexicalIndex {
   /**
    * Per document: the share of the query's idf-weighted terms it contains (BM25's coordination
    * factor), read from the postings so a hundred candidates cost little. The answerer's relevance
-   * gate (`coverage` in assistant/grounding.ts) measures a similar share on the passage text itself,
+   * gate (`relevance` in assistant/grounding.ts) measures a similar share on the passage text itself,
    * by substring and without single characters; its threshold is calibrated on that definition.
    */
   coverage(terms: Map<string, number>, indices: number[]): number[] {
