@@ -47,19 +47,25 @@ export class LocalHashEmbeddings extends Embeddings implements IdentifiedEmbeddi
       if (next) add(current + next, COMMON.has(current) && COMMON.has(next) ? 0.2 : 1.5);
     }
     const vector = new Array<number>(this.dimensions).fill(0);
+    // The dimensions the features land on, in order: a text fills few of them, and the norm sums
+    // just those (in the same order as over all, so to the same number).
+    const filled = new Set<number>();
     for (const [feature, [occurrences, weight]] of features) {
       const sign = fnv1a(feature, 0x9747b28c) & 1 ? 1 : -1;
-      vector[fnv1a(feature) % this.dimensions]! += sign * weight * (1 + Math.log(occurrences));
+      const dimension = fnv1a(feature) % this.dimensions;
+      vector[dimension]! += sign * weight * (1 + Math.log(occurrences));
+      filled.add(dimension);
     }
+    const dimensions = [...filled].sort((a, b) => a - b);
     let norm = 0;
-    for (const value of vector) norm += value * value;
+    for (const d of dimensions) norm += vector[d]! * vector[d]!;
     norm = Math.sqrt(norm);
     if (norm === 0) {
       // hnswlib cannot place a zero vector under cosine distance; a fixed unit vector ranks last everywhere.
       vector[0] = 1;
       return vector;
     }
-    for (let i = 0; i < vector.length; i++) vector[i]! /= norm;
+    for (const d of dimensions) vector[d]! /= norm;
     return vector;
   }
 
