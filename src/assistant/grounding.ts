@@ -112,7 +112,9 @@ const MAX_ANSWER_CHARACTERS = 170;
  * followed by the number of its passage. Nothing is added that the passages do not say.
  */
 export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, today: string): { text: string; citations: Citation[] } {
-  const terms = [...scorer.tokenizer.queryTerms(question)].sort((a, b) => b[0].length - a[0].length);
+  const terms = [...scorer.tokenizer.queryTerms(question)]
+    .sort((a, b) => b[0].length - a[0].length)
+    .map(([term, weight]) => ({ term, weight, idf: scorer.lexical.idf(term), long: [...term].length > 1 }));
   const wantsNumber = NUMBER_QUESTION.test(question);
   const wantsDefinition = DEFINITION_QUESTION.test(question);
   type Candidate = { hit: number; position: number; text: string; score: number };
@@ -122,16 +124,16 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     sentencesOf(hit.chunk, scorer.tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
       const counted: string[] = [];
       let score = 0;
-      for (const [term, weight] of terms) {
+      for (const { term, weight, idf, long } of terms) {
         // A compound's parts (邻里中心 → 邻里, 中心) are the same evidence: count it once.
         if (counted.some((longer) => longer.includes(term))) continue;
         // The heading is part of what a passage says ("房源" above "合计可提供14108间").
         // A single character must stand as a word: 钱 in "多少钱" is not the 钱 of "钱塘".
-        const inSentence = [...term].length > 1 ? normalized.includes(term) : words.has(term);
-        const where = inSentence ? 1 : [...term].length > 1 && section.includes(term) ? 0.6 : 0;
+        const inSentence = long ? normalized.includes(term) : words.has(term);
+        const where = inSentence ? 1 : long && section.includes(term) ? 0.6 : 0;
         if (!where) continue;
         counted.push(term);
-        score += where * weight * scorer.lexical.idf(term);
+        score += where * weight * idf;
       }
       if (wantsNumber && count) score *= 1.5;
       // A document's opening lines say what its subject is.
