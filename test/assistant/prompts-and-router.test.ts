@@ -44,6 +44,10 @@ describe('local router', () => {
     expect(model.predict(['x']).label).toBe('a');
     expect(model.predict(['z']).label).toBe('b');
     expect(model.predict(['x']).probability).toBeGreaterThan(0.5);
+    // More training after a prediction counts in the next one.
+    model.add('b', ['x', 'x', 'x', 'x']);
+    expect(model.predict(['x']).label).toBe('b');
+    expect(model.predict(['unseen']).probabilities).toEqual({ a: 0.5, b: 0.5 });
   });
 
   it('learns a category the district adds in config, from its examples alone', async () => {
