@@ -2,11 +2,19 @@ import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { ChatModel } from '../llm/chat-model.ts';
 import type { Prompts } from '../llm/prompts.ts';
+import { normalizeText } from '../retrieval/text.ts';
 import type { Categories } from './categories.ts';
 import type { LocalRouter } from './local-router.ts';
 import { ROUTES, type RouteDecision } from './types.ts';
 
 const modelDecision = z.object({ route: z.enum(ROUTES), category: z.string().nullable().optional() });
+
+const BARE_HANDOFF = /^(转人工|找人工|人工|人工服务|人工客服|转人工客服|要人工|需要人工|找真人|真人|我要找社区工作者|找社工|联系社工|帮我转社区工作者)[。！!？?]?$/;
+
+/** True when the whole message only asks for a person ("转人工", "人工服务"): nothing to classify. */
+export function asksForPerson(text: string): boolean {
+  return BARE_HANDOFF.test(normalizeText(text));
+}
 
 /** Pulls the first JSON object out of a model reply (models wrap JSON in prose or code fences). */
 export function parseJsonObject(text: string): unknown {
@@ -25,6 +33,7 @@ export class Router {
   ) {}
 
   async route(text: string, log: Logger, signal?: AbortSignal): Promise<RouteDecision> {
+    if (asksForPerson(text)) return { route: 'handoff', category: 'other', confidence: 1, by: 'rule' };
     if (!this.model) return this.local.route(text);
     try {
       const prompt = this.model.prompts.render('router', {

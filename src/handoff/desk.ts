@@ -1,11 +1,11 @@
 import { replyTo, type HandoffHandler, type MessageContext } from '../assistant/assistant.ts';
 import type { Categories } from '../assistant/categories.ts';
 import { replies as assistantReplies } from '../assistant/replies.ts';
+import { asksForPerson } from '../assistant/router.ts';
 import type { Reply, TicketSummary } from '../assistant/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { findPhone, mask } from '../privacy.ts';
-import { normalizeText } from '../retrieval/text.ts';
 import { chooseAssignee } from './assignment.ts';
 import { parseWorkerCommand, type WorkerCommand } from './commands.ts';
 import { deskMessages as say, STATUS_LABELS } from './messages.ts';
@@ -17,7 +17,6 @@ import type { Draft, TicketStore } from './ticket-store.ts';
 /** The outcome of a worker's action, whichever surface it came from (chat command or console). */
 export type ActionOutcome = { ok: boolean; message: string; ticket?: Ticket };
 
-const BARE_HANDOFF = /^(转人工|找人工|人工|人工服务|人工客服|转人工客服|要人工|需要人工|找真人|真人|我要找社区工作者|找社工|联系社工|帮我转社区工作者)[。！!？?]?$/;
 const CANCEL = /^(取消|撤销|不用了|算了)[。！!]?$/;
 const RATING = /^\s*([1-5])\s*(分|星)?\s*[。！!]?$/;
 /** How long a half-filled request waits for its next answer. */
@@ -294,7 +293,7 @@ export class HandoffDesk implements HandoffHandler {
     const draft: Draft = {
       category,
       community: roomCommunity ?? this.roster.communityInText(text)?.id ?? null,
-      description: BARE_HANDOFF.test(normalizeText(text)) ? null : text,
+      description: asksForPerson(text) ? null : text,
       contact: findPhone(text),
       asking: null,
       requester: {

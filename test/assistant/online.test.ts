@@ -70,6 +70,16 @@ describe('assistant online, against an OpenAI-compatible server over HTTP', () =
     expect(result).toMatchObject({ route: 'handoff', category: 'training' });
   });
 
+  it('takes a bare request for a person to a person, whatever a classifier would make of it', async () => {
+    route = () => '{"route": "answer", "category": null}';
+    for (const text of ['人工服务', '转人工！']) {
+      const result = await app.assistant.handle(message(text));
+      expect(result).toMatchObject({ route: 'handoff', category: 'other' });
+      expect(result.answer).toContain('请简单说说需要帮什么忙');
+    }
+    expect(server.requestsTo('/v1/chat/completions')).toHaveLength(0);
+  });
+
   it('falls back to the local router when the model replies with malformed or invalid JSON', async () => {
     route = () => '好的，我觉得这是一个问题。';
     answer = citeFact('14108');
