@@ -12,15 +12,13 @@ import { deskMessages as say, STATUS_LABELS } from './messages.ts';
 import type { Notifier, Recipient } from './notifier.ts';
 import type { Roster, Worker } from './roster.ts';
 import { ACCEPTABLE_STATUSES, LIVE_STATUSES, formatTicketId, type RequesterAddress, type Ticket } from './ticket.ts';
-import type { Draft, TicketStore } from './ticket-store.ts';
+import { DRAFT_LIFETIME_MINUTES, type Draft, type TicketStore } from './ticket-store.ts';
 
 /** The outcome of a worker's action, whichever surface it came from (chat command or console). */
 export type ActionOutcome = { ok: boolean; message: string; ticket?: Ticket };
 
 const CANCEL = /^(取消|撤销|不用了|算了)[。！!]?$/;
 const RATING = /^\s*([1-5])\s*(分|星)?\s*[。！!]?$/;
-/** How long a half-filled request waits for its next answer. */
-const DRAFT_LIFETIME_MINUTES = 24 * 60;
 /** How many times "没找到这个社区" is said before a half-filled request is dropped. */
 const COMMUNITY_ASKS = 2;
 // Phrased as a question: a question mark, a question particle, or an interrogative word.

@@ -175,6 +175,10 @@ export class PgTicketStore implements TicketStore {
     await this.pool.query('DELETE FROM ticket_drafts WHERE key = $1', [key]);
   }
 
+  async deleteDraftsBefore(before: Date): Promise<number> {
+    return (await this.pool.query('DELETE FROM ticket_drafts WHERE updated_at < $1', [before.toISOString()])).rowCount ?? 0;
+  }
+
   async addNotification(notification: Omit<Notification, 'id'>): Promise<Notification> {
     const { rows } = await this.pool.query(
       'INSERT INTO notifications (ticket_id, at, kind, recipient, text, mentions, status, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id',

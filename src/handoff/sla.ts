@@ -4,9 +4,10 @@ import type { Logger } from '../logger.ts';
 import { deskMessages as say } from './messages.ts';
 import type { Notifier } from './notifier.ts';
 import type { Roster } from './roster.ts';
-import type { TicketStore } from './ticket-store.ts';
+import { addMinutes } from './desk.ts';
+import { DRAFT_LIFETIME_MINUTES, type TicketStore } from './ticket-store.ts';
 
-export type SlaTick = { reminded: number[]; escalated: number[]; alerted: number[] };
+export type SlaTick = { reminded: number[]; escalated: number[]; alerted: number[]; forgottenDrafts: number };
 
 /**
  * Service-level timers, derived from the database on every tick: nothing lives only in memory, so a
@@ -32,7 +33,7 @@ export class SlaScheduler {
     const roster = this.deps.roster();
     const now = clock.now();
     const due = await store.due(now);
-    const done: SlaTick = { reminded: [], escalated: [], alerted: [] };
+    const done: SlaTick = { reminded: [], escalated: [], alerted: [], forgottenDrafts: 0 };
     const name = (id: string | null) => (id && roster.worker(id)?.name) || '社区工作者';
     const communityName = (id: string) => roster.community(id)?.name ?? id;
 
@@ -84,7 +85,10 @@ export class SlaScheduler {
       if (supervisor) await notifier.notify({ ticketId: fired.id, kind: 'resolve-overdue', to: { kind: 'worker', workerId: supervisor.id }, text });
       done.alerted.push(fired.id);
     }
-    if (done.reminded.length || done.escalated.length || done.alerted.length) this.deps.logger.info(done, 'service-level deadlines fired');
+    // A request left half-filled for a day is dropped (the desk no longer continues it): what the
+    // requester told it — a description, a phone number — is not kept any longer than that.
+    done.forgottenDrafts = await store.deleteDraftsBefore(new Date(addMinutes(now, -DRAFT_LIFETIME_MINUTES)));
+    if (done.reminded.length || done.escalated.length || done.alerted.length || done.forgottenDrafts) this.deps.logger.info(done, 'service-level deadlines fired');
     return done;
   }
 

@@ -198,6 +198,10 @@ export class SqliteTicketStore implements TicketStore {
     statement(this.db, 'DELETE FROM ticket_drafts WHERE key = ?').run(key);
   }
 
+  async deleteDraftsBefore(before: Date): Promise<number> {
+    return statement(this.db, 'DELETE FROM ticket_drafts WHERE updated_at < ?').run(before.toISOString()).changes;
+  }
+
   async addNotification(notification: Omit<Notification, 'id'>): Promise<Notification> {
     const result = statement(this.db, 'INSERT INTO notifications (ticket_id, at, kind, recipient, text, mentions, status, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
       .run(notification.ticketId, notification.at, notification.kind, notification.recipient, notification.text, JSON.stringify(notification.mentions), notification.status, notification.error);

@@ -52,6 +52,9 @@ export type Transition = {
   at: Date;
 };
 
+/** How long a half-filled request waits for its next answer; after that it is forgotten. */
+export const DRAFT_LIFETIME_MINUTES = 24 * 60;
+
 export type Draft = {
   category: string;
   community: string | null;
@@ -86,6 +89,8 @@ export interface TicketStore {
   getDraft(key: string, updatedAfter?: Date): Promise<Draft | undefined>;
   saveDraft(key: string, draft: Draft, at: Date): Promise<void>;
   deleteDraft(key: string): Promise<void>;
+  /** Deletes every draft last saved before `before`; how many. */
+  deleteDraftsBefore(before: Date): Promise<number>;
 
   addNotification(notification: Omit<Notification, 'id'>): Promise<Notification>;
   notifications(filter: { ticketId?: number; status?: Notification['status'] }): Promise<Notification[]>;

@@ -18,7 +18,7 @@ describe('service levels on an injected clock', () => {
   it('reminds at the accept limit, escalates to the supervisor after that, once each', async () => {
     const ticket = await request('医药港宿舍水管爆了，快派人修', 'sla-1');
     clock.advance(29 * MINUTE);
-    expect(await app.sla.tick()).toEqual({ reminded: [], escalated: [], alerted: [] });
+    expect(await app.sla.tick()).toEqual({ reminded: [], escalated: [], alerted: [], forgottenDrafts: 0 });
     clock.advance(1 * MINUTE);
     expect((await app.sla.tick()).reminded).toEqual([ticket.id]);
     const reminders = (await app.tickets.notifications({ ticketId: ticket.id })).filter((notification) => notification.kind === 'reminder');
@@ -54,6 +54,17 @@ describe('service levels on an injected clock', () => {
     expect((await app.sla.tick()).alerted).toEqual([ticket.id]);
     const alert = (await app.tickets.notifications({ ticketId: ticket.id })).at(-1)!;
     expect(alert).toMatchObject({ recipient: 'worker:s-yiyaogang', kind: 'resolve-overdue' });
+  });
+
+  it('forgets a request left half-filled for a day, with what it held', async () => {
+    const asked = await app.assistant.handle(message('宿舍的灯坏了，我的电话13812345678', { channel: 'wecom', user: 'sla-5' }));
+    expect(asked.ticket).toBeNull(); // the community is still missing
+    expect((await app.tickets.getDraft('wecom:sla-5'))?.contact).toBe('13812345678');
+    clock.advance(24 * 60 * MINUTE);
+    expect((await app.sla.tick()).forgottenDrafts).toBe(0);
+    clock.advance(1 * MINUTE);
+    expect((await app.sla.tick()).forgottenDrafts).toBe(1);
+    expect(await app.tickets.getDraft('wecom:sla-5')).toBeUndefined();
   });
 });
 

@@ -106,6 +106,13 @@ export function ticketStoreContract(name: string, factory: () => StoreFactory): 
       expect(await store.getDraft('wecom:u1', at)).toBeUndefined();
       await store.deleteDraft('wecom:u1');
       expect(await store.getDraft('wecom:u1')).toBeUndefined();
+      // Drafts last saved before a moment are deleted; later ones stay.
+      await store.saveDraft('wecom:old', draft, at);
+      await store.saveDraft('wecom:new', draft, new Date(at.getTime() + 60_000));
+      expect(await store.deleteDraftsBefore(new Date(at.getTime() + 1))).toBe(1);
+      expect(await store.getDraft('wecom:old')).toBeUndefined();
+      expect(await store.getDraft('wecom:new')).toEqual(draft);
+      expect(await store.deleteDraftsBefore(new Date(at.getTime() + 1))).toBe(0);
 
       const ticket = await store.create(request, at, 'requester');
       const notification = await store.addNotification({ ticketId: ticket.id, at: at.toISOString(), kind: 'new-ticket', recipient: 'worker:w1', text: '新工单', mentions: ['w1'], status: 'pending', error: null });
