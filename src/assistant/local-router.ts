@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Glossary } from '../knowledge/glossary.ts';
 import { isPunctuation, normalizeText } from '../retrieval/text.ts';
+import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import type { Categories } from './categories.ts';
 import { NaiveBayes } from './naive-bayes.ts';
 import { ROUTES, type Route, type RouteDecision } from './types.ts';
@@ -38,11 +39,13 @@ export async function loadRouterExamples(file: string, categories: Categories): 
 export class LocalRouter {
   private readonly routes = new NaiveBayes<Route>();
   private readonly categories = new NaiveBayes<string>();
-  private readonly synonymGroups: string[][];
   private readonly terms: string[];
 
-  constructor(examples: RouterExamples, glossary: Glossary) {
-    this.synonymGroups = glossary.synonyms.map((group) => group.map(normalizeText));
+  constructor(
+    examples: RouterExamples,
+    glossary: Glossary,
+    private readonly tokenizer: Tokenizer,
+  ) {
     this.terms = glossary.terms.map(normalizeText).filter((term) => term.length >= 2);
     for (const route of ROUTES) for (const text of examples.routes[route] ?? []) this.routes.add(route, this.features(text));
     for (const term of glossary.terms) this.routes.add('answer', this.features(term));
@@ -59,11 +62,7 @@ export class LocalRouter {
       if (i + 2 < characters.length) features.push(characters[i]! + characters[i + 1]! + characters[i + 2]!);
     }
     const normalized = characters.join('');
-    if (options.synonyms ?? true) {
-      this.synonymGroups.forEach((group, index) => {
-        if (group.some((word) => normalized.includes(word))) features.push(`syn:${index}`);
-      });
-    }
+    if (options.synonyms ?? true) for (const group of this.tokenizer.synonymGroupsIn(normalized)) features.push(`syn:${group}`);
     for (const term of this.terms) if (normalized.includes(term)) features.push(`term:${term}`);
     if (characters.length <= 4) features.push('len:short');
     return features;

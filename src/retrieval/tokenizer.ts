@@ -55,20 +55,30 @@ export class Tokenizer {
   }
 
   /**
+   * The glossary's synonym groups (by their position) that a text mentions. A one-character
+   * synonym (钱, 厂, 烦) counts in the text's own words, not inside the district's names or a
+   * function word: 钱塘区 is not about money, "麻烦问一下" not about worry.
+   */
+  synonymGroupsIn(text: string): number[] {
+    const normalized = normalizeText(text);
+    let plain: string | undefined;
+    const plainWords = () => (plain ??= this.tokenize(this.withoutTerms(normalized)).join(' '));
+    const groups: number[] = [];
+    this.synonymMatchers.forEach(({ long, single }, group) => {
+      if (long.some((word) => normalized.includes(word)) || single.some((word) => plainWords().includes(word))) groups.push(group);
+    });
+    return groups;
+  }
+
+  /**
    * Query terms with weights: the question's own tokens at 1, the tokens of synonyms of any
    * glossary word the question contains at `synonymWeight`.
    */
   queryTerms(query: string, synonymWeight = 0.5): Map<string, number> {
     const terms = new Map<string, number>();
     for (const token of this.tokenize(query)) terms.set(token, 1);
-    const normalized = normalizeText(query);
-    // A one-character synonym (钱, 厂, 烦) counts in the question's own words, not inside the district's
-    // names or a function word: 钱塘区 is not about money, "麻烦问一下" not about worry.
-    let plain: string | undefined;
-    const plainWords = () => (plain ??= this.tokenize(this.withoutTerms(normalized)).join(' '));
-    for (const { long, single, tokens } of this.synonymMatchers) {
-      if (!long.some((word) => normalized.includes(word)) && !single.some((word) => plainWords().includes(word))) continue;
-      for (const token of tokens) {
+    for (const group of this.synonymGroupsIn(query)) {
+      for (const token of this.synonymMatchers[group]!.tokens) {
         if (!terms.has(token)) terms.set(token, synonymWeight);
       }
     }

@@ -7,6 +7,7 @@ import { NaiveBayes } from '../../src/assistant/naive-bayes.ts';
 import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
 import { Prompts } from '../../src/llm/prompts.ts';
+import { Tokenizer } from '../../src/retrieval/tokenizer.ts';
 import { temporaryDirectory, testApp } from '../helpers.ts';
 
 describe('prompts', () => {
@@ -61,7 +62,7 @@ describe('local router', () => {
     const shipped = await readFile(path.resolve('config/router-examples.yaml'), 'utf8');
     await expect(loadRouterExamples(path.resolve('config/router-examples.yaml'), categories)).rejects.toThrow(/no examples for the category "childcare"/);
     await writeFile(file, `${shipped}\n  childcare:\n    - 孩子没人带\n    - 想找托儿所\n    - 小孩放学没人接\n    - 幼儿托管\n`);
-    const router = new LocalRouter(await loadRouterExamples(file, categories), glossary);
+    const router = new LocalRouter(await loadRouterExamples(file, categories), glossary, new Tokenizer(glossary));
     expect(router.route('帮我找个托儿所，孩子没人带').category).toBe('childcare');
     await cleanup();
   });
@@ -69,9 +70,21 @@ describe('local router', () => {
   it('tells a politely asked question from a politely made request', async () => {
     const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
     const categories = await Categories.load(path.resolve('config/categories.yaml'));
-    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary);
+    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
     expect(router.route('麻烦问一下蓝领公寓有多少间').route).toBe('answer');
     expect(router.route('麻烦你们来看看，宿舍漏水')).toMatchObject({ route: 'handoff', category: 'repair' });
+  });
+
+  it('sees a one-character synonym only as a word of the text, as retrieval does', async () => {
+    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
+    const categories = await Categories.load(path.resolve('config/categories.yaml'));
+    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+    const money = `syn:${glossary.synonyms.findIndex((group) => group.includes('钱'))}`;
+    const worry = `syn:${glossary.synonyms.findIndex((group) => group.includes('烦'))}`;
+    expect(router.features('钱塘区有几个产业社区')).not.toContain(money);
+    expect(router.features('老板不给钱')).toContain(money);
+    expect(router.features('麻烦问一下蓝领公寓在哪')).not.toContain(worry);
+    expect(router.features('心里很烦')).toContain(worry);
   });
 
   it('is not trained on the labelled questions it is measured with', async () => {
