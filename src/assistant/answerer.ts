@@ -7,7 +7,7 @@ import type { Hit } from '../retrieval/knowledge-index.ts';
 import type { KnowledgeService } from '../retrieval/knowledge-service.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FaqMatcher } from './faq.ts';
-import { citationOf, extractiveAnswer, isExpired, relevance, type Scorer } from './grounding.ts';
+import { citationOf, extractiveAnswer, isExpired, relevance, speaksTo, type Scorer } from './grounding.ts';
 import { replies } from './replies.ts';
 import type { Citation } from './types.ts';
 
@@ -106,9 +106,12 @@ export class Answerer {
   private async ground(question: string, minRelevance = this.deps.options.minRelevance): Promise<Grounding> {
     const { faq, current, expired, score, expiredScore, scorer, today } = await this.evidence(question);
     if (faq) return { kind: 'faq', chunk: faq, today };
-    if (current.length && score >= minRelevance) return { kind: 'passages', hits: current, score, scorer, today };
+    // Passages about the subject that hold nothing of the kind asked for (its phone number, its
+    // opening hours, its price) do not answer it.
+    const answers = (hits: Hit[], relevance: number) => hits.length > 0 && relevance >= minRelevance && speaksTo(question, hits, scorer.tokenizer);
+    if (answers(current, score)) return { kind: 'passages', hits: current, score, scorer, today };
     // Only an expired document speaks to this: answer from it, but never as current policy.
-    if (expired.length && expiredScore >= minRelevance) return { kind: 'passages', hits: expired, score: expiredScore, expiredOnly: expired[0]!.chunk.expires, scorer, today };
+    if (answers(expired, expiredScore)) return { kind: 'passages', hits: expired, score: expiredScore, expiredOnly: expired[0]!.chunk.expires, scorer, today };
     return { kind: 'none', score };
   }
 

@@ -65,6 +65,28 @@ function sentencesOf(chunk: Chunk, tokenizer: Tokenizer): Sentence[] {
   return sentences;
 }
 
+/**
+ * Questions that want one kind of value — a phone number, a time of day, a price — and what a
+ * sentence must hold to speak to them: such a value, or the thing's own name (a document saying
+ * "现有资料没有写明房租标准" speaks to the rent). A passage about the place is no answer to its phone number.
+ */
+const ANSWER_KINDS: { asks: RegExp; says: RegExp }[] = [
+  { asks: /电话|手机号|联系方式|热线/, says: /电话|热线|联系方式|\d{3,4}-\d{7,8}|1\d{10}/ },
+  { asks: /几点|营业时间|开放时间|开门|关门/, says: /营业|开放时间|开门|关门|\d{1,2}[:：]\d{2}|\d{1,2}点/ },
+  { asks: /多少钱|费用|价格|收费|房租|租金|几块钱/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/ },
+];
+
+/** What a sentence must hold to answer `question`, when the question wants one kind of value. */
+function wantedKind(question: string): RegExp | undefined {
+  return ANSWER_KINDS.find((kind) => kind.asks.test(question))?.says;
+}
+
+/** False when the question wants one kind of value and no sentence of the passages holds it. */
+export function speaksTo(question: string, hits: Hit[], tokenizer: Tokenizer): boolean {
+  const says = wantedKind(question);
+  return !says || hits.some((hit) => sentencesOf(hit.chunk, tokenizer).some((sentence) => says.test(sentence.text)));
+}
+
 /** True when a document's expiry date is before `today` (YYYY-MM-DD). */
 export function isExpired(chunk: Chunk, today: string): boolean {
   return chunk.expires !== undefined && chunk.expires < today;
@@ -116,12 +138,16 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     .sort((a, b) => b[0].length - a[0].length)
     .map(([term, weight]) => ({ term, weight, idf: scorer.lexical.idf(term), long: [...term].length > 1 }));
   const wantsNumber = NUMBER_QUESTION.test(question);
+  const says = wantedKind(question);
   const wantsDefinition = DEFINITION_QUESTION.test(question);
   type Candidate = { hit: number; position: number; text: string; score: number };
   const candidates: Candidate[] = [];
   hits.slice(0, 5).forEach((hit, rank) => {
-    const section = normalizeText(hit.chunk.section);
+    // A sentence that holds the phone number or the price asked for rarely names its subject
+    // again: for those questions the document's title counts as a heading too.
+    const section = normalizeText(says ? `${hit.chunk.title} ${hit.chunk.section}` : hit.chunk.section);
     sentencesOf(hit.chunk, scorer.tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
+      if (says && !says.test(sentence)) return;
       const counted: string[] = [];
       let score = 0;
       for (const { term, weight, idf, long } of terms) {
@@ -150,7 +176,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   // The best sentence often names the topic and the next one says the substance
   // ("发布了《指导手册》。" → "手册制定了'一图三清单N场景'……"): keep them together.
   const successor = sentencesOf(hits[lead.hit]!.chunk, scorer.tokenizer)[lead.position + 1]?.text;
-  if (successor && length + successor.length <= MAX_ANSWER_CHARACTERS) {
+  if (successor && (!says || says.test(successor)) && length + successor.length <= MAX_ANSWER_CHARACTERS) {
     chosen.push({ hit: lead.hit, position: lead.position + 1, text: successor, score: 0 });
     length += successor.length;
   }

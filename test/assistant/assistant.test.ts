@@ -66,6 +66,19 @@ describe('assistant offline', () => {
     expect(unanswered.find((entry) => entry.userId === 'asker-42')).toMatchObject({ text: '公积金怎么提取', route: 'no_answer', answered: false });
   });
 
+  it('does not answer a place\'s phone number or opening hours with what the documents say about the place', async () => {
+    for (const question of ['医药港社区的电话是多少', '邻里中心的食堂几点开门']) {
+      const result = await app.assistant.handle(message(question));
+      expect(result.route).toBe('no_answer');
+      expect(result.answer).toContain('转人工');
+      expect(result.citations).toEqual([]);
+    }
+    // Where the documents say they do not give the rent, that is the answer, and nothing else is.
+    const rent = await app.assistant.handle(message('邻里中心一个月房租多少钱'));
+    expect(rent.route).toBe('answer');
+    expect(rent.answer).toMatch(/^现有资料没有写明房租标准[^。]*\[1\]。$/);
+  });
+
   it('returns an FAQ answer verbatim', async () => {
     const result = await app.assistant.handle(message('工业邻里中心一共有多少房源？'));
     expect(result.answer).toBe(

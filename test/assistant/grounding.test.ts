@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { extractiveAnswer } from '../../src/assistant/grounding.ts';
+import { extractiveAnswer, speaksTo } from '../../src/assistant/grounding.ts';
 import type { Chunk } from '../../src/knowledge/document.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
 import type { Hit } from '../../src/retrieval/knowledge-index.ts';
@@ -38,5 +38,21 @@ describe('extractive answers', () => {
     ];
     const answer = extractiveAnswer('钱塘区有多少产业工人', hits, scorer, '2026-11-27');
     expect(answer.text.startsWith('钱塘区常年工作生活着30余万产业员工')).toBe(true);
+  });
+
+  it('answer a question for a phone number, a time or a price only with a sentence that holds one', async () => {
+    const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
+    const text = '医药港产业社区党群服务中心设在园区内。服务热线0571-86001234，工作日9:00开放。';
+    const chunk: Chunk = { id: 'p.md#0', ordinal: 0, source: 'p.md', title: '医药港产业社区', tags: [], section: '', text, sentenceStart: 0, sentenceEnd: 1 };
+    const about: Chunk = { ...chunk, id: 'q.md#0', source: 'q.md', text: '医药港产业社区是功能型产业社区，服务园区企业和员工。' };
+    const scorer = { tokenizer, lexical: LexicalIndex.build([chunk.text, about.text], tokenizer) };
+    const hits: Hit[] = [{ rank: 1, score: 1, chunk }];
+    expect(extractiveAnswer('医药港社区的电话是多少', hits, scorer, '2026-11-27').text).toBe('服务热线0571-86001234，工作日9:00开放[1]。');
+    expect(extractiveAnswer('医药港社区几点开门', hits, scorer, '2026-11-27').text).toBe('服务热线0571-86001234，工作日9:00开放[1]。');
+    expect(speaksTo('医药港社区的电话是多少', hits, tokenizer)).toBe(true);
+    const elsewhere: Hit[] = [{ rank: 1, score: 1, chunk: about }];
+    expect(speaksTo('医药港社区的电话是多少', elsewhere, tokenizer)).toBe(false);
+    expect(extractiveAnswer('医药港社区的电话是多少', elsewhere, scorer, '2026-11-27').text).toBe('');
+    expect(speaksTo('医药港社区是什么类型', elsewhere, tokenizer)).toBe(true); // no kind of value asked for
   });
 });
