@@ -71,7 +71,8 @@ function sentencesOf(chunk: Chunk, tokenizer: Tokenizer): Sentence[] {
  * "现有资料没有写明房租标准" speaks to the rent). A passage about the place is no answer to its phone number.
  */
 const ANSWER_KINDS: { asks: RegExp; says: RegExp }[] = [
-  { asks: /电话|手机号|联系方式|热线/, says: /电话|热线|联系方式|\d{3,4}-\d{7,8}|1\d{10}/ },
+  // "联系方式" is not here: how to reach someone is answered by how, not only by a number.
+  { asks: /电话|手机号|热线/, says: /电话|热线|\d{3,4}-\d{7,8}|1\d{10}/ },
   { asks: /几点|营业时间|开放时间|开门|关门/, says: /营业|开放时间|开门|关门|\d{1,2}[:：]\d{2}|\d{1,2}点/ },
   { asks: /多少钱|费用|价格|收费|房租|租金|几块钱/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/ },
 ];

@@ -77,6 +77,10 @@ describe('assistant offline', () => {
     const rent = await app.assistant.handle(message('邻里中心一个月房租多少钱'));
     expect(rent.route).toBe('answer');
     expect(rent.answer).toMatch(/^现有资料没有写明房租标准[^。]*\[1\]。$/);
+    // How to reach someone is answered by how, not only by a number.
+    const contact = await app.assistant.handle(message('社区工作者的联系方式是什么'));
+    expect(contact.route).toBe('answer');
+    expect(contact.answer).toContain('回复"转人工"并说明需要帮忙的事情');
   });
 
   it('returns an FAQ answer verbatim', async () => {
