@@ -47,6 +47,13 @@ describe('loaders', () => {
     expect(document.text).toContain('钱塘芯谷产业社区');
   });
 
+  it('loads the PDF library only to read a PDF: the process\'s globals stay as they are until then', async () => {
+    // pdfjs's legacy build installs core-js polyfills on the globals (JSON.parse, navigator, …) when loaded.
+    await load('centres.md');
+    await load('pilot-stations.docx');
+    expect(Object.hasOwn(globalThis, '__core-js_shared__')).toBe(false);
+  });
+
   it('reads the text layer of a PDF', async () => {
     const document = await load('text-layer.pdf');
     expect(document.format).toBe('pdf');
