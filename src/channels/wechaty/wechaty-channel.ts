@@ -1,6 +1,6 @@
 import { addressBookOf } from '../../handoff/roster.ts';
 import qrcodeTerminal from 'qrcode-terminal';
-import { WechatyBuilder, type Message, type Wechaty } from 'wechaty';
+import type { Message, Wechaty } from 'wechaty';
 import type { Reply } from '../../assistant/types.ts';
 import type { Logger } from '../../logger.ts';
 import { Unreachable, type Channel, type MessageHandler, type OutboundAddress } from '../channel.ts';
@@ -31,6 +31,8 @@ export class WechatyChannel implements Channel {
 
   async start(onMessage: MessageHandler): Promise<void> {
     const { puppet, puppetToken, logger } = this.options;
+    // Loaded when WeChat groups are switched on: it takes 80 MB and a second to load.
+    const { WechatyBuilder } = await import('wechaty');
     const bot = WechatyBuilder.build({
       name: this.options.name ?? 'rongzhi',
       puppet: puppet as never,
