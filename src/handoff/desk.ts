@@ -12,7 +12,7 @@ import { deskMessages as say, STATUS_LABELS } from './messages.ts';
 import type { Notifier, Recipient } from './notifier.ts';
 import type { Roster, Worker } from './roster.ts';
 import { ACCEPTABLE_STATUSES, LIVE_STATUSES, formatTicketId, type RequesterAddress, type Ticket } from './ticket.ts';
-import { DRAFT_LIFETIME_MINUTES, type Draft, type TicketStore } from './ticket-store.ts';
+import { draftsExpireBefore, type Draft, type TicketStore } from './ticket-store.ts';
 
 /** The outcome of a worker's action, whichever surface it came from (chat command or console). */
 export type ActionOutcome = { ok: boolean; message: string; ticket?: Ticket };
@@ -121,7 +121,7 @@ export class HandoffDesk implements HandoffHandler {
   private async continueDraft(ctx: MessageContext): Promise<boolean> {
     const key = this.draftKey(ctx);
     // A request left half-filled for a day is over: the next message starts afresh.
-    const draft = await this.deps.store.getDraft(key, new Date(addMinutes(this.deps.clock.now(), -DRAFT_LIFETIME_MINUTES)));
+    const draft = await this.deps.store.getDraft(key, draftsExpireBefore(this.deps.clock.now()));
     if (!draft || !this.draftApplies(ctx, draft)) return false;
     const text = ctx.message.text.trim();
     const label = this.deps.categories.label(draft.category);

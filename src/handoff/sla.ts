@@ -4,8 +4,7 @@ import type { Logger } from '../logger.ts';
 import { deskMessages as say } from './messages.ts';
 import type { Notifier } from './notifier.ts';
 import type { Roster } from './roster.ts';
-import { addMinutes } from './desk.ts';
-import { DRAFT_LIFETIME_MINUTES, type TicketStore } from './ticket-store.ts';
+import { draftsExpireBefore, type TicketStore } from './ticket-store.ts';
 
 export type SlaTick = { reminded: number[]; escalated: number[]; alerted: number[]; forgottenDrafts: number };
 
@@ -87,7 +86,7 @@ export class SlaScheduler {
     }
     // A request left half-filled for a day is dropped (the desk no longer continues it): what the
     // requester told it — a description, a phone number — is not kept any longer than that.
-    done.forgottenDrafts = await store.deleteDraftsBefore(new Date(addMinutes(now, -DRAFT_LIFETIME_MINUTES)));
+    done.forgottenDrafts = await store.deleteDraftsBefore(draftsExpireBefore(now));
     if (done.reminded.length || done.escalated.length || done.alerted.length || done.forgottenDrafts) this.deps.logger.info(done, 'service-level deadlines fired');
     return done;
   }

@@ -53,7 +53,12 @@ export type Transition = {
 };
 
 /** How long a half-filled request waits for its next answer; after that it is forgotten. */
-export const DRAFT_LIFETIME_MINUTES = 24 * 60;
+const DRAFT_LIFETIME_MS = 24 * 3600_000;
+
+/** Drafts last saved before this moment are over: ignored by the desk, deleted by the service-level tick. */
+export function draftsExpireBefore(now: Date): Date {
+  return new Date(now.getTime() - DRAFT_LIFETIME_MS);
+}
 
 export type Draft = {
   category: string;
