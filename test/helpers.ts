@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { Embeddings } from '@langchain/core/embeddings';
 import pg from 'pg';
 import pino from 'pino';
@@ -14,6 +15,18 @@ export async function temporaryDirectory(prefix = 'rongzhi-test-'): Promise<{ di
 }
 
 export const silentLogger = pino({ level: 'silent' });
+
+/** A logger that keeps what it logs, as parsed lines, for tests to read. */
+export function capturingLogger() {
+  const lines: ({ level: number; msg?: string } & Record<string, unknown>)[] = [];
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(JSON.parse(chunk.toString()));
+      done();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
 
 /**
  * Wraps an embedder and counts the texts it is asked to embed. It presents its vectors as dense

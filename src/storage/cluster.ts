@@ -89,7 +89,10 @@ export class RedisCluster implements Cluster {
     private readonly logger: Logger,
   ) {
     this.channel = `${prefix}events`;
-    this.subscriber = redis.duplicate();
+    // No ready check: ioredis writes SUBSCRIBE at once while the connection is still shaking hands,
+    // and the INFO of its ready check then fails on a connection already subscribed — it reconnects
+    // without the subscription and hears nothing again. A subscriber has no use for INFO.
+    this.subscriber = redis.duplicate({ enableReadyCheck: false });
     this.subscriber.on('error', (error) => logger.warn({ err: error }, 'Redis subscriber error'));
     this.subscriber.on('message', (channel: string, raw: string) => {
       if (channel !== this.channel) return;

@@ -1,22 +1,8 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Writable } from 'node:stream';
-import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { readRoster, RosterSource } from '../../src/handoff/roster.ts';
-import { temporaryDirectory, waitFor } from '../helpers.ts';
-
-function capturingLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()));
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
-
+import { capturingLogger, temporaryDirectory, waitFor } from '../helpers.ts';
 
 describe('roster', () => {
   it('reads the shipped examples: the communities of the knowledge base, a supervisor each, rooms and staff groups', async () => {

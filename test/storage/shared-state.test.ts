@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqlQuestionLog } from '../../src/assistant/question-log.ts';
@@ -9,7 +10,7 @@ import { Lease, LeaseKeeper } from '../../src/storage/lease.ts';
 import { migratePostgres } from '../../src/storage/postgres.ts';
 import { createPgPool, PgSql, SqliteSql, toPgPlaceholders, type SqlDatabase } from '../../src/storage/sql.ts';
 import { openSqlite, statement } from '../../src/storage/sqlite.ts';
-import { scratchSchema, silentLogger, temporaryDirectory, TEST_REDIS_URL, waitFor } from '../helpers.ts';
+import { capturingLogger, scratchSchema, silentLogger, temporaryDirectory, TEST_REDIS_URL, waitFor } from '../helpers.ts';
 
 type Backend = { sql: SqlDatabase; close(): Promise<void> };
 
@@ -206,5 +207,27 @@ describe('Redis shared state', () => {
     expect(heardByA).toEqual([{ type: 'roster' }]);
     expect(await b.sharedIndexHash()).toBe('abc123');
     await Promise.all([a.close(), b.close()]);
+  });
+
+  it('keeps hearing when it subscribes while its connection is still shaking hands', async () => {
+    const main = connect();
+    await once(main, 'ready');
+    // Catch the listening connection the cluster opens, to subscribe the moment it connects.
+    const duplicate = main.duplicate.bind(main);
+    let listening: Redis | undefined;
+    main.duplicate = (options) => (listening = duplicate(options));
+    const { logger, lines } = capturingLogger();
+    const listener = new RedisCluster(main, prefix, 'listener', logger);
+    const teller = new RedisCluster(connect(), prefix, 'teller', silentLogger);
+    await once(listening!, 'connect');
+    await Promise.all([listener.ready(), teller.ready()]);
+    const heard: ClusterEvent[] = [];
+    listener.subscribe((event) => heard.push(event));
+    // Long enough for a failed handshake to reconnect: events after it must still arrive.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await teller.publish({ type: 'roster' });
+    await waitFor(() => heard.length === 1, 2000);
+    expect(lines.filter((line) => line.level >= 40)).toEqual([]);
+    await Promise.all([listener.close(), teller.close()]);
   });
 });
