@@ -34,7 +34,16 @@ export type Deliverer = (notification: Notification, recipient: Recipient) => Pr
 /** Tells people about tickets: to a worker, a community's staff group, or a requester's chat. */
 export interface Notifier {
   notify(outgoing: Outgoing): Promise<Notification>;
+  /** Tries again every notification still waiting for a channel, raised before `before` if given; says how many. */
+  redeliverPending(before?: Date): Promise<number>;
 }
+
+/**
+ * A notification still pending this long after it was raised lost its delivery: the announcement
+ * to the instance with the WeChat login never arrived (Redis pub/sub keeps nothing), or its
+ * instance died before trying.
+ */
+export const PENDING_TOO_LONG_MS = 60_000;
 
 /**
  * Every notification is written to the database first (visible in `tickets show`), then handed to
@@ -86,9 +95,11 @@ export class OutboxNotifier implements Notifier {
     if (this.deliverers.length) this.inBackground(notification);
   }
 
-  /** Tries again every notification still waiting for a channel (when a channel starts here). */
-  async redeliverPending(): Promise<void> {
-    for (const notification of await this.store.notifications({ status: 'pending' })) this.redeliver(notification);
+  /** Tries again every notification still waiting for a channel (when a channel starts here, or when one waited too long). */
+  async redeliverPending(before?: Date): Promise<number> {
+    const pending = (await this.store.notifications({ status: 'pending' })).filter((notification) => !before || new Date(notification.at) < before);
+    for (const notification of pending) this.redeliver(notification);
+    return pending.length;
   }
 
   private inBackground(notification: Notification): void {

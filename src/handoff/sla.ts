@@ -2,11 +2,11 @@ import type { Categories } from '../assistant/categories.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { deskMessages as say } from './messages.ts';
-import type { Notifier } from './notifier.ts';
+import { PENDING_TOO_LONG_MS, type Notifier } from './notifier.ts';
 import type { Roster } from './roster.ts';
 import { draftsExpireBefore, type TicketStore } from './ticket-store.ts';
 
-export type SlaTick = { reminded: number[]; escalated: number[]; alerted: number[]; forgottenDrafts: number };
+export type SlaTick = { reminded: number[]; escalated: number[]; alerted: number[]; forgottenDrafts: number; redelivered: number };
 
 /**
  * Service-level timers, derived from the database on every tick: nothing lives only in memory, so a
@@ -32,7 +32,7 @@ export class SlaScheduler {
     const roster = this.deps.roster();
     const now = clock.now();
     const due = await store.due(now);
-    const done: SlaTick = { reminded: [], escalated: [], alerted: [], forgottenDrafts: 0 };
+    const done: SlaTick = { reminded: [], escalated: [], alerted: [], forgottenDrafts: 0, redelivered: 0 };
     const name = (id: string | null) => (id && roster.worker(id)?.name) || '社区工作者';
     const communityName = (id: string) => roster.community(id)?.name ?? id;
 
@@ -87,7 +87,8 @@ export class SlaScheduler {
     // A request left half-filled for a day is dropped (the desk no longer continues it): what the
     // requester told it — a description, a phone number — is not kept any longer than that.
     done.forgottenDrafts = await store.deleteDraftsBefore(draftsExpireBefore(now));
-    if (done.reminded.length || done.escalated.length || done.alerted.length || done.forgottenDrafts) this.deps.logger.info(done, 'service-level deadlines fired');
+    done.redelivered = await notifier.redeliverPending(new Date(now.getTime() - PENDING_TOO_LONG_MS));
+    if (done.reminded.length || done.escalated.length || done.alerted.length || done.forgottenDrafts || done.redelivered) this.deps.logger.info(done, 'service-level deadlines fired');
     return done;
   }
 

@@ -18,7 +18,7 @@ describe('service levels on an injected clock', () => {
   it('reminds at the accept limit, escalates to the supervisor after that, once each', async () => {
     const ticket = await request('医药港宿舍水管爆了，快派人修', 'sla-1');
     clock.advance(29 * MINUTE);
-    expect(await app.sla.tick()).toEqual({ reminded: [], escalated: [], alerted: [], forgottenDrafts: 0 });
+    expect(await app.sla.tick()).toEqual({ reminded: [], escalated: [], alerted: [], forgottenDrafts: 0, redelivered: 0 });
     clock.advance(1 * MINUTE);
     expect((await app.sla.tick()).reminded).toEqual([ticket.id]);
     const reminders = (await app.tickets.notifications({ ticketId: ticket.id })).filter((notification) => notification.kind === 'reminder');
@@ -65,6 +65,25 @@ describe('service levels on an injected clock', () => {
     clock.advance(1 * MINUTE);
     expect((await app.sla.tick()).forgottenDrafts).toBe(1);
     expect(await app.tickets.getDraft('wecom:sla-5')).toBeUndefined();
+  });
+
+  it('delivers again a notification whose delivery never came, once it has waited a minute', async () => {
+    const delivered: number[] = [];
+    app.notifier.addDeliverer(async (notification) => (delivered.push(notification.id), true));
+    // Pending, as when the instance with the WeChat login never heard of it: nothing tries it again by itself.
+    const raise = (text: string) =>
+      app.tickets.addNotification({ ticketId: null, at: clock.now().toISOString(), kind: 'reply', recipient: 'worker:w-yyg-01', text, mentions: [], status: 'pending', error: null });
+    const lost = await raise('明天上午九点上门维修');
+    clock.advance(1 * MINUTE);
+    const recent = await raise('已受理');
+    expect((await app.sla.tick()).redelivered).toBe(0);
+    clock.advance(1);
+    expect((await app.sla.tick()).redelivered).toBe(1);
+    await app.notifier.settled();
+    expect(delivered).toEqual([lost.id]);
+    expect((await app.tickets.notifications({ status: 'sent' })).map((notification) => notification.id)).toEqual([lost.id]);
+    expect((await app.tickets.notifications({ status: 'pending' })).map((notification) => notification.id)).toEqual([recent.id]);
+    expect((await app.sla.tick()).redelivered).toBe(0);
   });
 });
 
