@@ -2,6 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 
+/** The category of a request that fits no other: every configuration has it. */
+export const FALLBACK_CATEGORY = 'other';
+
 const categoriesSchema = z.object({
   categories: z
     .array(
@@ -18,7 +21,7 @@ const categoriesSchema = z.object({
       }),
     )
     .min(1)
-    .refine((list) => list.some((category) => category.name === 'other'), 'must include the fallback category "other"')
+    .refine((list) => list.some((category) => category.name === FALLBACK_CATEGORY), `must include the fallback category "${FALLBACK_CATEGORY}"`)
     .refine((list) => new Set(list.map((category) => category.name)).size === list.length, 'names must be unique'),
 });
 
@@ -49,7 +52,7 @@ export class Categories {
   }
 
   get(name: string): Category {
-    return this.list.find((category) => category.name === name) ?? this.list.find((category) => category.name === 'other')!;
+    return this.list.find((category) => category.name === name) ?? this.list.find((category) => category.name === FALLBACK_CATEGORY)!;
   }
 
   isSensitive(name: string | null | undefined): boolean {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { Glossary } from '../knowledge/glossary.ts';
 import { isPunctuation, normalizeText } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
-import type { Categories } from './categories.ts';
+import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { NaiveBayes } from './naive-bayes.ts';
 import { ROUTES, type Route, type RouteDecision } from './types.ts';
 
@@ -15,7 +15,6 @@ const examplesSchema = z.object({
 
 export type RouterExamples = z.infer<typeof examplesSchema>;
 
-const FALLBACK_CATEGORY = 'other';
 /**
  * The posterior at which a specific category is plausible enough to win over the fallback. Over the
  * shipped category examples, left out one at a time, 0.15–0.3 all classify better than the plain

@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { ChatModel } from '../llm/chat-model.ts';
 import type { Prompts } from '../llm/prompts.ts';
 import { normalizeText } from '../retrieval/text.ts';
-import type { Categories } from './categories.ts';
+import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import type { LocalRouter } from './local-router.ts';
 import { ROUTES, type RouteDecision } from './types.ts';
 
@@ -33,7 +33,7 @@ export class Router {
   ) {}
 
   async route(text: string, log: Logger, signal?: AbortSignal): Promise<RouteDecision> {
-    if (asksForPerson(text)) return { route: 'handoff', category: 'other', confidence: 1, by: 'rule' };
+    if (asksForPerson(text)) return { route: 'handoff', category: FALLBACK_CATEGORY, confidence: 1, by: 'rule' };
     if (!this.model) return this.local.route(text);
     try {
       const prompt = this.model.prompts.render('router', {

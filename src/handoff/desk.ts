@@ -1,5 +1,5 @@
 import { replyTo, type HandoffHandler, type MessageContext } from '../assistant/assistant.ts';
-import type { Categories } from '../assistant/categories.ts';
+import { FALLBACK_CATEGORY, type Categories } from '../assistant/categories.ts';
 import { replies as assistantReplies } from '../assistant/replies.ts';
 import { asksForPerson } from '../assistant/router.ts';
 import type { Reply, TicketSummary } from '../assistant/types.ts';
@@ -124,7 +124,7 @@ export class HandoffDesk implements HandoffHandler {
     const draft = await this.deps.store.getDraft(key, draftsExpireBefore(this.deps.clock.now()));
     if (!draft || !this.draftApplies(ctx, draft)) return false;
     const text = ctx.message.text.trim();
-    const label = this.deps.categories.label(draft.category);
+    const matter = this.matterOf(draft.category);
     if (CANCEL.test(text)) {
       await this.deps.store.deleteDraft(key);
       this.markHandoff(ctx, draft.category);
@@ -135,13 +135,13 @@ export class HandoffDesk implements HandoffHandler {
     if (draft.asking === 'community') {
       // "芯谷邻里中心在哪" names a place but is not where the requester is: answered, the draft waits.
       if (await this.isOwnQuestion(ctx, draft.privateChannel)) {
-        ctx.postscript = say.draftWaiting(label);
+        ctx.postscript = say.draftWaiting(matter);
         return false;
       }
       // Asked twice in vain: the requester has moved on, and the message is taken as it comes.
       if (!community && draft.attempts >= COMMUNITY_ASKS) {
         await this.deps.store.deleteDraft(key);
-        ctx.postscript = say.draftDropped(label);
+        ctx.postscript = say.draftDropped(matter);
         return false;
       }
     }
@@ -154,7 +154,9 @@ export class HandoffDesk implements HandoffHandler {
       if (!community) {
         draft.attempts++;
         await this.deps.store.saveDraft(key, draft, this.deps.clock.now());
-        this.tellRequester(ctx, say.askCommunityAgain(this.communityExamples()), draft.privateChannel);
+        const named = this.roster.communitiesInText(text);
+        const again = named.length > 1 ? say.askWhichCommunity(named.map((one) => one.name)) : say.askCommunityAgain(this.communityExamples());
+        this.tellRequester(ctx, again, draft.privateChannel);
         return true;
       }
       draft.community = community.id;
@@ -284,7 +286,7 @@ export class HandoffDesk implements HandoffHandler {
 
   async handle(ctx: MessageContext): Promise<void> {
     const { message } = ctx;
-    const category = ctx.result.category ?? 'other';
+    const category = ctx.result.category ?? FALLBACK_CATEGORY;
     const text = message.text.trim();
     const privateChannel = moveSensitiveToDirect(ctx);
     const roomCommunity = message.conversation.kind === 'group' ? this.roster.communityOfRoom(message.conversation) : undefined;
@@ -311,11 +313,13 @@ export class HandoffDesk implements HandoffHandler {
   private async advance(ctx: MessageContext, draft: Draft, opening = ''): Promise<void> {
     const key = this.draftKey(ctx);
     const now = this.deps.clock.now();
-    const label = this.deps.categories.label(draft.category);
     if (!draft.description || !draft.community) {
       draft.asking = !draft.description ? 'description' : 'community';
       await this.deps.store.saveDraft(key, draft, now);
-      const question = draft.asking === 'description' ? say.askDescription : say.askCommunity(label);
+      // A request naming two communities ("住白杨，在医药港上班") is asked which one, by name.
+      const named = this.roster.communitiesInText(draft.description ?? '');
+      const question =
+        draft.asking === 'description' ? say.askDescription : named.length > 1 ? say.askWhichCommunity(named.map((one) => one.name)) : say.askCommunity(this.matterOf(draft.category));
       this.tellRequester(ctx, opening + question, draft.privateChannel);
       return;
     }
@@ -324,7 +328,7 @@ export class HandoffDesk implements HandoffHandler {
     ctx.result.ticket = ticketSummary(ticket);
     const category = this.deps.categories.get(ticket.category);
     const community = this.roster.community(ticket.community)?.name ?? ticket.community;
-    this.tellRequester(ctx, opening + say.created(ticket, label, community, this.workerName(ticket.assignee), category.acceptMinutes), draft.privateChannel);
+    this.tellRequester(ctx, opening + say.created(ticket, this.deps.categories.label(ticket.category), community, this.workerName(ticket.assignee), category.acceptMinutes), draft.privateChannel);
   }
 
   /** Creates, assigns and announces a ticket. */
@@ -516,6 +520,11 @@ export class HandoffDesk implements HandoffHandler {
     if (!direct || ctx.message.conversation.kind === 'direct') ctx.result.answer = text;
     else ctx.result.answer ||= text;
     ctx.emit({ type: 'text-delta', text });
+  }
+
+  /** What the requester is registering, as said in a sentence: "报修", or "这件事" for the fallback category. */
+  private matterOf(category: string): string {
+    return category === FALLBACK_CATEGORY ? '这件事' : this.deps.categories.label(category);
   }
 
   private workerName(id: string | null): string {

@@ -5,8 +5,9 @@ const where = (ticket: Ticket) => (ticket.requester.conversationKind === 'group'
 
 /** What the handoff desk says, in plain Chinese. Ticket numbers are always said aloud as #1024. */
 export const deskMessages = {
-  askCommunity: (label: string) => `好的，我来帮你登记${label}。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）`,
+  askCommunity: (matter: string) => `好的，我来帮你登记${matter}。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）`,
   askCommunityAgain: (examples: string) => `没找到这个社区。请告诉我你所在的产业社区或园区，例如：${examples}。回复"取消"可撤销。`,
+  askWhichCommunity: (names: string[]) => `你提到了${names.join('和')}，这次要找哪个社区处理？直接回复社区名称即可；回复"取消"可撤销。`,
   askDescription: '好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？',
   draftCancelled: '好的，已取消这次登记。有需要随时找我。',
   created: (ticket: Ticket, label: string, community: string, worker: string, acceptMinutes: number) =>
@@ -25,8 +26,8 @@ export const deskMessages = {
   relayed: (worker: string, ticket: Ticket, text: string) => `【社区工作者 ${display(worker)} · 工单 ${formatTicketId(ticket.id)}】${text}`,
   followUpForWorker: (ticket: Ticket, text: string) => `【工单 ${formatTicketId(ticket.id)} · ${ticket.requester.userName} 补充】${text}`,
   followUpAlsoForwarded: (ticket: Ticket, worker: string) => `这条消息也已转给社区工作者${display(worker)}（工单 ${formatTicketId(ticket.id)}）。`,
-  draftWaiting: (label: string) => `另外，登记${label}还需要知道你在哪个产业社区或园区，直接回复社区名称即可；回复"取消"可撤销。`,
-  draftDropped: (label: string) => `刚才的${label}登记还不知道你在哪个产业社区，已先取消；需要时回复"转人工"重新登记。`,
+  draftWaiting: (matter: string) => `另外，登记${matter}还需要知道你在哪个产业社区或园区，直接回复社区名称即可；回复"取消"可撤销。`,
+  draftDropped: (matter: string) => `刚才登记的${matter}还不知道你在哪个产业社区，已先取消；需要时回复"转人工"重新登记。`,
   followUpAcknowledged: (ticket: Ticket, worker: string) => `已转达给社区工作者${display(worker)}（工单 ${formatTicketId(ticket.id)}）。`,
   acceptedForRequester: (ticket: Ticket, worker: string) => `社区工作者${display(worker)}已接单（工单 ${formatTicketId(ticket.id)}），会尽快联系你。`,
   acceptedForWorker: (ticket: Ticket) => `已接单 ${formatTicketId(ticket.id)}。回复"${formatTicketId(ticket.id)} 回复 内容"答复对方，办好后发"${formatTicketId(ticket.id)} 完成"。`,

@@ -123,17 +123,30 @@ export class Roster {
     return this.data.workers.find((worker) => worker.addresses[book] === senderId || (ROSTER_ID_CHANNELS.has(channel) && worker.id === senderId));
   }
 
-  /** The community a piece of text names, by name, alias, park or street; longest match wins. */
-  communityInText(text: string): Community | undefined {
+  /**
+   * Every community a piece of text names, by name, alias, park or street, in order of mention. A
+   * name inside a longer name of another community ("江东" in "江东新城") does not count.
+   */
+  communitiesInText(text: string): Community[] {
     const normalized = normalizeText(text);
-    let best: { community: Community; length: number } | undefined;
+    const spans: { community: Community; start: number; end: number }[] = [];
     for (const community of this.data.communities) {
       for (const name of [community.name, ...community.aliases, ...community.parks, ...community.streets]) {
         const candidate = normalizeText(name);
-        if (candidate && normalized.includes(candidate) && candidate.length > (best?.length ?? 0)) best = { community, length: candidate.length };
+        if (!candidate) continue;
+        for (let at = normalized.indexOf(candidate); at >= 0; at = normalized.indexOf(candidate, at + 1)) spans.push({ community, start: at, end: at + candidate.length });
       }
     }
-    return best?.community;
+    const inside = (span: (typeof spans)[number], other: (typeof spans)[number]) =>
+      other.community !== span.community && other.start <= span.start && span.end <= other.end && other.end - other.start > span.end - span.start;
+    const named = spans.filter((span) => !spans.some((other) => inside(span, other))).sort((a, b) => a.start - b.start);
+    return [...new Set(named.map((span) => span.community))];
+  }
+
+  /** The community a piece of text names; none when it names none, or several ("住白杨，在医药港上班"). */
+  communityInText(text: string): Community | undefined {
+    const named = this.communitiesInText(text);
+    return named.length === 1 ? named[0] : undefined;
   }
 
   /** The community whose staff group this room is, if it is one. */

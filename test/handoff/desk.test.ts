@@ -160,6 +160,25 @@ describe('questions asked while a request is open', () => {
     expect((await notificationsOf(id)).at(-1)!.text).toBe(`【工单 #${id} · ${user} 补充】什么时候能处理？`);
   });
 
+  it('asks which community when two are named, rather than guess, and says "this matter" for a request of no category', async () => {
+    const user = 'names-two';
+    const request = await app.assistant.handle(wecom('我住白杨街道，在医药港上班，宿舍的门锁坏了，派人修一下', { user }));
+    expect(request.ticket).toBeNull();
+    expect(request.answer).toBe('你提到了白杨街道邻里社区和医药港产业社区，这次要找哪个社区处理？直接回复社区名称即可；回复"取消"可撤销。');
+    // Asked where, the requester compares two: still not one of them.
+    const compared = await app.assistant.handle(wecom('医药港和大创小镇哪个离地铁近', { user }));
+    expect(compared.ticket).toBeNull();
+    expect(compared.answer).toBe('你提到了医药港产业社区和大创小镇产业社区，这次要找哪个社区处理？直接回复社区名称即可；回复"取消"可撤销。');
+    const placed = await app.assistant.handle(wecom('白杨', { user }));
+    expect(placed.ticket).toMatchObject({ category: 'repair', community: 'baiyang-linli' });
+
+    const other = await app.assistant.handle(wecom('转人工', { user: 'no-category' }));
+    expect(other.category).toBe('other');
+    expect((await app.assistant.handle(wecom('想咨询孩子上学的事', { user: 'no-category' }))).answer).toBe(
+      '好的，我来帮你登记这件事。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）',
+    );
+  });
+
   it('lets a half-filled request go after asking twice in vain, or after a day', async () => {
     const user = 'moves-on';
     await app.assistant.handle(wecom('宿舍热水器坏了，能派人修吗', { user }));
@@ -167,7 +186,7 @@ describe('questions asked while a request is open', () => {
     expect((await app.assistant.handle(wecom('员工心理压力大，企业能找谁', { user }))).answer).toMatch(/^没找到这个社区/);
     const third = await app.assistant.handle(wecom('下沙邻里中心有食堂吗', { user }));
     expect(third.route).not.toBe('handoff');
-    expect(third.answer.endsWith('\n刚才的报修登记还不知道你在哪个产业社区，已先取消；需要时回复"转人工"重新登记。')).toBe(true);
+    expect(third.answer.endsWith('\n刚才登记的报修还不知道你在哪个产业社区，已先取消；需要时回复"转人工"重新登记。')).toBe(true);
     // Nothing is left waiting: a community named now is just a message.
     expect((await app.assistant.handle(wecom('医药港', { user }))).ticket).toBeNull();
 

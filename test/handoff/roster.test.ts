@@ -1,7 +1,7 @@
 import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readRoster, RosterSource } from '../../src/handoff/roster.ts';
+import { readRoster, Roster, RosterSource } from '../../src/handoff/roster.ts';
 import { capturingLogger, temporaryDirectory, waitFor } from '../helpers.ts';
 
 describe('roster', () => {
@@ -12,6 +12,12 @@ describe('roster', () => {
     expect(roster.data.workers.every((worker) => worker.name.endsWith('（示例）'))).toBe(true);
     expect(roster.communityInText('我在医药港上班')?.id).toBe('yiyaogang');
     expect(roster.communityInText('临江街道高新社区')?.id).toBe('linjiang-gaoxin');
+    // Two communities named: none is taken for the other; a name inside a longer one is not a second.
+    expect(roster.communitiesInText('我住白杨，在医药港上班').map((community) => community.id)).toEqual(['baiyang-linli', 'yiyaogang']);
+    expect(roster.communityInText('我住白杨，在医药港上班')).toBeUndefined();
+    const nested = new Roster({ ...roster.data, communities: [...roster.data.communities, { ...roster.data.communities[0]!, id: 'baiyang-east', name: '白杨东', aliases: [], parks: [], streets: [] }] }, roster.rooms);
+    expect(nested.communitiesInText('白杨东的宿舍').map((community) => community.id)).toEqual(['baiyang-east']);
+    expect(nested.communitiesInText('白杨东和白杨街道').map((community) => community.id)).toEqual(['baiyang-east', 'baiyang-linli']);
     expect(roster.communityOfRoom({ id: 'r1', title: '医药港员工交流群' })).toBe('yiyaogang');
     expect(roster.staffGroupOf({ id: 'r2', title: '医药港社工群' })).toBe('yiyaogang');
     expect(roster.communityOfRoom({ id: 'r2', title: '医药港社工群' })).toBeUndefined();
