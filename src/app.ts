@@ -63,6 +63,11 @@ export type AppOverrides = {
   clock?: Clock;
   /** Where config/ and prompts/ live (default: the working directory). */
   root?: string;
+  /**
+   * Answers like the configured app, from its index, but writes to a database and shared state in
+   * memory: an evaluation's requests open no ticket that reaches a worker, and leave nothing behind.
+   */
+  scratch?: boolean;
 };
 
 export function createEmbeddings(config: Config, overrides: AppOverrides = {}): IdentifiedEmbeddings {
@@ -118,8 +123,9 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   const roster = await RosterSource.open(rosterFile, roomsFile, logger);
 
   const instanceId = instanceIdOf(config);
-  const storage = await openStorage(config, logger);
-  const shared = await openShared(config, instanceId, clock, logger).catch(async (error) => {
+  const scratch = { scratch: overrides.scratch ?? false };
+  const storage = await openStorage(config, logger, scratch);
+  const shared = await openShared(config, instanceId, clock, logger, scratch).catch(async (error) => {
     await storage.close();
     throw error;
   });

@@ -16,8 +16,12 @@ import { openSqlite } from './sqlite.ts';
 
 export type Storage = { sql: SqlDatabase; tickets: TicketStore; close(): Promise<void> };
 
-/** The database: PostgreSQL with DATABASE_URL (migrated under a lock), else SQLite in DATA_DIR. */
-export async function openStorage(config: Config, logger: Logger): Promise<Storage> {
+/**
+ * The database: PostgreSQL with DATABASE_URL (migrated under a lock), else SQLite in DATA_DIR.
+ * `scratch`: an empty SQLite database in memory, gone at close, whatever is configured.
+ */
+export async function openStorage(config: Config, logger: Logger, options: { scratch?: boolean } = {}): Promise<Storage> {
+  if (options.scratch) return sqliteStorage(':memory:');
   const url = config.scale.databaseUrl;
   if (url) {
     const pool = createPgPool(url);
@@ -31,16 +35,20 @@ export async function openStorage(config: Config, logger: Logger): Promise<Stora
     logger.info({ database: redact(url) }, 'using PostgreSQL');
     return { sql: new PgSql(pool), tickets: new PgTicketStore(pool), close: () => pool.end() };
   }
-  const db = openSqlite(path.join(config.dataDir, 'rongzhi.db'));
+  return sqliteStorage(path.join(config.dataDir, 'rongzhi.db'));
+}
+
+function sqliteStorage(file: string): Storage {
+  const db = openSqlite(file);
   return { sql: new SqliteSql(db), tickets: new SqliteTicketStore(db), close: async () => void db.close() };
 }
 
 export type Shared = { store: KeyValueStore; cluster: Cluster; close(): Promise<void> };
 
-/** Short-lived shared state: Redis with REDIS_URL, else this process's memory. */
-export async function openShared(config: Config, instanceId: string, clock: Clock, logger: Logger): Promise<Shared> {
+/** Short-lived shared state: Redis with REDIS_URL, else (or `scratch`) this process's memory. */
+export async function openShared(config: Config, instanceId: string, clock: Clock, logger: Logger, options: { scratch?: boolean } = {}): Promise<Shared> {
   const url = config.scale.redisUrl;
-  if (!url) return { store: new InMemoryStore(clock), cluster: new SingleInstance(), close: async () => undefined };
+  if (!url || options.scratch) return { store: new InMemoryStore(clock), cluster: new SingleInstance(), close: async () => undefined };
   const redis = connectRedis(url, logger);
   const cluster = new RedisCluster(redis, config.scale.redisPrefix, instanceId, logger);
   try {

@@ -43,14 +43,24 @@ describe('cli (as a user runs it)', () => {
     expect(stderr).not.toContain('{"query"');
   });
 
-  it('eval --json prints retrieval scores for all three modes', async () => {
+  it('eval --json prints retrieval scores for all three modes, and its requests reach no worker', async () => {
     const file = path.join(dir, 'mini.jsonl');
-    await writeFile(file, ['{"question": "邻里中心有多少房源", "expect": ["14108"]}', '{"question": "你好", "route": "greeting"}'].join('\n'));
+    const lines = [
+      '{"question": "邻里中心有多少房源", "expect": ["14108"]}',
+      '{"question": "你好", "route": "greeting"}',
+      '{"question": "宿舍空调坏了，派人修一下", "route": "handoff", "category": "repair"}',
+      '{"question": "医药港宿舍水管漏水，派人修，电话13812345678", "route": "handoff", "category": "repair"}',
+    ];
+    await writeFile(file, lines.join('\n'));
     const { stdout } = await cli('eval', '--file', file, '--json');
     const result = JSON.parse(stdout);
     expect(result.retrieval).toMatchObject({ n: 1, 'recall@5': 1 });
     expect(Object.keys(result.retrieval).sort()).toEqual(['mrr', 'n', 'recall@1', 'recall@3', 'recall@5']);
     expect(Object.keys(result.retrievalByMode).sort()).toEqual(['hybrid', 'lexical', 'vector']);
+    expect(result.routing).toEqual({ n: 3, accuracy: 1, categoryAccuracy: 1 });
+    // Neither a ticket nor a half-filled request is left in the database: the next run scores the same.
+    expect(JSON.parse((await cli('tickets', 'list', '--json')).stdout)).toEqual([]);
+    expect(JSON.parse((await cli('eval', '--file', file, '--json')).stdout)).toEqual(result);
   });
 
   it('fails with a clear message on bad input, without a stack trace', async () => {
