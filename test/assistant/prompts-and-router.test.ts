@@ -83,6 +83,11 @@ describe('local router', () => {
     expect(router.categoryOf('工作压力太大快撑不住了 帮我约个心理咨询')).toBe('mental_health');
     expect(router.categoryOf('想咨询一下孩子上学的事')).toBe('other');
     expect(router.categoryOf('帮我反映个事情')).toBe('other');
+    // Asking for someone is what other's examples are made of ("帮我找个人"): what is left decides.
+    expect(router.categoryOf('工作压力大帮我找个人咨询')).toBe('mental_health');
+    expect(router.categoryOf('老板不发工资帮我找个人')).toBe('dispute');
+    expect(router.categoryOf('帮我找个人')).toBe('other');
+    expect(router.categoryOf('帮我查下快递')).toBe('other');
   });
 
   it('sees a one-character synonym only as a word of the text, as retrieval does', async () => {
