@@ -24,6 +24,8 @@ const COMMUNITY_ASKS = 2;
 // Phrased as a question: a question mark, a question particle, or an interrogative word.
 const QUESTION = /[?？吗呢]|哪|什么|啥|怎么|怎样|如何|多少|几[个间家处场种项次位]|是否|能不能|可不可以|有没有|是不是|咋/;
 const NOT_SOLVED = /没解决|没有解决|还没好|没修好|没弄好|重新打开|还是不行/;
+/** Thanks or an okay, and nothing else: before the worker has said anything, it is said to the bot. */
+const ACKNOWLEDGEMENT = /^(好的?|嗯+|哦+|ok|okay|收到|知道了|明白了?|行|可以)?[，,\s]*(谢谢(你|您|啦|了)?|多谢|感谢|辛苦(了|啦)?|麻烦(你|您)?了)?[。！!~～.]*$/i;
 
 /**
  * Privacy for requests raised in a group: a sensitive topic gets one line in the group that reveals
@@ -268,6 +270,13 @@ export class HandoffDesk implements HandoffHandler {
         if (cancelled.assignee) await this.notify(cancelled, 'cancelled', { kind: 'worker', workerId: cancelled.assignee }, say.ticketCancelledForWorker(cancelled));
         return true;
       }
+    }
+    // "谢谢" for the registration is not news for the worker; "好的" after the worker's reply answers it.
+    if (text && ACKNOWLEDGEMENT.test(text) && !(await this.deps.store.events(ticket.id)).some((event) => event.type === 'replied')) {
+      this.markHandoff(ctx, ticket.category);
+      ctx.result.ticket = ticketSummary(ticket);
+      this.tellRequester(ctx, say.ticketInHand(ticket, ticket.assignee ? this.workerName(ticket.assignee) : undefined), ticket.privateChannel);
+      return true;
     }
     const ownQuestion = await this.isOwnQuestion(ctx, ticket.privateChannel);
     await this.deps.store.addEvent(ticket.id, { actor: 'requester', type: 'requester-message', detail: { text } }, now);

@@ -35,6 +35,9 @@ describe('a whole request, from a park group to the rating', () => {
 
     const ticket = (await app.tickets.get(id))!;
     expect(ticket.assignmentReason).toMatch(/报修技能、在岗/);
+    // Thanks for the registration is said to the bot: the worker is not paged with it.
+    const thanks = await app.assistant.handle(wecom('好的，谢谢！', { user: 'xiaoli', group: '新员工交流群' }));
+    expect(thanks.answer).toBe(`好的。工单 #${id} 正由社区工作者张敏（示例）处理，有回复会第一时间转给你。`);
     const notices = await notificationsOf(id);
     expect(notices.map((notification) => notification.recipient)).toEqual(['worker:w-yyg-01', 'staff-group:yiyaogang']);
     expect(notices[1]!.text).toContain(`【新工单 #${id}】报修 · 医药港产业社区 · 来自 xiaoli（群聊）`);
@@ -53,6 +56,9 @@ describe('a whole request, from a park group to the rating', () => {
     const followUp = await app.assistant.handle(wecom('师傅几点到？', { user: 'xiaoli', group: '新员工交流群' }));
     expect(followUp.answer).toBe(`已转达给社区工作者张敏（示例）（工单 #${id}）。`);
     expect((await notificationsOf(id)).at(-1)).toMatchObject({ recipient: 'worker:w-yyg-01', text: `【工单 #${id} · xiaoli 补充】师傅几点到？` });
+    // Once the worker has spoken, an okay answers them and goes to them.
+    await app.assistant.handle(wecom('好的', { user: 'xiaoli', group: '新员工交流群' }));
+    expect((await notificationsOf(id)).at(-1)).toMatchObject({ recipient: 'worker:w-yyg-01', text: `【工单 #${id} · xiaoli 补充】好的` });
 
     // The worker answering in the group itself: the bot stays quiet.
     const workerInGroup = await app.assistant.handle(wecom('@xiaoli 我九点到', { user: 'zhangmin', group: '新员工交流群' }));
@@ -66,7 +72,7 @@ describe('a whole request, from a park group to the rating', () => {
     expect(rated.ticket).toMatchObject({ id, status: 'closed' });
     expect((await app.tickets.get(id))!.rating).toBe(5);
     const events = (await app.tickets.events(id)).map((event) => event.type);
-    expect(events).toEqual(['created', 'assigned', 'accepted', 'replied', 'requester-message', 'resolved', 'rated']);
+    expect(events).toEqual(['created', 'assigned', 'accepted', 'replied', 'requester-message', 'requester-message', 'resolved', 'rated']);
   });
 
   it('takes the community from the group, and continues a sensitive request in a direct chat', async () => {
