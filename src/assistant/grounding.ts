@@ -129,6 +129,23 @@ const NUMBER_QUESTION = /多少(?!钱)|几[个间处场家所种项条版级维]
 const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
 const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
 const MAX_ANSWER_CHARACTERS = 170;
+const COMPARISON = /区别|区分|不同|差别|差异|不一样|异同|对比|比较/;
+const CONJUNCTION = /[和与跟同及]/;
+
+/**
+ * The two things a comparison question sets side by side ("建制型和功能型有啥区别" → 建制型,
+ * 功能型): the longest word of the question on each side of the conjunction.
+ */
+function comparedSides(question: string, terms: { term: string; long: boolean }[]): [string, string] | undefined {
+  const normalized = normalizeText(question);
+  if (!COMPARISON.test(normalized)) return undefined;
+  const at = normalized.search(CONJUNCTION);
+  if (at <= 0) return undefined;
+  const longest = (part: string) => terms.find(({ term, long }) => long && part.includes(term) && !COMPARISON.test(term))?.term;
+  const left = longest(normalized.slice(0, at));
+  const right = longest(normalized.slice(at + 1).split(COMPARISON)[0]!);
+  return left && right && !left.includes(right) && !right.includes(left) ? [left, right] : undefined;
+}
 
 /**
  * The offline answer: the sentences of the top passages that best answer the question, each
@@ -141,7 +158,8 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const wantsNumber = NUMBER_QUESTION.test(question);
   const says = wantedKind(question);
   const wantsDefinition = DEFINITION_QUESTION.test(question);
-  type Candidate = { hit: number; position: number; text: string; score: number };
+  const sides = comparedSides(question, terms);
+  type Candidate = { hit: number; position: number; text: string; normalized: string; score: number };
   const candidates: Candidate[] = [];
   hits.slice(0, 5).forEach((hit, rank) => {
     // A sentence that holds the phone number or the price asked for rarely names its subject
@@ -166,7 +184,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
       // A document's opening lines say what its subject is.
       if (wantsDefinition && !hit.chunk.section) score *= 1.6;
       score *= 1 - 0.08 * rank;
-      if (score > 0) candidates.push({ hit: rank, position, text: sentence, score });
+      if (score > 0) candidates.push({ hit: rank, position, text: sentence, normalized, score });
     });
   });
   if (!candidates.length) return { text: '', citations: [] };
@@ -176,16 +194,27 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   let length = lead.text.length;
   // The best sentence often names the topic and the next one says the substance
   // ("发布了《指导手册》。" → "手册制定了'一图三清单N场景'……"): keep them together.
-  const successor = sentencesOf(hits[lead.hit]!.chunk, scorer.tokenizer)[lead.position + 1]?.text;
-  if (successor && (!says || says.test(successor)) && length + successor.length <= MAX_ANSWER_CHARACTERS) {
-    chosen.push({ hit: lead.hit, position: lead.position + 1, text: successor, score: 0 });
-    length += successor.length;
+  const successor = sentencesOf(hits[lead.hit]!.chunk, scorer.tokenizer)[lead.position + 1];
+  if (successor && (!says || says.test(successor.text)) && length + successor.text.length <= MAX_ANSWER_CHARACTERS) {
+    chosen.push({ hit: lead.hit, position: lead.position + 1, text: successor.text, normalized: successor.normalized, score: 0 });
+    length += successor.text.length;
+  }
+  const fits = (candidate: Candidate) =>
+    !chosen.some((other) => (other.hit === candidate.hit && other.position === candidate.position) || repeats(candidate.text, other.text)) &&
+    length + candidate.text.length <= MAX_ANSWER_CHARACTERS;
+  // A comparison is answered by what is said of each side on its own, however the sentence naming both ranks.
+  for (const side of sides ?? []) {
+    const other = sides!.find((one) => one !== side)!;
+    const about = (candidate: Candidate) => candidate.normalized.includes(side) && !candidate.normalized.includes(other);
+    if (chosen.some(about)) continue;
+    const best = ranked.find((candidate) => about(candidate) && fits(candidate));
+    if (!best) continue;
+    chosen.push(best);
+    length += best.text.length;
   }
   for (const candidate of ranked.slice(1)) {
     if (candidate.score < lead.score * 0.55 || chosen.length >= 3) break;
-    if (chosen.some((other) => other.hit === candidate.hit && other.position === candidate.position)) continue;
-    if (chosen.some((other) => repeats(candidate.text, other.text))) continue;
-    if (length + candidate.text.length > MAX_ANSWER_CHARACTERS) continue;
+    if (!fits(candidate)) continue;
     chosen.push(candidate);
     length += candidate.text.length;
   }

@@ -26,6 +26,23 @@ describe('extractive answers', () => {
     expect(tokenize.mock.calls.length - callsFirst).toBeLessThan(callsFirst - 2);
   });
 
+  it('answer a comparison with what is said of each side, not only with the sentence naming both', async () => {
+    const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
+    const passage = (id: string, section: string, text: string): Chunk => ({ id, ordinal: 0, source: 'c.md', title: '产业社区：建制型与功能型', tags: [], section, text, sentenceStart: 0, sentenceEnd: 0 });
+    const intro = passage('intro', '', '钱塘区的产业社区分为"建制型"和"功能型"两类，全域覆盖。');
+    const residential = passage('residential', '建制型产业社区', '建制型产业社区聚焦产业工人及家属"8小时外"的服务需求。');
+    const working = passage('working', '功能型产业社区', '功能型产业社区推动社区服务进入园区，实现产业工人"8小时内"服务。');
+    const scorer = { tokenizer, lexical: LexicalIndex.build([intro.text, residential.text, working.text], tokenizer) };
+    const hits: Hit[] = [intro, residential, working].map((chunk, i) => ({ rank: i + 1, score: 1 - i / 10, chunk }));
+    for (const question of ['建制型和功能型有啥区别', '功能型社区与建制型社区有什么不同']) {
+      const answer = extractiveAnswer(question, hits, scorer, '2026-11-27');
+      expect(answer.text).toContain('8小时外');
+      expect(answer.text).toContain('8小时内');
+    }
+    // Not a comparison: the best sentences, as before.
+    expect(extractiveAnswer('建制型和功能型是什么', hits, scorer, '2026-11-27').text).toBe('钱塘区的产业社区分为"建制型"和"功能型"两类，全域覆盖[1]。');
+  });
+
   it('answer "how many" with a count, not with the digit of a name', async () => {
     const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
     const passage = (id: string, text: string): Chunk => ({ id, ordinal: 0, source: `${id}.md`, title: '产业社区', tags: [], section: '', text, sentenceStart: 0, sentenceEnd: 0 });
