@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Glossary } from '../knowledge/glossary.ts';
-import { isPunctuation, normalizeText } from '../retrieval/text.ts';
+import { isPunctuation, normalizeText, plainParticles } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { NaiveBayes } from './naive-bayes.ts';
@@ -68,7 +68,7 @@ export class LocalRouter {
   }
 
   features(text: string, options: { synonyms?: boolean } = {}): string[] {
-    const characters = [...normalizeText(text)].filter((character) => !isPunctuation(character));
+    const characters = [...normalizeText(plainParticles(text))].filter((character) => !isPunctuation(character));
     const features: string[] = [];
     for (let i = 0; i < characters.length; i++) {
       features.push(characters[i]!);

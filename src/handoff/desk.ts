@@ -6,6 +6,7 @@ import type { Reply, TicketSummary } from '../assistant/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { findPhone, mask } from '../privacy.ts';
+import { plainParticles } from '../retrieval/text.ts';
 import { chooseAssignee } from './assignment.ts';
 import { parseWorkerCommand, type WorkerCommand } from './commands.ts';
 import { deskMessages as say, STATUS_LABELS } from './messages.ts';
@@ -180,7 +181,7 @@ export class HandoffDesk implements HandoffHandler {
    */
   private async isOwnQuestion(ctx: MessageContext, privateChannel: boolean): Promise<boolean> {
     const text = ctx.message.text.trim();
-    if ((privateChannel && ctx.message.conversation.kind === 'group') || !QUESTION.test(text)) return false;
+    if ((privateChannel && ctx.message.conversation.kind === 'group') || !QUESTION.test(plainParticles(text))) return false;
     // The local coverage check first: most follow-ups fail it, and then no model is asked to route them.
     if (!(await ctx.services.answerer.covers(text, 1))) return false;
     const decision = await ctx.services.router.route(text, ctx.log);

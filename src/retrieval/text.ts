@@ -8,3 +8,11 @@ const PUNCTUATION = /^[\p{P}\p{S}\s]+$/u;
 export function isPunctuation(token: string): boolean {
   return PUNCTUATION.test(token);
 }
+
+/** A "么" that ends a question ("在么", "有食堂么"), not one inside 什么, 怎么, 这么, 那么, 多么, 要么. */
+const FINAL_ME = /(?<![什怎这那多要甚])么(?=[\p{P}\s]*$)/u;
+
+/** The question particle written the common way: "在么" → "在吗". */
+export function plainParticles(text: string): string {
+  return text.replace(FINAL_ME, '吗');
+}

@@ -8,6 +8,7 @@ import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
 import { Prompts } from '../../src/llm/prompts.ts';
 import { Tokenizer } from '../../src/retrieval/tokenizer.ts';
+import { plainParticles } from '../../src/retrieval/text.ts';
 import { temporaryDirectory, testApp } from '../helpers.ts';
 
 describe('prompts', () => {
@@ -65,6 +66,14 @@ describe('local router', () => {
     const router = new LocalRouter(await loadRouterExamples(file, categories), glossary, new Tokenizer(glossary));
     expect(router.route('帮我找个托儿所，孩子没人带').category).toBe('childcare');
     await cleanup();
+  });
+
+  it('reads a question ending in 么 as one ending in 吗, and leaves 什么 and 怎么 alone', async () => {
+    expect(['小融在么', '有食堂么？', '这是什么', '怎么', '那么好'].map(plainParticles)).toEqual(['小融在吗', '有食堂吗？', '这是什么', '怎么', '那么好']);
+    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
+    const categories = await Categories.load(path.resolve('config/categories.yaml'));
+    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+    expect(router.route('小融在么').route).toBe('greeting');
   });
 
   it('tells a politely asked question from a politely made request', async () => {
