@@ -6,6 +6,11 @@ export type WorkerCommand =
   | { kind: 'mine' };
 
 const COMMAND = /^[#＃]\s*(\d+)\s*(接单|回复|转办|转|完成|办结)\s*([\s\S]*)$/;
+/** Typed from memory: without "#" before a whole ticket number ("1024 接单"), or the action first ("接单 #1024"). */
+const WITHOUT_HASH = /^(\d{4,})\s*(接单|回复|转办|转|完成|办结)\s*([\s\S]*)$/;
+const ACTION_FIRST = /^(接单|完成|办结)\s*(?:[#＃]\s*(\d+)|(\d{4,}))$/;
+/** What a phone adds after a command word ("#1024 完成。"). */
+const TRAILING = /[。！!.~～]+$/;
 
 /**
  * Parses a worker command, the same on every channel: `#1024 接单`, `#1024 回复 <内容>`,
@@ -15,19 +20,21 @@ const COMMAND = /^[#＃]\s*(\d+)\s*(接单|回复|转办|转|完成|办结)\s*([
 export function parseWorkerCommand(text: string): WorkerCommand | 'malformed' | undefined {
   const trimmed = text.trim();
   if (/^我的工单[。！!]?$/.test(trimmed)) return { kind: 'mine' };
-  const match = COMMAND.exec(trimmed);
+  const first = ACTION_FIRST.exec(trimmed.replace(TRAILING, ''));
+  if (first) return { kind: first[1] === '接单' ? 'accept' : 'resolve', ticketId: Number(first[2] ?? first[3]) };
+  const match = COMMAND.exec(trimmed) ?? WITHOUT_HASH.exec(trimmed);
   if (!match) return /^[#＃]\s*\d+/.test(trimmed) ? 'malformed' : undefined;
   const ticketId = Number(match[1]);
   const rest = (match[3] ?? '').trim();
   switch (match[2]) {
     case '接单':
-      return rest ? 'malformed' : { kind: 'accept', ticketId };
+      return rest.replace(TRAILING, '') ? 'malformed' : { kind: 'accept', ticketId };
     case '回复':
       return { kind: 'reply', ticketId, text: rest };
     case '转':
     case '转办':
       return rest ? { kind: 'transfer', ticketId, target: rest } : 'malformed';
     default:
-      return rest ? 'malformed' : { kind: 'resolve', ticketId };
+      return rest.replace(TRAILING, '') ? 'malformed' : { kind: 'resolve', ticketId };
   }
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
+import { parseWorkerCommand } from '../../src/handoff/commands.ts';
 import type { Notification } from '../../src/handoff/ticket.ts';
 import { message, testApp } from '../helpers.ts';
 
@@ -233,6 +234,18 @@ describe('worker commands', () => {
     expect((await app.assistant.handle(fromWorker('chengang', `#${id} 接单`, '大创小镇社工群'))).answer).toBe(`工单 #${id} 不属于你所在的社区，不能接单。`);
     expect((await app.assistant.handle(fromWorker('zhangmin', `#${id} 回复`))).answer).toMatch(/回复内容是空的/);
     expect((await app.assistant.handle(fromWorker('zhangmin', `#${id} 转 不存在的人`))).answer).toBe('没有找到工号或姓名为"不存在的人"的社区工作者，请核对后再发。');
+  });
+
+  it('understand a command typed from memory: without "#", with the action first, with a full stop', async () => {
+    expect(['1024 接单', '接单 #1024', '接单 1024', '#1024 接单。'].map(parseWorkerCommand)).toEqual(Array(4).fill({ kind: 'accept', ticketId: 1024 }));
+    expect(['完成 #1024！', '#1024 完成!'].map(parseWorkerCommand)).toEqual(Array(2).fill({ kind: 'resolve', ticketId: 1024 }));
+    expect(parseWorkerCommand('1024 回复 明天到')).toEqual({ kind: 'reply', ticketId: 1024, text: '明天到' });
+    // Ordinary talk stays ordinary; a short number without "#" is not a ticket.
+    expect(['2024年的政策', '接单了吗', '12 接单'].map(parseWorkerCommand)).toEqual([undefined, undefined, undefined]);
+    expect(parseWorkerCommand('#1024 接单 好的')).toBe('malformed');
+    // And it does what it says.
+    const ticket = (await app.assistant.handle(wecom('医药港宿舍的门坏了，派人修一下', { user: 'from-memory' }))).ticket!;
+    expect((await app.assistant.handle(fromWorker('zhangmin', `接单 #${ticket.id}`))).answer).toMatch(new RegExp(`^已接单 #${ticket.id}`));
   });
 
   it('list my tickets, and transfer by name', async () => {
