@@ -46,6 +46,12 @@ export interface Notifier {
 export const PENDING_TOO_LONG_MS = 60_000;
 
 /**
+ * A delivery claimed this long ago and never finished was cut off: its process died while sending.
+ * Every channel gives up on a send within seconds; a flood to a staff-group webhook, merged, within minutes.
+ */
+export const SENDING_TOO_LONG_MS = 10 * 60_000;
+
+/**
  * Every notification is written to the database first (visible in `tickets show`), then handed to
  * the channels that can deliver it. With no channel able to, it stays recorded; a failed delivery
  * is marked failed with the reason, never dropped silently.
@@ -114,7 +120,7 @@ export class OutboxNotifier implements Notifier {
   }
 
   private async deliver(notification: Notification): Promise<void> {
-    if (!(await this.store.claimNotification(notification.id))) return;
+    if (!(await this.store.claimNotification(notification.id, this.clock.now()))) return;
     const recipient = decodeRecipient(notification.recipient);
     const errors: string[] = [];
     for (const deliverer of this.deliverers) {

@@ -200,8 +200,13 @@ export class PgTicketStore implements TicketStore {
     await this.pool.query('UPDATE notifications SET status = $1, error = $2 WHERE id = $3', [status, error, id]);
   }
 
-  async claimNotification(id: number): Promise<boolean> {
-    const result = await this.pool.query(`UPDATE notifications SET status = 'sending' WHERE id = $1 AND status = 'pending'`, [id]);
+  async claimNotification(id: number, at: Date): Promise<boolean> {
+    const result = await this.pool.query(`UPDATE notifications SET status = 'sending', claimed_at = $1 WHERE id = $2 AND status = 'pending'`, [at.toISOString(), id]);
     return result.rowCount === 1;
+  }
+
+  async releaseNotificationClaims(before: Date): Promise<number> {
+    const result = await this.pool.query(`UPDATE notifications SET status = 'pending' WHERE status = 'sending' AND claimed_at < $1`, [before.toISOString()]);
+    return result.rowCount ?? 0;
   }
 }

@@ -2,7 +2,7 @@ import type { Categories } from '../assistant/categories.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { deskMessages as say } from './messages.ts';
-import { PENDING_TOO_LONG_MS, type Notifier } from './notifier.ts';
+import { PENDING_TOO_LONG_MS, SENDING_TOO_LONG_MS, type Notifier } from './notifier.ts';
 import type { Roster } from './roster.ts';
 import { draftsExpireBefore, type TicketStore } from './ticket-store.ts';
 
@@ -87,6 +87,8 @@ export class SlaScheduler {
     // A request left half-filled for a day is dropped (the desk no longer continues it): what the
     // requester told it — a description, a phone number — is not kept any longer than that.
     done.forgottenDrafts = await store.deleteDraftsBefore(draftsExpireBefore(now));
+    // A delivery cut off by a crash is pending again, and goes with those whose relay was lost.
+    await store.releaseNotificationClaims(new Date(now.getTime() - SENDING_TOO_LONG_MS));
     done.redelivered = await notifier.redeliverPending(new Date(now.getTime() - PENDING_TOO_LONG_MS));
     if (done.reminded.length || done.escalated.length || done.alerted.length || done.forgottenDrafts || done.redelivered) this.deps.logger.info(done, 'service-level deadlines fired');
     return done;

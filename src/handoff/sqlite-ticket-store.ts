@@ -227,7 +227,11 @@ export class SqliteTicketStore implements TicketStore {
     statement(this.db, 'UPDATE notifications SET status = ?, error = ? WHERE id = ?').run(status, error, id);
   }
 
-  async claimNotification(id: number): Promise<boolean> {
-    return statement(this.db, `UPDATE notifications SET status = 'sending' WHERE id = ? AND status = 'pending'`).run(id).changes === 1;
+  async claimNotification(id: number, at: Date): Promise<boolean> {
+    return statement(this.db, `UPDATE notifications SET status = 'sending', claimed_at = ? WHERE id = ? AND status = 'pending'`).run(at.toISOString(), id).changes === 1;
+  }
+
+  async releaseNotificationClaims(before: Date): Promise<number> {
+    return statement(this.db, `UPDATE notifications SET status = 'pending' WHERE status = 'sending' AND claimed_at < ?`).run(before.toISOString()).changes;
   }
 }

@@ -100,6 +100,8 @@ export interface TicketStore {
   addNotification(notification: Omit<Notification, 'id'>): Promise<Notification>;
   notifications(filter: { ticketId?: number; status?: Notification['status'] }): Promise<Notification[]>;
   markNotification(id: number, status: Notification['status'], error?: string | null): Promise<void>;
-  /** Marks a pending notification as being delivered; false when another process took it. */
-  claimNotification(id: number): Promise<boolean>;
+  /** Marks a pending notification as being delivered, at `at`; false when another process took it. */
+  claimNotification(id: number, at: Date): Promise<boolean>;
+  /** Puts back to pending every notification claimed before `before` and never finished (its process died sending); how many. */
+  releaseNotificationClaims(before: Date): Promise<number>;
 }

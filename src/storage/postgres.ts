@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ACCOUNTS_DDL, feedbackDdl, LEASES_DDL, QUESTION_SOURCES_DDL } from './sqlite.ts';
+import { ACCOUNTS_DDL, feedbackDdl, LEASES_DDL, NOTIFICATION_CLAIMS_DDL, QUESTION_SOURCES_DDL } from './sqlite.ts';
 
 /** One schema step for PostgreSQL; the same versions as the SQLite migrations. */
 export type PgMigration = { version: number; name: string; up: string };
@@ -103,6 +103,11 @@ export const PG_MIGRATIONS: PgMigration[] = [
     version: 4,
     name: 'leases',
     up: LEASES_DDL,
+  },
+  {
+    version: 5,
+    name: 'notification claims',
+    up: NOTIFICATION_CLAIMS_DDL,
   },
 ];
 

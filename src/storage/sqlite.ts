@@ -48,6 +48,11 @@ export const LEASES_DDL = `
   );
 `;
 
+/** When a notification was taken for delivery: a claim that old was never finished. */
+export const NOTIFICATION_CLAIMS_DDL = `
+  ALTER TABLE notifications ADD COLUMN claimed_at TEXT;
+`;
+
 /** One schema step. Steps run in order, once, each inside a transaction. */
 export type Migration = { version: number; name: string; up: string };
 
@@ -154,6 +159,11 @@ export const MIGRATIONS: Migration[] = [
     version: 4,
     name: 'leases',
     up: LEASES_DDL,
+  },
+  {
+    version: 5,
+    name: 'notification claims',
+    up: NOTIFICATION_CLAIMS_DDL,
   },
 ];
 

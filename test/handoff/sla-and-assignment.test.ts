@@ -85,6 +85,21 @@ describe('service levels on an injected clock', () => {
     expect((await app.tickets.notifications({ status: 'pending' })).map((notification) => notification.id)).toEqual([recent.id]);
     expect((await app.sla.tick()).redelivered).toBe(0);
   });
+
+  it('delivers a notification whose sending was cut off by a crash, once its claim is ten minutes old', async () => {
+    const raised = await app.tickets.addNotification({ ticketId: null, at: clock.now().toISOString(), kind: 'reply', recipient: 'worker:w-yyg-01', text: '明天上午九点上门维修', mentions: [], status: 'pending', error: null });
+    // The process that took it died while sending: it stays "sending", and nothing else takes it.
+    expect(await app.tickets.claimNotification(raised.id, clock.now())).toBe(true);
+    const delivered: number[] = [];
+    app.notifier.addDeliverer(async (notification) => (delivered.push(notification.id), true));
+    clock.advance(10 * MINUTE);
+    expect((await app.sla.tick()).redelivered).toBe(0);
+    clock.advance(1);
+    expect((await app.sla.tick()).redelivered).toBe(1);
+    await app.notifier.settled();
+    expect(delivered).toEqual([raised.id]);
+    expect((await app.tickets.notifications({ status: 'sent' })).map((notification) => notification.id)).toEqual([raised.id]);
+  });
 });
 
 describe('assignment', () => {

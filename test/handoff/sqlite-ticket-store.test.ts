@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { SqliteTicketStore } from '../../src/handoff/sqlite-ticket-store.ts';
-import { openSqlite, type SqliteDatabase } from '../../src/storage/sqlite.ts';
+import { MIGRATIONS, openSqlite, type SqliteDatabase } from '../../src/storage/sqlite.ts';
 import { temporaryDirectory } from '../helpers.ts';
 import { ticketStoreContract } from './ticket-store-contract.ts';
 
@@ -42,9 +42,12 @@ it('refuses to change or delete a ticket event', async () => {
 it('applies migrations once, in order, and records them', async () => {
   const { dir, cleanup } = await temporaryDirectory();
   const file = path.join(dir, 'rongzhi.db');
+  // A database from before the latest step is brought up to date when opened.
+  openSqlite(file, MIGRATIONS.slice(0, -1)).close();
   openSqlite(file).close();
   const db = openSqlite(file);
-  expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3, 4]);
+  expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(MIGRATIONS.map((migration) => migration.version));
+  expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('notifications')).toContain('claimed_at');
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
   db.close();
   await cleanup();

@@ -116,9 +116,15 @@ export function ticketStoreContract(name: string, factory: () => StoreFactory): 
 
       const ticket = await store.create(request, at, 'requester');
       const notification = await store.addNotification({ ticketId: ticket.id, at: at.toISOString(), kind: 'new-ticket', recipient: 'worker:w1', text: '新工单', mentions: ['w1'], status: 'pending', error: null });
-      expect(await store.claimNotification(notification.id)).toBe(true);
-      expect(await store.claimNotification(notification.id)).toBe(false);
+      expect(await store.claimNotification(notification.id, at)).toBe(true);
+      expect(await store.claimNotification(notification.id, at)).toBe(false);
+      // A claim never finished (its process died sending) goes back to pending once it is old enough.
+      expect(await store.releaseNotificationClaims(at)).toBe(0);
+      expect(await store.releaseNotificationClaims(new Date(at.getTime() + 1))).toBe(1);
+      expect((await store.notifications({ status: 'pending' })).map((pending) => pending.id)).toEqual([notification.id]);
+      expect(await store.claimNotification(notification.id, at)).toBe(true);
       await store.markNotification(notification.id, 'failed', 'timeout');
+      expect(await store.releaseNotificationClaims(new Date(at.getTime() + 1))).toBe(0);
       expect(await store.notifications({ ticketId: ticket.id })).toEqual([{ ...notification, status: 'failed', error: 'timeout' }]);
       await setup.close();
     });
