@@ -48,9 +48,13 @@ export const LEASES_DDL = `
   );
 `;
 
-/** When a notification was taken for delivery: a claim that old was never finished. */
+/**
+ * When a notification was taken for delivery: a claim that old was never finished. One left sending
+ * by a process that died before this step counts as taken when it was raised.
+ */
 export const NOTIFICATION_CLAIMS_DDL = `
   ALTER TABLE notifications ADD COLUMN claimed_at TEXT;
+  UPDATE notifications SET claimed_at = at WHERE status = 'sending';
 `;
 
 /** One schema step. Steps run in order, once, each inside a transaction. */

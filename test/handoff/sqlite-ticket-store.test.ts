@@ -42,12 +42,15 @@ it('refuses to change or delete a ticket event', async () => {
 it('applies migrations once, in order, and records them', async () => {
   const { dir, cleanup } = await temporaryDirectory();
   const file = path.join(dir, 'rongzhi.db');
-  // A database from before the latest step is brought up to date when opened.
-  openSqlite(file, MIGRATIONS.slice(0, -1)).close();
+  // A database from before the latest step is brought up to date when opened; a notification its
+  // process left sending counts as taken when it was raised.
+  const old = openSqlite(file, MIGRATIONS.slice(0, -1));
+  old.prepare(`INSERT INTO notifications (ticket_id, at, kind, recipient, text, mentions, status) VALUES (NULL, '2026-11-01T00:00:00.000Z', 'reply', 'worker:w1', '明天到', '[]', 'sending')`).run();
+  old.close();
   openSqlite(file).close();
   const db = openSqlite(file);
   expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(MIGRATIONS.map((migration) => migration.version));
-  expect(db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('notifications')).toContain('claimed_at');
+  expect(await new SqliteTicketStore(db).releaseNotificationClaims(new Date('2026-11-01T00:10:00Z'))).toBe(1);
   expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
   db.close();
   await cleanup();
