@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
+import type { Notification } from '../../src/handoff/ticket.ts';
 import { message, testApp } from '../helpers.ts';
 
 const MINUTE = 60_000;
@@ -67,12 +68,20 @@ describe('service levels on an injected clock', () => {
     expect(await app.tickets.getDraft('wecom:sla-5')).toBeUndefined();
   });
 
+  /** A notification as the desk raises it: pending, waiting for a channel. */
+  const raise = (text: string) =>
+    app.tickets.addNotification({ ticketId: null, at: clock.now().toISOString(), kind: 'reply', recipient: 'worker:w-yyg-01', text, mentions: [], status: 'pending', error: null });
+  /** The ids of the notifications a channel is handed from now on. */
+  const deliveries = () => {
+    const ids: number[] = [];
+    app.notifier.addDeliverer(async (notification) => (ids.push(notification.id), true));
+    return ids;
+  };
+  const idsIn = async (status: Notification['status']) => (await app.tickets.notifications({ status })).map((notification) => notification.id);
+
   it('delivers again a notification whose delivery never came, once it has waited a minute', async () => {
-    const delivered: number[] = [];
-    app.notifier.addDeliverer(async (notification) => (delivered.push(notification.id), true));
+    const delivered = deliveries();
     // Pending, as when the instance with the WeChat login never heard of it: nothing tries it again by itself.
-    const raise = (text: string) =>
-      app.tickets.addNotification({ ticketId: null, at: clock.now().toISOString(), kind: 'reply', recipient: 'worker:w-yyg-01', text, mentions: [], status: 'pending', error: null });
     const lost = await raise('明天上午九点上门维修');
     clock.advance(1 * MINUTE);
     const recent = await raise('已受理');
@@ -81,24 +90,23 @@ describe('service levels on an injected clock', () => {
     expect((await app.sla.tick()).redelivered).toBe(1);
     await app.notifier.settled();
     expect(delivered).toEqual([lost.id]);
-    expect((await app.tickets.notifications({ status: 'sent' })).map((notification) => notification.id)).toEqual([lost.id]);
-    expect((await app.tickets.notifications({ status: 'pending' })).map((notification) => notification.id)).toEqual([recent.id]);
+    expect(await idsIn('sent')).toEqual([lost.id]);
+    expect(await idsIn('pending')).toEqual([recent.id]);
     expect((await app.sla.tick()).redelivered).toBe(0);
   });
 
   it('delivers a notification whose sending was cut off by a crash, once its claim is ten minutes old', async () => {
-    const raised = await app.tickets.addNotification({ ticketId: null, at: clock.now().toISOString(), kind: 'reply', recipient: 'worker:w-yyg-01', text: '明天上午九点上门维修', mentions: [], status: 'pending', error: null });
+    const raised = await raise('明天上午九点上门维修');
     // The process that took it died while sending: it stays "sending", and nothing else takes it.
     expect(await app.tickets.claimNotification(raised.id, clock.now())).toBe(true);
-    const delivered: number[] = [];
-    app.notifier.addDeliverer(async (notification) => (delivered.push(notification.id), true));
+    const delivered = deliveries();
     clock.advance(10 * MINUTE);
     expect((await app.sla.tick()).redelivered).toBe(0);
     clock.advance(1);
     expect((await app.sla.tick()).redelivered).toBe(1);
     await app.notifier.settled();
     expect(delivered).toEqual([raised.id]);
-    expect((await app.tickets.notifications({ status: 'sent' })).map((notification) => notification.id)).toEqual([raised.id]);
+    expect(await idsIn('sent')).toEqual([raised.id]);
   });
 });
 
