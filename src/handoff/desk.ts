@@ -134,7 +134,8 @@ export class HandoffDesk implements HandoffHandler {
       this.tellRequester(ctx, say.draftCancelled, draft.privateChannel);
       return true;
     }
-    const community = draft.asking === 'community' ? this.roster.communityInText(text) : undefined;
+    const named = draft.asking === 'community' ? this.roster.communitiesInText(text) : [];
+    const community = named.length === 1 ? named[0] : undefined;
     if (draft.asking === 'community') {
       // "芯谷邻里中心在哪" names a place but is not where the requester is: answered, the draft waits.
       if (await this.isOwnQuestion(ctx, draft.privateChannel)) {
@@ -157,7 +158,6 @@ export class HandoffDesk implements HandoffHandler {
       if (!community) {
         draft.attempts++;
         await this.deps.store.saveDraft(key, draft, this.deps.clock.now());
-        const named = this.roster.communitiesInText(text);
         const again = named.length > 1 ? say.askWhichCommunity(named.map((one) => one.name)) : say.askCommunityAgain(this.communityExamples());
         this.tellRequester(ctx, again, draft.privateChannel);
         return true;
