@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import { ConfigError } from './errors.ts';
@@ -72,6 +73,23 @@ const envSchema = z.object({
   LEASE_SECONDS: integer(2, 600, 30),
 });
 
+export type ChatApiKey = { name: string; key: string };
+
+/**
+ * `CHAT_API_KEYS`: comma-separated `name:key` pairs or bare keys. A system's web users belong to its
+ * name, so its key can be replaced without losing them; a bare key is named by its own digest.
+ */
+export function parseChatApiKeys(value: string | undefined): ChatApiKey[] {
+  return (value ?? '')
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const named = /^([A-Za-z0-9_-]+):(.+)$/.exec(entry);
+      return named ? { name: named[1]!, key: named[2]! } : { name: createHash('sha256').update(entry).digest('hex').slice(0, 16), key: entry };
+    });
+}
+
 export type Config = {
   port: number;
   host: string;
@@ -93,7 +111,8 @@ export type Config = {
   scale: { databaseUrl: string | undefined; redisUrl: string | undefined; redisPrefix: string; instanceId: string | undefined; leaseSeconds: number };
   adminToken: string | undefined;
   web: {
-    chatApiKeys: string[];
+    /** Enterprise systems' keys, each with the name its users and conversations are kept under. */
+    chatApiKeys: ChatApiKey[];
     sessionSecret: string | undefined;
     cookieSecure: boolean;
     evalFile: string;
@@ -197,7 +216,7 @@ export function loadConfig(
     scale: { databaseUrl: e.DATABASE_URL, redisUrl: e.REDIS_URL, redisPrefix: e.REDIS_PREFIX, instanceId: e.INSTANCE_ID, leaseSeconds: e.LEASE_SECONDS },
     adminToken: e.ADMIN_TOKEN,
     web: {
-      chatApiKeys: (e.CHAT_API_KEYS ?? '').split(',').map((key) => key.trim()).filter(Boolean),
+      chatApiKeys: parseChatApiKeys(e.CHAT_API_KEYS),
       sessionSecret: e.SESSION_SECRET,
       cookieSecure: e.COOKIE_SECURE === 'true',
       evalFile: path.resolve(e.EVAL_FILE),

@@ -28,6 +28,16 @@ describe('loadConfig', () => {
     expect(config.embedding).toEqual({ kind: 'openai', model: 'bge-m3', dimensions: 1024, batchSize: 64 });
   });
 
+  it('names each chat API key: `name:key` keeps its name when the key is replaced, a bare key is named by its digest', () => {
+    const [old] = loadConfig({ CHAT_API_KEYS: 'acme:first-key' }).web.chatApiKeys;
+    const [replaced, bare, other] = loadConfig({ CHAT_API_KEYS: ' acme:second-key , plain-key,plain-key-2' }).web.chatApiKeys;
+    expect(old).toEqual({ name: 'acme', key: 'first-key' });
+    expect(replaced).toEqual({ name: 'acme', key: 'second-key' });
+    expect(bare!.key).toBe('plain-key');
+    expect(bare!.name).toMatch(/^[0-9a-f]{16}$/);
+    expect(other!.name).not.toBe(bare!.name);
+  });
+
   it('treats empty variables as unset, as in a copied .env.example', () => {
     expect(loadConfig({ PORT: '', OPENAI_API_KEY: '', EMBEDDING_MODEL: '' }).embedding.kind).toBe('local');
   });

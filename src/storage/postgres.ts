@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ACCOUNTS_DDL, feedbackDdl, LEASES_DDL, NOTIFICATION_CLAIMS_DDL, QUESTION_SOURCES_DDL } from './sqlite.ts';
+import { ACCOUNTS_DDL, CHAT_OWNERS_DDL, feedbackDdl, LEASES_DDL, NOTIFICATION_CLAIMS_DDL, QUESTION_SOURCES_DDL } from './sqlite.ts';
 
 /** One schema step for PostgreSQL; the same versions as the SQLite migrations. */
 export type PgMigration = { version: number; name: string; up: string };
@@ -108,6 +108,11 @@ export const PG_MIGRATIONS: PgMigration[] = [
     version: 5,
     name: 'notification claims',
     up: NOTIFICATION_CLAIMS_DDL,
+  },
+  {
+    version: 6,
+    name: 'chat owners',
+    up: CHAT_OWNERS_DDL,
   },
 ];
 

@@ -57,6 +57,18 @@ export const NOTIFICATION_CLAIMS_DDL = `
   UPDATE notifications SET claimed_at = at WHERE status = 'sending';
 `;
 
+/**
+ * Which caller a web user id or conversation id belongs to (`user:…`, `conversation:…`): the first
+ * to use it. The same in both dialects.
+ */
+export const CHAT_OWNERS_DDL = `
+  CREATE TABLE chat_owners (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    at TEXT NOT NULL
+  );
+`;
+
 /** One schema step. Steps run in order, once, each inside a transaction. */
 export type Migration = { version: number; name: string; up: string };
 
@@ -168,6 +180,11 @@ export const MIGRATIONS: Migration[] = [
     version: 5,
     name: 'notification claims',
     up: NOTIFICATION_CLAIMS_DDL,
+  },
+  {
+    version: 6,
+    name: 'chat owners',
+    up: CHAT_OWNERS_DDL,
   },
 ];
 

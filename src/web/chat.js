@@ -2,10 +2,25 @@ import { $, api, el, readEvents, STATUS } from './common.js';
 
 const thread = $('#thread');
 const input = $('#input');
-const user = localStorage.getItem('rz-user') ?? `web-${crypto.randomUUID().slice(0, 12)}`;
-localStorage.setItem('rz-user', user);
-const conversation = `web:${user}`;
+let user;
+let conversation;
 let lastUpdate = Number(localStorage.getItem('rz-last-update') ?? 0);
+function startAs(id) {
+  user = id;
+  conversation = `web:${id}`;
+  localStorage.setItem('rz-user', id);
+}
+// The server keeps a user id for the visitor cookie that first used it; with that cookie gone
+// (cleared, expired) the id is someone else's, and this page starts as a new user.
+function startAfresh() {
+  startAs(`web-${crypto.randomUUID().slice(0, 12)}`);
+  lastUpdate = 0;
+  localStorage.setItem('rz-last-update', '0');
+}
+const notYours = (error) => error?.code === 'not_yours';
+const saved = localStorage.getItem('rz-user');
+if (saved) startAs(saved);
+else startAfresh();
 let busy = false;
 
 const scroll = () => (thread.scrollTop = thread.scrollHeight);
@@ -63,8 +78,16 @@ async function send(text) {
   scroll();
   let answer = '';
   try {
-    const response = await fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ user, text, conversation }) });
-    if (!response.ok) throw new Error((await response.json()).error?.message ?? '发送失败');
+    const post = () => fetch('/api/chat', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'text/event-stream' }, body: JSON.stringify({ user, text, conversation }) });
+    const problemOf = (response) => (response.ok ? undefined : response.json().then((body) => body.error, () => undefined));
+    let response = await post();
+    let problem = await problemOf(response);
+    if (notYours(problem)) {
+      startAfresh();
+      response = await post();
+      problem = await problemOf(response);
+    }
+    if (!response.ok) throw new Error(problem?.message ?? '发送失败，请稍后再试。');
     await readEvents(response, (name, data) => {
       if (name === 'text-delta') { answer += data.text; bubble.textContent = answer; scroll(); }
       if (name === 'error') throw new Error(data.message);
@@ -96,7 +119,10 @@ async function poll() {
       scroll();
     }
     showTicket(updates.ticket);
-  } catch { /* try again next time */ }
+  } catch (error) {
+    if (notYours(error.data)) startAfresh();
+    /* otherwise: try again next time */
+  }
 }
 
 $('#composer').addEventListener('submit', (event) => {

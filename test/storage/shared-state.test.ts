@@ -5,12 +5,13 @@ import { SqlQuestionLog } from '../../src/assistant/question-log.ts';
 import { RateLimiter } from '../../src/channels/rate-limit.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { Accounts } from '../../src/http/auth.ts';
+import { ChatOwners } from '../../src/http/chat-owners.ts';
 import { RedisCluster, RedisStore, type ClusterEvent } from '../../src/storage/cluster.ts';
 import { Lease, LeaseKeeper } from '../../src/storage/lease.ts';
 import { migratePostgres } from '../../src/storage/postgres.ts';
 import { createPgPool, PgSql, SqliteSql, toPgPlaceholders, type SqlDatabase } from '../../src/storage/sql.ts';
 import { openSqlite, statement } from '../../src/storage/sqlite.ts';
-import { capturingLogger, scratchSchema, silentLogger, temporaryDirectory, TEST_REDIS_URL, waitFor } from '../helpers.ts';
+import { capturingLogger, scalar, scratchSchema, silentLogger, temporaryDirectory, TEST_REDIS_URL, waitFor } from '../helpers.ts';
 
 type Backend = { sql: SqlDatabase; close(): Promise<void> };
 
@@ -70,6 +71,17 @@ describe.each(backends)('app tables in %s', (_name, open) => {
     expect(unanswered.map((row) => row.text)).toEqual(['第三问？', '第一问']);
     expect(unanswered[0]).toMatchObject({ answered: false, relevance: 0.1, at: new Date('2026-11-26T03:00:00Z') });
     expect(typeof unanswered[0]!.id).toBe('number');
+  });
+
+  it('keeps a web user and conversation for the caller that claimed them first, on every instance', async () => {
+    const [one, two] = [new ChatOwners(backend.sql, clock), new ChatOwners(backend.sql, clock)];
+    expect(await one.claim(['user:u1', 'conversation:web:u1'], 'key:acme')).toBe(true);
+    expect(await two.claim(['user:u1'], 'visitor:v1')).toBe(false);
+    expect(await two.claim(['conversation:web:u1'], 'key:acme')).toBe(true);
+    // Both instances at once on a fresh name: exactly one caller gets it.
+    const outcomes = await Promise.all([one.claim(['user:u2'], 'visitor:a'), two.claim(['user:u2'], 'visitor:b')]);
+    expect(outcomes.filter(Boolean)).toHaveLength(1);
+    expect(Number(await scalar(backend, "SELECT COUNT(*) FROM chat_owners WHERE name LIKE 'user:%'"))).toBe(2);
   });
 
   it('gives a lease to one holder at a time, renews it for its holder, and hands it over when it runs out', async () => {

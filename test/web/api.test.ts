@@ -22,6 +22,9 @@ describe('HTTP API', () => {
   const call = (url: string, init: RequestInit = {}) => fetch(`${base}${url}`, init);
   const json = (body: unknown, extra: Record<string, string> = {}) => ({ method: 'POST', headers: { 'content-type': 'application/json', ...extra }, body: JSON.stringify(body) });
   const errorOf = async (response: Response) => ((await response.json()) as { error: { code: string; message: string } }).error;
+  /** A chat page visitor: the signed cookie the page hands out. */
+  const visitorCookie = async () => ({ cookie: (await call('/')).headers.get('set-cookie')!.split(';')[0]! });
+  const updatesOf = (user: string, headers: Record<string, string>) => call(`/api/chat/${encodeURIComponent(`web:${user}`)}/updates?after=0&user=${encodeURIComponent(user)}`, { headers });
 
   async function signIn(worker: string, password: string): Promise<Client> {
     const response = await call('/api/session/worker', json({ worker, password }));
@@ -35,7 +38,7 @@ describe('HTTP API', () => {
     cleanup = temporary.cleanup;
     await cp(path.resolve('knowledge'), path.join(temporary.dir, 'knowledge'), { recursive: true });
     app = await createApp(
-      loadConfig({ DATA_DIR: temporary.dir, KNOWLEDGE_DIR: path.join(temporary.dir, 'knowledge'), ADMIN_TOKEN: ADMIN, CHAT_API_KEYS: 'key-hr-system', RATE_LIMIT_CHAT_PER_USER: '5', UPLOAD_LIMIT_MB: '1' }),
+      loadConfig({ DATA_DIR: temporary.dir, KNOWLEDGE_DIR: path.join(temporary.dir, 'knowledge'), ADMIN_TOKEN: ADMIN, CHAT_API_KEYS: 'key-hr-system,acme:key-acme-2026', RATE_LIMIT_CHAT_PER_USER: '5', UPLOAD_LIMIT_MB: '1' }),
       silentLogger,
     );
     await app.knowledge.ingest();
@@ -114,6 +117,24 @@ describe('HTTP API', () => {
       expect((await call('/api/feedback', json({ messageId: answer.messageId, user: 'fb', rating: 'down' }, key))).status).toBe(201);
       expect((await call('/api/feedback', json({ messageId: 'no-such-answer', user: 'fb', rating: 'up' }, key))).status).toBe(404);
       expect((await call('/api/feedback', json({ messageId: answer.messageId, user: 'fb', rating: 'meh' }, key))).status).toBe(400);
+      expect((await call('/api/feedback', json({ messageId: answer.messageId, user: 'fb', rating: 'up' }, await visitorCookie()))).status).toBe(403);
+    });
+
+    it('keeps a web user and conversation for the caller that used them first', async () => {
+      const visitor = await visitorCookie();
+      expect((await call('/api/chat', json({ user: 'hr-owned', text: '你好' }, key))).status).toBe(200);
+      const taken = await call('/api/chat', json({ user: 'hr-owned', text: '你好' }, visitor));
+      expect(taken.status).toBe(403);
+      expect(await errorOf(taken)).toEqual({ code: 'not_yours', message: '这个用户或会话属于其他接入方，不能代为发送或查看。' });
+      expect((await call('/api/chat', json({ user: 'hr-owned', text: '你好' }, { 'x-api-key': 'key-acme-2026' }))).status).toBe(403);
+      // Another user writing into that conversation, or reading it, is refused as well.
+      expect((await call('/api/chat', json({ user: 'web-mine', text: '你好', conversation: 'web:hr-owned' }, visitor))).status).toBe(403);
+      expect((await updatesOf('hr-owned', visitor)).status).toBe(403);
+      // The visitor's own user and conversation are theirs, from the first poll on.
+      expect((await updatesOf('web-mine', visitor)).status).toBe(200);
+      expect((await call('/api/chat', json({ user: 'web-mine', text: '你好' }, visitor))).status).toBe(200);
+      expect((await updatesOf('web-mine', await visitorCookie())).status).toBe(403);
+      expect((await call(`/api/chat/web%3Ax/updates?user=${'长'.repeat(65)}`, { headers: visitor })).status).toBe(400);
     });
   });
 
@@ -167,6 +188,19 @@ describe('HTTP API', () => {
       expect((await call('/api/tickets/abc', as(zhang))).status).toBe(400);
       expect((await call('/api/tickets/99999', as(zhang))).status).toBe(404);
       expect((await call('/api/tickets?status=lost', as(zhang))).status).toBe(400);
+    });
+
+    it('brings the worker\'s reply back to the system that opened the ticket, and to no one else', async () => {
+      const updates = await updatesOf('requester', { 'x-api-key': 'key-hr-system' });
+      expect(updates.status).toBe(200);
+      const body = (await updates.json()) as { messages: { text: string }[]; ticket: { id: number; live: boolean } };
+      expect(body.messages.map((message) => message.text).join('\n')).toContain('明天上午上门');
+      expect(body.ticket).toMatchObject({ id: ticketId, live: true });
+      const events = (await app.tickets.events(ticketId)).length;
+      const visitor = await visitorCookie();
+      expect((await updatesOf('requester', visitor)).status).toBe(403);
+      expect((await call('/api/chat', json({ user: 'requester', text: '我改一下地址，是2号楼' }, visitor))).status).toBe(403);
+      expect((await app.tickets.events(ticketId)).length).toBe(events);
     });
 
     it('lets district staff with the admin token see every community and act as the supervisor', async () => {

@@ -105,6 +105,30 @@ describe('the pages in a real browser (headless Chromium)', () => {
     await Promise.all([requester.close(), worker.close()]);
   });
 
+  it('a visitor whose cookie is gone starts as a new user: the old user id is no longer theirs', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    page.setDefaultTimeout(8000);
+    await page.goto(`${base}/`);
+    const userOf = () => page.evaluate<string | null>("localStorage.getItem('rz-user')");
+    const first = await userOf();
+    await page.fill('#input', '你好');
+    await page.press('#input', 'Enter');
+    // The greeting and an answer that has arrived (not the '…' placeholder).
+    const answered = () => page.waitForFunction("[...document.querySelectorAll('.bubble.bot')].length >= 2 && document.querySelector('.bubble.bot:last-child').textContent !== '…'");
+    await answered();
+    await context.clearCookies();
+    await page.reload();
+    await page.fill('#input', '你好');
+    await page.press('#input', 'Enter');
+    await answered();
+    expect(await page.locator('.bubble.error').count()).toBe(0);
+    const second = await userOf();
+    expect(second).not.toBe(first);
+    expect(await scalar(app, `SELECT COUNT(*) FROM chat_owners WHERE name = 'user:${second}'`)).toBe(1);
+    await context.close();
+  });
+
   it('an admin uploads a Markdown document and the next question finds it', async () => {
     const file = path.join(dir, 'night-school.md');
     await writeFile(file, '---\ntitle: 产业工人夜校\nissuer: 测试发文单位\nsource: 浏览器测试文档\ntags: [培训]\n---\n# 产业工人夜校\n## 开课时间\n产业工人夜校每周三晚上七点在党群服务中心开课。\n');

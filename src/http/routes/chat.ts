@@ -7,6 +7,7 @@ import { publicResult } from '../../assistant/assistant.ts';
 import type { AnswerEvent } from '../../assistant/types.ts';
 import { LIVE_STATUSES } from '../../handoff/ticket.ts';
 import { constantTimeEqual, readCookie } from '../auth.ts';
+import { ChatOwners } from '../chat-owners.ts';
 import { SharedRateStore } from '../rate-store.ts';
 import { HttpError, route, validate } from '../errors.ts';
 import type { Metrics } from '../metrics.ts';
@@ -47,13 +48,26 @@ export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metric
   const router = express.Router();
   const keys = app.config.web.chatApiKeys;
 
-  /** An enterprise system's key, or the chat page's visitor cookie; nothing is needed when no keys are set. */
-  const authorize = (req: Request) => {
-    if (!keys.length) return;
+  const owners = new ChatOwners(app.sql, app.clock);
+
+  /**
+   * Who is calling: an enterprise system by its key's name, the chat page by its visitor cookie, or,
+   * when no keys are set, anyone at all ('open').
+   */
+  const callerOf = (req: Request): string => {
     const given = req.get('x-api-key') ?? req.get('authorization')?.replace(/^Bearer\s+/i, '');
-    if (given && keys.some((key) => constantTimeEqual(key, given))) return;
-    if (visitors.verify(readCookie(req, VISITOR_COOKIE))) return;
+    const system = given ? keys.find((entry) => constantTimeEqual(entry.key, given)) : undefined;
+    if (system) return `key:${system.name}`;
+    const visitor = visitors.verify(readCookie(req, VISITOR_COOKIE));
+    if (visitor) return `visitor:${visitor}`;
+    if (!keys.length) return 'open';
     throw new HttpError(401, 'unauthorized', '缺少有效的 API 密钥。');
+  };
+
+  /** A web user and a conversation are their first caller's: no one else writes as them or reads theirs. */
+  const own = async (caller: string, names: { user?: string | undefined; conversation?: string | undefined }) => {
+    const claimed = [...(names.user === undefined ? [] : [`user:${names.user}`]), ...(names.conversation === undefined ? [] : [`conversation:${names.conversation}`])];
+    if (!(await owners.claim(claimed, caller))) throw new HttpError(403, 'not_yours', '这个用户或会话属于其他接入方，不能代为发送或查看。');
   };
 
   const perUser = rateLimit({
@@ -69,9 +83,9 @@ export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metric
   router.post(
     '/api/chat',
     express.json({ limit: '16kb' }),
-    (req, _res, next) => {
+    (req, res, next) => {
       try {
-        authorize(req);
+        res.locals.caller = callerOf(req);
         next();
       } catch (error) {
         next(error);
@@ -80,12 +94,14 @@ export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metric
     perUser,
     route(async (req: Request, res: Response) => {
       const body = validate(chatBody, req.body);
+      const conversation = body.conversation ?? `web:${body.user}`;
+      await own(res.locals.caller as string, { user: body.user, conversation });
       const messageId = randomUUID();
       const message = {
         id: messageId,
         channel: 'web',
         at: app.clock.now(),
-        conversation: { id: body.conversation ?? `web:${body.user}`, kind: 'direct' as const },
+        conversation: { id: conversation, kind: 'direct' as const },
         sender: { id: body.user, name: body.user },
         text: body.text,
         mentionsBot: true,
@@ -120,15 +136,16 @@ export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metric
   router.get(
     '/api/chat/:conversation/updates',
     route(async (req, res) => {
-      authorize(req);
+      const caller = callerOf(req);
       const conversation = validate(z.string().min(1).max(64), req.params.conversation);
+      const user = validate(chatBody.shape.user.optional(), req.query.user);
+      await own(caller, { user, conversation });
       const after = Number(req.query.after ?? 0) || 0;
       const prefix = `address:${JSON.stringify({ channel: 'web', conversationId: conversation }).slice(0, -1)},`;
       const rows = await app.sql.all<{ id: number; at: string; text: string; ticketId: number | null }>(
         `SELECT id, at, text, ticket_id AS "ticketId" FROM notifications WHERE recipient LIKE ? ESCAPE '\\' AND id > ? ORDER BY id LIMIT 100`,
         [`${prefix.replace(/[\\%_]/g, '\\$&')}%`, after],
       );
-      const user = typeof req.query.user === 'string' ? req.query.user : undefined;
       const tickets = user ? await app.tickets.list({ requester: { channel: 'web', userId: user }, limit: 5 }) : [];
       const ticket = tickets.find((candidate) => candidate.requester.conversationId === conversation);
       res.json({
@@ -142,8 +159,9 @@ export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metric
     '/api/feedback',
     express.json({ limit: '4kb' }),
     route(async (req, res) => {
-      authorize(req);
+      const caller = callerOf(req);
       const body = validate(feedbackBody, req.body);
+      await own(caller, { user: body.user });
       const known = await app.sql.get('SELECT 1 AS known FROM question_log WHERE message_id = ?', [body.messageId]);
       if (!known) throw new HttpError(404, 'not_found', '没有找到这条回答。');
       await app.sql.run(
