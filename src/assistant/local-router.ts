@@ -21,6 +21,7 @@ export type RouterExamples = z.infer<typeof examplesSchema>;
  * plain argmax: 110).
  */
 const PLAUSIBLE_CATEGORY = 0.25;
+const LATIN_WORD_OR_CHARACTER = /[a-z]+|./gsu;
 /** Asking for someone ("帮我", "找个人", "咨询", "社工") says that a person is wanted, not what about. */
 const GENERIC_ASKING = /帮我|帮忙|麻烦|我想|我要|想要|找个人|找人|一下|咨询|问问|社工|社区工作者/g;
 /**
@@ -47,7 +48,8 @@ export async function loadRouterExamples(file: string, categories: Categories): 
 
 /**
  * The offline router: two naive Bayes classifiers (route, then category) over character 1–3-grams
- * plus one feature per glossary synonym group and domain term the text contains. Trained at start
+ * (a Latin word counting as one character) plus one feature per glossary synonym group and domain
+ * term the text contains. Trained at start
  * from the shipped examples, the glossary's domain terms counting as questions for the documents.
  */
 export class LocalRouter {
@@ -68,7 +70,8 @@ export class LocalRouter {
   }
 
   features(text: string, options: { synonyms?: boolean } = {}): string[] {
-    const characters = [...normalizeText(plainParticles(text))].filter((character) => !isPunctuation(character));
+    // A Latin word is one unit: the letters of "javascript" say nothing that those of "hi" do.
+    const characters = (normalizeText(plainParticles(text)).match(LATIN_WORD_OR_CHARACTER) ?? []).filter((character) => !isPunctuation(character));
     const features: string[] = [];
     for (let i = 0; i < characters.length; i++) {
       features.push(characters[i]!);

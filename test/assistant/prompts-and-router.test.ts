@@ -68,6 +68,17 @@ describe('local router', () => {
     await cleanup();
   });
 
+  it('reads a Latin word as one unit, so the letters of a technical term do not sound like "hi"', async () => {
+    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
+    const categories = await Categories.load(path.resolve('config/categories.yaml'));
+    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+    expect(router.features('JavaScript 闭包')).toEqual(expect.arrayContaining(['javascript', 'javascript闭', '闭包']));
+    expect(router.features('JavaScript 闭包')).not.toContain('j');
+    expect(router.route('javascript的闭包是什么').route).not.toBe('greeting');
+    expect(router.route('hello').route).toBe('greeting');
+    expect(router.route('宿舍wifi断了')).toMatchObject({ route: 'handoff', category: 'repair' });
+  });
+
   it('reads a question ending in 么 as one ending in 吗, and leaves 什么 and 怎么 alone', async () => {
     expect(['小融在么', '有食堂么？', '这是什么', '怎么', '那么好'].map(plainParticles)).toEqual(['小融在吗', '有食堂吗？', '这是什么', '怎么', '那么好']);
     const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
