@@ -3,6 +3,7 @@ import { Answerer } from './assistant/answerer.ts';
 import { Assistant } from './assistant/assistant.ts';
 import { Categories } from './assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from './assistant/local-router.ts';
+import { UrgentSituations } from './assistant/urgent.ts';
 import type { KeyValueStore } from './assistant/memory.ts';
 import { SqlQuestionLog } from './assistant/question-log.ts';
 import { Router } from './assistant/router.ts';
@@ -104,6 +105,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
 
   const categories = await Categories.load(path.join(root, 'config/categories.yaml'));
   const examples = await loadRouterExamples(path.join(root, 'config/router-examples.yaml'), categories);
+  const urgent = await UrgentSituations.load(path.join(root, 'config/urgent.yaml'), categories);
   const prompts = await Prompts.load(path.join(root, 'prompts'));
   const model = config.chat
     ? {
@@ -139,6 +141,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     answerer,
     router,
     categories,
+    urgent,
     store,
     questionLog: new SqlQuestionLog(sql),
     clock,

@@ -12,6 +12,7 @@ import type { QuestionLog } from './question-log.ts';
 import { greetingReply, replies } from './replies.ts';
 import type { Router } from './router.ts';
 import type { AnswerEvent, AssistantResult, InboundMessage, Reply, RouteDecision } from './types.ts';
+import type { UrgentSituations } from './urgent.ts';
 
 /** Handles a service request; the handoff desk implements it with tickets. */
 export interface HandoffHandler {
@@ -28,6 +29,7 @@ export type AssistantServices = {
   answerer: Answerer;
   router: Router;
   categories: Categories;
+  urgent: UrgentSituations;
   store: KeyValueStore;
   questionLog: QuestionLog;
   clock: Clock;
@@ -95,6 +97,30 @@ const session: Step<MessageContext> = async function session(ctx, next) {
   await ctx.services.store.set(key, ctx.session, ctx.services.memoryTtlSeconds);
 };
 
+/**
+ * Someone may be in danger: what to do right now is said before anything else the message gets, and
+ * a situation that needs a person (thoughts of self-harm) opens a request whatever the router says.
+ * In a group, advice on something personal goes to the sender alone, in a direct chat.
+ */
+const urgent: Step<MessageContext> = async function urgent(ctx, next) {
+  const situation = ctx.services.urgent.find(ctx.message.text);
+  if (!situation) return next();
+  ctx.log.warn({ situation: situation.name }, 'urgent situation');
+  if (situation.category) ctx.decision = { route: 'handoff', category: situation.category, confidence: 1, by: 'rule' };
+  const advice = situation.reply;
+  if (ctx.message.conversation.kind === 'group' && ctx.services.categories.isSensitive(situation.category)) {
+    await next();
+    ctx.result.replies.unshift({ text: advice, direct: true });
+    return;
+  }
+  ctx.emit({ type: 'text-delta', text: `${advice}\n` });
+  await next();
+  const first = ctx.result.replies.find((reply) => !reply.direct);
+  if (first) first.text = `${advice}\n${first.text}`;
+  else ctx.result.replies.unshift(replyTo(ctx, { text: advice }));
+  ctx.result.answer = ctx.result.answer ? `${advice}\n${ctx.result.answer}` : advice;
+};
+
 const handoffGate: Step<MessageContext> = async function handoffGate(ctx, next) {
   if (await ctx.services.handoff.intercept?.(ctx)) return;
   await next();
@@ -108,7 +134,7 @@ const handoffGate: Step<MessageContext> = async function handoffGate(ctx, next) 
 
 const rewrite: Step<MessageContext> = async function rewrite(ctx, next) {
   const last = ctx.session.lastQuestion;
-  if (last && isFollowUp(ctx.message.text)) {
+  if (!ctx.decision && last && isFollowUp(ctx.message.text)) {
     ctx.question = carryOverTopic(ctx.message.text, last);
     const model = ctx.services.model;
     if (model) {
@@ -186,7 +212,7 @@ const logQuestion: Step<MessageContext> = async function logQuestion(ctx, next) 
   });
 };
 
-const pipeline = compose<MessageContext>([dedupe, session, handoffGate, logQuestion, rewrite, route, respond]);
+const pipeline = compose<MessageContext>([dedupe, session, urgent, handoffGate, logQuestion, rewrite, route, respond]);
 
 /** The brain every channel uses: one message in, the decision and the replies out. */
 export class Assistant {

@@ -133,6 +133,31 @@ describe('assistant offline', () => {
     expect(direct!.direct).toBe(true);
   });
 
+  it('says what to do right now first when someone may be in danger, whatever else the message gets', async () => {
+    const events: AnswerEvent[] = [];
+    const fire = await app.assistant.handle(message('宿舍着火了，烟很大'), (event) => events.push(event));
+    expect(events[0]).toEqual({ type: 'text-delta', text: expect.stringMatching(/^请先离开危险的地方，马上拨打 119 火警电话/) });
+    expect(fire.answer).toMatch(/^请先离开危险的地方，马上拨打 119/);
+    expect(fire.replies).toHaveLength(1);
+    expect(fire.replies[0]!.text).toBe(fire.answer);
+    // Thoughts of self-harm get the hotline and a community worker, even when the words sound like a question.
+    const despair = await app.assistant.handle(message('最近觉得活着没意思'));
+    expect(despair).toMatchObject({ route: 'handoff', category: 'mental_health' });
+    expect(despair.answer).toMatch(/^你的安全最要紧.*12356[\s\S]*心理关怀/);
+    // Nothing urgent, nothing added.
+    expect((await app.assistant.handle(message('邻里中心有多少房间'))).answer).not.toMatch(/拨打/);
+  });
+
+  it('gives advice on something personal raised in a group to the sender alone', async () => {
+    const result = await app.assistant.handle(message('不想活了', { group: 'park-3', user: 'sun' }));
+    expect(result).toMatchObject({ route: 'handoff', category: 'mental_health' });
+    const [advice, ...rest] = result.replies;
+    expect(advice).toMatchObject({ direct: true, text: expect.stringContaining('12356') });
+    const inGroup = rest.filter((reply) => !reply.direct);
+    expect(inGroup.map((reply) => reply.text)).toEqual(['收到，我私信联系你，帮你对接社区工作者。']);
+    expect(result.answer).not.toMatch(/12356|活/);
+  });
+
   it('ignores a message id it has already handled', async () => {
     const once = message('你好', { id: 'same-id' });
     expect((await app.assistant.handle(once)).ignored).toBeUndefined();

@@ -1,0 +1,28 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Categories } from '../../src/assistant/categories.ts';
+import { UrgentSituations } from '../../src/assistant/urgent.ts';
+import { temporaryDirectory } from '../helpers.ts';
+
+describe('urgent situations', () => {
+  it('finds the situation a message names, whatever its spacing, and nothing in everyday messages', async () => {
+    const categories = await Categories.load(path.resolve('config/categories.yaml'));
+    const urgent = await UrgentSituations.load(path.resolve('config/urgent.yaml'), categories);
+    expect(urgent.find('宿舍 着火 了')?.name).toBe('fire');
+    expect(urgent.find('工友在车间晕倒了')?.name).toBe('injury');
+    expect(urgent.find('真的不想活了')).toMatchObject({ name: 'self_harm', category: 'mental_health' });
+    for (const everyday of ['宿舍热水器坏了', '老板欠我工资', '最近压力有点大', '邻里中心有多少房间', '火车票怎么买']) expect(urgent.find(everyday)).toBeUndefined();
+  });
+
+  it('refuses a file whose situation names a category that does not exist', async () => {
+    const categories = await Categories.load(path.resolve('config/categories.yaml'));
+    const { dir, cleanup } = await temporaryDirectory();
+    const file = path.join(dir, 'urgent.yaml');
+    await writeFile(file, 'situations:\n  - name: flood\n    category: rescue\n    words: [被水淹]\n    reply: 请马上拨打 119。\n');
+    await expect(UrgentSituations.load(file, categories)).rejects.toThrow(/"flood" names the category "rescue"/);
+    await writeFile(file, 'situations:\n  - name: flood\n    words: []\n    reply: 请马上拨打 119。\n');
+    await expect(UrgentSituations.load(file, categories)).rejects.toThrow(/situations\.0\.words/);
+    await cleanup();
+  });
+});
