@@ -134,6 +134,13 @@ export class HandoffDesk implements HandoffHandler {
       this.tellRequester(ctx, say.draftCancelled, draft.privateChannel);
       return true;
     }
+    // Something that cannot wait (thoughts of self-harm, decided before the desk) is a request of its
+    // own, not an answer to this one.
+    if (ctx.decision?.route === 'handoff' && ctx.decision.category !== draft.category) {
+      await this.deps.store.deleteDraft(key);
+      ctx.postscript = say.draftDropped(matter);
+      return false;
+    }
     const named = draft.asking === 'community' ? this.roster.communitiesInText(text) : [];
     const community = named.length === 1 ? named[0] : undefined;
     if (draft.asking === 'community') {

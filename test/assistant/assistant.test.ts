@@ -144,6 +144,11 @@ describe('assistant offline', () => {
     const despair = await app.assistant.handle(message('最近觉得活着没意思'));
     expect(despair).toMatchObject({ route: 'handoff', category: 'mental_health' });
     expect(despair.answer).toMatch(/^你的安全最要紧.*12356[\s\S]*心理关怀/);
+    // While a repair is being filled in, it is not taken as the answer to "where are you".
+    await app.assistant.handle(message('宿舍门锁坏了', { user: 'urgent-1' }));
+    const midway = await app.assistant.handle(message('不想活了', { user: 'urgent-1' }));
+    expect(midway).toMatchObject({ route: 'handoff', category: 'mental_health' });
+    expect(midway.answer).toMatch(/12356[\s\S]*登记心理关怀[\s\S]*刚才登记的报修还不知道你在哪个产业社区，已先取消/);
     // Nothing urgent, nothing added.
     expect((await app.assistant.handle(message('邻里中心有多少房间'))).answer).not.toMatch(/拨打/);
   });
