@@ -66,15 +66,18 @@ function sentencesOf(chunk: Chunk, tokenizer: Tokenizer): Sentence[] {
 }
 
 /**
- * Questions that want one kind of value — a phone number, a time of day, a price — and what a
- * sentence must hold to speak to them: such a value, or the thing's own name (a document saying
- * "现有资料没有写明房租标准" speaks to the rent). A passage about the place is no answer to its phone number.
+ * Questions that want one kind of value — a phone number, a time of day, a price, an address — and
+ * what a sentence must hold to speak to them: such a value, or the thing's own name (a document
+ * saying "现有资料没有写明房租标准" speaks to the rent). A passage about the place is no answer to its
+ * phone number.
  */
 const ANSWER_KINDS: { asks: RegExp; says: RegExp }[] = [
   // "联系方式" is not here: how to reach someone is answered by how, not only by a number.
   { asks: /电话|手机号|热线/, says: /电话|热线|\d{3,4}-\d{7,8}|1\d{10}/ },
   { asks: /几点|营业时间|开放时间|开门|关门/, says: /营业|开放时间|开门|关门|\d{1,2}[:：]\d{2}|\d{1,2}点/ },
   { asks: /多少钱|费用|价格|收费|房租|租金|几块钱/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/ },
+  // "在哪" is not here: "在医药港、芯谷试点" answers where a programme is; a street address is another matter.
+  { asks: /地址|位置|怎么走|怎么去|哪条路|路线|门牌/, says: /地址|位置|路\d*号|\d+号|门牌|地铁|公交/ },
 ];
 
 /** What a sentence must hold to answer `question`, when the question wants one kind of value. */

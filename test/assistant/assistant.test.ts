@@ -66,8 +66,8 @@ describe('assistant offline', () => {
     expect(unanswered.find((entry) => entry.userId === 'asker-42')).toMatchObject({ text: '公积金怎么提取', route: 'no_answer', answered: false });
   });
 
-  it('does not answer a place\'s phone number or opening hours with what the documents say about the place', async () => {
-    for (const question of ['医药港社区的电话是多少', '邻里中心的食堂几点开门']) {
+  it('does not answer a place\'s phone number, opening hours or way there with what the documents say about the place', async () => {
+    for (const question of ['医药港社区的电话是多少', '邻里中心的食堂几点开门', '新雁邻里中心怎么走']) {
       const result = await app.assistant.handle(message(question));
       expect(result.route).toBe('no_answer');
       expect(result.answer).toContain('转人工');
@@ -77,6 +77,8 @@ describe('assistant offline', () => {
     const rent = await app.assistant.handle(message('邻里中心一个月房租多少钱'));
     expect(rent.route).toBe('answer');
     expect(rent.answer).toMatch(/^现有资料没有写明房租标准[^。]*\[1\]。$/);
+    const where = await app.assistant.handle(message('下沙邻里中心具体在什么位置'));
+    expect(where.answer).toMatch(/^具体地址和开放时间，现有资料没有写明，可以转人工查询\[1\]。$/);
     // How to reach someone is answered by how, not only by a number.
     const contact = await app.assistant.handle(message('社区工作者的联系方式是什么'));
     expect(contact.route).toBe('answer');
