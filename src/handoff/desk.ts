@@ -25,6 +25,11 @@ const COMMUNITY_ASKS = 2;
 // Phrased as a question: a question mark, a question particle, or an interrogative word.
 const QUESTION = /[?？吗呢]|哪|什么|啥|怎么|怎样|如何|多少|几[个间家处场种项次位]|是否|能不能|可不可以|有没有|是不是|咋/;
 const NOT_SOLVED = /没解决|没有解决|还没好|没修好|没弄好|重新打开|还是不行/;
+/** A requester asking after their own requests: "查一下我的工单", "报修进度怎么样了", "处理到哪一步了". */
+const STATUS_QUERY =
+  /^我的(工单|单子|报修|申请)[。？?！!]*$|(查|看)一?(下|看)?我?(的|提交的|登记的)?(工单|单子|报修|申请)|(工单|单子|报修|申请|登记)的?(进度|状态|处理得?怎么样|怎么样了|到哪)|(处理|办)到哪(一步|里)?了|进度(怎么样|如何)/;
+/** How many of a requester's tickets "查一下我的工单" lists, newest first. */
+const STATUS_LISTED = 3;
 /** Thanks or an okay, and nothing else: before the worker has said anything, it is said to the bot. */
 const ACKNOWLEDGEMENT = /^(好的?|嗯+|哦+|ok|okay|收到|知道了|明白了?|行|可以)?[，,\s]*(谢谢(你|您|啦|了)?|多谢|感谢|辛苦(了|啦)?|麻烦(你|您)?了)?[。！!~～.]*$/i;
 
@@ -81,7 +86,32 @@ export class HandoffDesk implements HandoffHandler {
     if (worker && (await this.workerMessage(ctx, worker))) return true;
     if (await this.continueDraft(ctx)) return true;
     if (await this.rateOrReopen(ctx)) return true;
+    if (await this.requesterStatus(ctx)) return true;
     return this.followUp(ctx);
+  }
+
+  /**
+   * "查一下我的工单": the requester's latest tickets with their status and who has them. In a group,
+   * the list goes to the requester alone: a ticket's matter may be private.
+   */
+  private async requesterStatus(ctx: MessageContext): Promise<boolean> {
+    const { message } = ctx;
+    if (!STATUS_QUERY.test(message.text.trim())) return false;
+    const tickets = await this.deps.store.list({ requester: { channel: message.channel, userId: message.sender.id }, limit: STATUS_LISTED });
+    const lines = tickets.map((ticket) => {
+      const community = this.roster.community(ticket.community)?.name ?? ticket.community;
+      const who = ticket.assignee && LIVE_STATUSES.includes(ticket.status) ? `，社区工作者${this.workerName(ticket.assignee)}负责` : '';
+      return `${formatTicketId(ticket.id)} ${this.deps.categories.label(ticket.category)} · ${community} · ${STATUS_LABELS[ticket.status]}${who}`;
+    });
+    ctx.result.route = 'handoff';
+    if (tickets[0]) ctx.result.ticket = ticketSummary(tickets[0]);
+    const inGroup = message.conversation.kind === 'group';
+    if (inGroup) {
+      ctx.result.replies.push(replyTo(ctx, { text: say.statusSentDirect }));
+      ctx.result.answer = say.statusSentDirect;
+    }
+    this.tellRequester(ctx, say.requesterTickets(lines), inGroup);
+    return true;
   }
 
   private async workerMessage(ctx: MessageContext, worker: Worker): Promise<boolean> {

@@ -221,6 +221,29 @@ describe('questions asked while a request is open', () => {
   });
 });
 
+describe('a requester asking after their requests', () => {
+  it('lists their latest tickets with status and worker, and in a group sends the list to them alone', async () => {
+    const none = await app.assistant.handle(wecom('查一下我的工单', { user: 'xiaoqian' }));
+    expect(none).toMatchObject({ route: 'handoff', ticket: null, answer: '你还没有提交过工单。需要人帮忙时回复"转人工"。' });
+    await app.assistant.handle(wecom('宿舍空调坏了，派人来修', { user: 'xiaoqian', group: '医药港员工交流群' }));
+    const dispute = await app.assistant.handle(wecom('老板拖欠工资，帮我找人调解，我在医药港', { user: 'xiaoqian' }));
+    const disputeId = dispute.ticket!.id;
+    const direct = await app.assistant.handle(wecom('我的报修进度怎么样了？', { user: 'xiaoqian' }));
+    expect(direct.answer).toBe(
+      `你最近提交的工单：\n#${disputeId} 矛盾调解 · 医药港产业社区 · 待接单，社区工作者李华（示例）负责\n#${disputeId - 1} 报修 · 医药港产业社区 · 待接单，社区工作者张敏（示例）负责\n有新的回复会第一时间转给你。`,
+    );
+    // Asking after a request is not news for its worker.
+    expect((await notificationsOf(disputeId)).filter((notification) => notification.kind === 'requester-message')).toEqual([]);
+    // In the group, nothing of a (private) dispute is said.
+    const inGroup = await app.assistant.handle(wecom('@小融 查一下我的工单', { user: 'xiaoqian', group: '医药港员工交流群' }));
+    expect(inGroup.replies.map((reply) => [reply.text.split('\n')[0], reply.direct ?? false])).toEqual([
+      ['你的工单情况我私信发给你了。', false],
+      ['你最近提交的工单：', true],
+    ]);
+    expect(inGroup.answer).toBe('你的工单情况我私信发给你了。');
+  });
+});
+
 describe('worker commands', () => {
   let id: number;
   beforeAll(async () => {
