@@ -87,7 +87,12 @@ export class HandoffDesk implements HandoffHandler {
     if (await this.continueDraft(ctx)) return true;
     if (await this.rateOrReopen(ctx)) return true;
     if (await this.requesterStatus(ctx)) return true;
-    return this.followUp(ctx);
+    if (await this.followUp(ctx)) return true;
+    // "取消" with nothing being registered and no live ticket here: said so, not greeted.
+    if (!CANCEL.test(message.text.trim())) return false;
+    ctx.result.route = 'handoff';
+    this.tellRequester(ctx, say.nothingToCancel, false);
+    return true;
   }
 
   /**

@@ -10,6 +10,7 @@ export const deskMessages = {
   askWhichCommunity: (names: string[]) => `你提到了${names.join('和')}，这次要找哪个社区处理？直接回复社区名称即可；回复"取消"可撤销。`,
   askDescription: '好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？',
   draftCancelled: '好的，已取消这次登记。有需要随时找我。',
+  nothingToCancel: '现在没有正在登记的事情或进行中的工单需要取消。有需要随时找我。',
   created: (ticket: Ticket, label: string, community: string, worker: string, acceptMinutes: number) =>
     `已登记工单 ${formatTicketId(ticket.id)}（${label} · ${community}），已转给社区工作者${display(worker)}，一般 ${acceptMinutes} 分钟内会联系你。回复"取消"可撤销。`,
   newTicketForStaff: (ticket: Ticket, label: string, community: string, acceptMinutes: number, description: string) =>

@@ -100,6 +100,8 @@ describe('a whole request, from a park group to the rating', () => {
     const cancelled = await app.assistant.handle(wecom('取消', { user: 'canceller' }));
     expect(cancelled.ticket).toMatchObject({ id: opened.ticket!.id, status: 'cancelled' });
     expect((await notificationsOf(opened.ticket!.id)).at(-1)).toMatchObject({ recipient: 'worker:w-dc-01', kind: 'cancelled' });
+    // Nothing left to cancel: said so, rather than greeted.
+    expect(await app.assistant.handle(wecom('取消', { user: 'canceller' }))).toMatchObject({ route: 'handoff', answer: '现在没有正在登记的事情或进行中的工单需要取消。有需要随时找我。' });
   });
 
   it('asks what is needed when someone only says 转人工, then where', async () => {
