@@ -3,10 +3,11 @@ import { $, api, el, fmtTime, setCsrf, STATUS } from './common.js';
 let me;
 let selected;
 const LIVE = ['new', 'assigned', 'accepted', 'reopened'];
+const ACCEPTABLE = ['new', 'assigned', 'reopened'];
 const EVENTS = { created: '提出', assigned: '分派', accepted: '接单', replied: '回复', transferred: '转办', resolved: '办结', rated: '评价', reminded: '超时提醒', escalated: '上报负责人', 'resolve-overdue': '办结超时', reopened: '重新打开', cancelled: '撤销', 'requester-message': '对方补充' };
 
 function countdown(ticket) {
-  const due = ['assigned', 'new', 'reopened'].includes(ticket.status) ? ticket.acceptDueAt : ticket.status === 'accepted' ? ticket.resolveDueAt : null;
+  const due = ACCEPTABLE.includes(ticket.status) ? ticket.acceptDueAt : ticket.status === 'accepted' ? ticket.resolveDueAt : null;
   if (!due) return null;
   const minutes = Math.round((new Date(due).getTime() - Date.now()) / 60000);
   const what = ticket.status === 'accepted' ? '办结' : '接单';
@@ -51,14 +52,19 @@ async function show(id) {
     el('p', {}, ticket.description),
     el('p', { class: 'muted small' }, `提出人：${ticket.requester.userName}（${ticket.requester.conversationKind === 'group' ? '群聊' : '私聊'} · ${ticket.requester.channel}）`, ticket.contact ? ` · 联系方式：${ticket.contact}` : ''),
     el('p', { class: 'muted small' }, `负责人：${ticket.assigneeName ?? '—'} · `, countdown(ticket) ?? '', ticket.assignmentReason ? ` · 分派原因：${ticket.assignmentReason}` : ''),
-    el('div', { class: 'actions' },
-      el('button', { type: 'button', id: 'accept', onclick: () => void act('accept') }, '接单'),
-      el('button', { type: 'button', class: 'secondary', id: 'resolve', onclick: () => void act('resolve') }, '办结'),
-    ),
-    el('label', { for: 'reply-text' }, '回复对方'), reply,
-    el('div', { class: 'actions' }, el('button', { type: 'button', id: 'send-reply', onclick: () => void act('reply', { text: reply.value }) }, '发送回复')),
-    el('label', { for: 'transfer-to' }, '转办给'), target,
-    el('div', { class: 'actions' }, el('button', { type: 'button', class: 'secondary', onclick: () => void act('transfer', { worker: target.value }) }, '转办')),
+    // Only what can be done with the ticket now: a closed one is for reading.
+    ...(LIVE.includes(ticket.status)
+      ? [
+          el('div', { class: 'actions' },
+            ACCEPTABLE.includes(ticket.status) ? el('button', { type: 'button', id: 'accept', onclick: () => void act('accept') }, '接单') : null,
+            el('button', { type: 'button', class: 'secondary', id: 'resolve', onclick: () => void act('resolve') }, '办结'),
+          ),
+          el('label', { for: 'reply-text' }, '回复对方'), reply,
+          el('div', { class: 'actions' }, el('button', { type: 'button', id: 'send-reply', onclick: () => void act('reply', { text: reply.value }) }, '发送回复')),
+          el('label', { for: 'transfer-to' }, '转办给'), target,
+          el('div', { class: 'actions' }, el('button', { type: 'button', class: 'secondary', onclick: () => void act('transfer', { worker: target.value }) }, '转办')),
+        ]
+      : [el('p', { class: 'muted', id: 'closed-note' }, `这张工单${STATUS[ticket.status]}，无需再处理。`)]),
     el('p', { id: 'action-result', class: 'small' }),
     el('h4', {}, '经过'),
     el('ul', { class: 'timeline' }, ticket.events.map((event) =>

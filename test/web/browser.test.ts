@@ -102,6 +102,12 @@ describe('the pages in a real browser (headless Chromium)', () => {
     expect(await requester.locator('.bubble.worker').last().innerText()).toContain(`【社区工作者 张敏（示例） · 工单 #${id}】`);
     expect(await requester.locator('#ticket').innerText()).toContain('处理中');
     await requester.screenshot({ path: path.join(ARTIFACTS, 'requester-sees-reply.png') });
+
+    // Only what can be done now: an accepted ticket cannot be accepted again, a resolved one is for reading.
+    expect(await worker.locator('#accept').count()).toBe(0);
+    await worker.locator('#resolve').click();
+    await worker.locator('#closed-note:has-text("这张工单已办结")').waitFor();
+    expect(await worker.locator('#send-reply, #resolve').count()).toBe(0);
     await Promise.all([requester.close(), worker.close()]);
   });
 
