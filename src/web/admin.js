@@ -81,7 +81,7 @@ async function loadInsights() {
       bars('工单类别', data.tickets.byCategory, (row) => row.label, (row) => row.count),
       bars('各社区工单', data.tickets.byCommunity, (row) => row.name, (row) => row.count),
       el('div', { class: 'card' }, el('h3', {}, '服务质量'),
-        el('p', {}, `回答反馈：👍 ${data.feedback.up} · 👎 ${data.feedback.down}`),
+        el('p', {}, `回答反馈：有用 ${data.feedback.up} · 没帮助 ${data.feedback.down}`),
         el('p', {}, `满意度：${data.satisfaction.average === null ? '暂无评分' : `${data.satisfaction.average.toFixed(1)} 分（${data.satisfaction.rated} 次评价）`}`),
         el('p', {}, `超时提醒 ${data.serviceLevelBreaches.reminded ?? 0} 次 · 上报负责人 ${data.serviceLevelBreaches.escalated ?? 0} 次 · 办结超时 ${data.serviceLevelBreaches['resolve-overdue'] ?? 0} 次`)),
     ),

@@ -154,6 +154,8 @@ describe('the pages in a real browser (headless Chromium)', () => {
     await admin.screenshot({ path: path.join(ARTIFACTS, 'admin-upload.png') });
     await admin.click('[data-tab="insights"]');
     await admin.locator('#insights .card').first().waitFor();
+    // Said in words: a kiosk without an emoji font would show boxes.
+    expect(await admin.locator('#insights').innerText()).toContain('回答反馈：有用 1 · 没帮助 0');
     await admin.screenshot({ path: path.join(ARTIFACTS, 'admin-insights.png') });
 
     const page = await browser.newPage();
