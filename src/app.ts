@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Answerer } from './assistant/answerer.ts';
 import { Assistant } from './assistant/assistant.ts';
@@ -29,7 +30,7 @@ import { Timings } from './timings.ts';
 import type { Cluster } from './storage/cluster.ts';
 import { Lease, LeaseKeeper, type LeaseDuties } from './storage/lease.ts';
 import { instanceIdOf, openShared, openStorage } from './storage/open.ts';
-import type { SqlDatabase } from './storage/sql.ts';
+import { settingOnce, type SqlDatabase } from './storage/sql.ts';
 
 export type AppServices = {
   config: Config;
@@ -44,6 +45,8 @@ export type AppServices = {
   instanceId: string;
   /** The app's database (SQLite, or PostgreSQL with DATABASE_URL); tickets live there too. */
   sql: SqlDatabase;
+  /** Signs the chat page's visitor cookies: SESSION_SECRET, or one made once and kept in the database. */
+  visitorSecret: string;
   /** Short-lived shared state (memory, or Redis with REDIS_URL). */
   store: KeyValueStore;
   cluster: Cluster;
@@ -132,6 +135,9 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     throw error;
   });
   const { sql, tickets } = storage;
+  // Without SESSION_SECRET, a secret of the database's own: visitor cookies outlive a restart and hold
+  // on every instance, and with them the visitor's claim to their conversation.
+  const visitorSecret = config.web.sessionSecret ?? (await settingOnce(sql, 'visitor-cookie-secret', () => randomBytes(32).toString('hex')));
   const { store, cluster } = shared;
   const notifier = new OutboxNotifier(tickets, clock, logger);
   const deskDeps = { store: tickets, roster: () => roster.roster, categories, notifier, clock, logger };
@@ -169,6 +175,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
     categories,
     instanceId,
     sql,
+    visitorSecret,
     store,
     cluster,
     roster,

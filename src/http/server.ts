@@ -41,7 +41,7 @@ export function createHttpApp(app: AppServices, options: HttpOptions = {}): Expr
   const metrics = createMetrics(app);
   server.metrics = metrics;
   const accounts = new Accounts(app.sql, app.clock);
-  const visitors = new Visitors(app.config.web.sessionSecret);
+  const visitors = new Visitors(app.visitorSecret);
   server.disable('x-powered-by');
   server.set('trust proxy', 'loopback');
   server.use(metrics.middleware);

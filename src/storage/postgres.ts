@@ -111,7 +111,7 @@ export const PG_MIGRATIONS: PgMigration[] = [
   },
   {
     version: 6,
-    name: 'chat owners',
+    name: 'chat owners, settings',
     up: CHAT_OWNERS_DDL,
   },
 ];

@@ -34,6 +34,14 @@ export class SqliteSql implements SqlDatabase {
   }
 }
 
+/** A value made once and then kept across restarts and instances: the first one stored wins. */
+export async function settingOnce(sql: SqlDatabase, name: string, make: () => string): Promise<string> {
+  await sql.run('INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING', [name, make()]);
+  const row = await sql.get<{ value: string }>('SELECT value FROM settings WHERE name = ?', [name]);
+  if (!row) throw new Error(`setting ${name} vanished`);
+  return row.value;
+}
+
 /** `?` → `$1, $2, …`, leaving question marks inside string literals alone. */
 export function toPgPlaceholders(sql: string): string {
   let n = 0;

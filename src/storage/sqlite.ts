@@ -59,13 +59,18 @@ export const NOTIFICATION_CLAIMS_DDL = `
 
 /**
  * Which caller a web user id or conversation id belongs to (`user:…`, `conversation:…`): the first
- * to use it. The same in both dialects.
+ * to use it; and values made once for every instance (the visitor-cookie secret). The same in both
+ * dialects.
  */
 export const CHAT_OWNERS_DDL = `
   CREATE TABLE chat_owners (
     name TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
     at TEXT NOT NULL
+  );
+  CREATE TABLE settings (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
   );
 `;
 
@@ -183,7 +188,7 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 6,
-    name: 'chat owners',
+    name: 'chat owners, settings',
     up: CHAT_OWNERS_DDL,
   },
 ];

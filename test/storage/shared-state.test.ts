@@ -9,7 +9,7 @@ import { ChatOwners } from '../../src/http/chat-owners.ts';
 import { RedisCluster, RedisStore, type ClusterEvent } from '../../src/storage/cluster.ts';
 import { Lease, LeaseKeeper } from '../../src/storage/lease.ts';
 import { migratePostgres } from '../../src/storage/postgres.ts';
-import { createPgPool, PgSql, SqliteSql, toPgPlaceholders, type SqlDatabase } from '../../src/storage/sql.ts';
+import { createPgPool, PgSql, settingOnce, SqliteSql, toPgPlaceholders, type SqlDatabase } from '../../src/storage/sql.ts';
 import { openSqlite, statement } from '../../src/storage/sqlite.ts';
 import { capturingLogger, scalar, scratchSchema, silentLogger, temporaryDirectory, TEST_REDIS_URL, waitFor } from '../helpers.ts';
 
@@ -82,6 +82,12 @@ describe.each(backends)('app tables in %s', (_name, open) => {
     const outcomes = await Promise.all([one.claim(['user:u2'], 'visitor:a'), two.claim(['user:u2'], 'visitor:b')]);
     expect(outcomes.filter(Boolean)).toHaveLength(1);
     expect(Number(await scalar(backend, "SELECT COUNT(*) FROM chat_owners WHERE name LIKE 'user:%'"))).toBe(2);
+  });
+
+  it('makes a setting once: instances starting together, and every later start, get the same value', async () => {
+    const [a, b] = await Promise.all([settingOnce(backend.sql, 'secret', () => 'made-by-a'), settingOnce(backend.sql, 'secret', () => 'made-by-b')]);
+    expect(a).toBe(b);
+    expect(await settingOnce(backend.sql, 'secret', () => 'made-later')).toBe(a);
   });
 
   it('gives a lease to one holder at a time, renews it for its holder, and hands it over when it runs out', async () => {

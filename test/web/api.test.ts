@@ -318,3 +318,29 @@ describe('HTTP API', () => {
     expect(body).toEqual({ error: { code: 'internal_error', message: '服务暂时出了点问题，请稍后再试。' } });
   });
 });
+
+describe('the chat page across a restart', () => {
+  it('keeps a visitor cookie valid without SESSION_SECRET, and with it the visitor\'s conversation', async () => {
+    const { dir, cleanup } = await temporaryDirectory();
+    const start = async () => {
+      const app = await createApp(loadConfig({ DATA_DIR: dir }), silentLogger);
+      const server = createHttpApp(app).listen(0, '127.0.0.1');
+      await new Promise((resolve) => server.once('listening', resolve));
+      const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      return { base, stop: async () => (server.close(), await app.close()) };
+    };
+    const say = (base: string, cookie: string) =>
+      fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ user: 'web-restart', text: '你好' }) });
+    const first = await start();
+    const cookie = (await fetch(`${first.base}/`)).headers.get('set-cookie')!.split(';')[0]!;
+    expect((await say(first.base, cookie)).status).toBe(200);
+    await first.stop();
+    const second = await start();
+    expect((await say(second.base, cookie)).status).toBe(200);
+    // A cookie signed with another secret is not that visitor's.
+    const forged = cookie.replace(/\.[0-9a-f]+$/, `.${'0'.repeat(32)}`);
+    expect((await say(second.base, forged)).status).toBe(403);
+    await second.stop();
+    await cleanup();
+  });
+});

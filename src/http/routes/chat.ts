@@ -27,8 +27,8 @@ const feedbackBody = z.object({ messageId: z.string().min(1).max(100), user: z.s
  */
 export class Visitors {
   private readonly secret: Buffer;
-  constructor(secret: string | undefined) {
-    this.secret = secret ? Buffer.from(secret) : randomBytes(32);
+  constructor(secret: string) {
+    this.secret = Buffer.from(secret);
   }
   issue(): string {
     const id = randomBytes(12).toString('hex');
