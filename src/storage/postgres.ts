@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ACCOUNTS_DDL, CHAT_OWNERS_DDL, feedbackDdl, LEASES_DDL, NOTIFICATION_CLAIMS_DDL, QUESTION_SOURCES_DDL } from './sqlite.ts';
+import { ACCOUNTS_DDL, CHAT_OWNERS_DDL, feedbackDdl, LEASES_DDL, NOTIFICATION_CLAIMS_DDL, QUESTION_SOURCES_DDL, SETTINGS_DDL } from './sqlite.ts';
 
 /** One schema step for PostgreSQL; the same versions as the SQLite migrations. */
 export type PgMigration = { version: number; name: string; up: string };
@@ -111,8 +111,13 @@ export const PG_MIGRATIONS: PgMigration[] = [
   },
   {
     version: 6,
-    name: 'chat owners, settings',
+    name: 'chat owners',
     up: CHAT_OWNERS_DDL,
+  },
+  {
+    version: 7,
+    name: 'settings',
+    up: SETTINGS_DDL,
   },
 ];
 

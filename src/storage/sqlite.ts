@@ -59,8 +59,7 @@ export const NOTIFICATION_CLAIMS_DDL = `
 
 /**
  * Which caller a web user id or conversation id belongs to (`user:…`, `conversation:…`): the first
- * to use it; and values made once for every instance (the visitor-cookie secret). The same in both
- * dialects.
+ * to use it. The same in both dialects.
  */
 export const CHAT_OWNERS_DDL = `
   CREATE TABLE chat_owners (
@@ -68,6 +67,10 @@ export const CHAT_OWNERS_DDL = `
     owner TEXT NOT NULL,
     at TEXT NOT NULL
   );
+`;
+
+/** Values made once for every instance and restart (the visitor-cookie secret). The same in both dialects. */
+export const SETTINGS_DDL = `
   CREATE TABLE settings (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
@@ -188,8 +191,13 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 6,
-    name: 'chat owners, settings',
+    name: 'chat owners',
     up: CHAT_OWNERS_DDL,
+  },
+  {
+    version: 7,
+    name: 'settings',
+    up: SETTINGS_DDL,
   },
 ];
 
