@@ -49,8 +49,8 @@ export async function loadRouterExamples(file: string, categories: Categories): 
 /**
  * The offline router: two naive Bayes classifiers (route, then category) over character 1–3-grams
  * (a Latin word counting as one character) plus one feature per glossary synonym group and domain
- * term the text contains. Trained at start
- * from the shipped examples, the glossary's domain terms counting as questions for the documents.
+ * term the text contains. Trained at start from the shipped examples, the glossary's domain terms
+ * counting as questions for the documents.
  */
 export class LocalRouter {
   private readonly routes = new NaiveBayes<Route>();

@@ -65,9 +65,9 @@ export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metric
   };
 
   /** A web user and a conversation are their first caller's: no one else writes as them or reads theirs. */
-  const own = async (caller: string, names: { user?: string | undefined; conversation?: string | undefined }) => {
-    const claimed = [...(names.user === undefined ? [] : [`user:${names.user}`]), ...(names.conversation === undefined ? [] : [`conversation:${names.conversation}`])];
-    if (!(await owners.claim(claimed, caller))) throw new HttpError(403, 'not_yours', '这个用户或会话属于其他接入方，不能代为发送或查看。');
+  const own = async (caller: string, { user, conversation }: { user?: string | undefined; conversation?: string | undefined }) => {
+    const names = [...(user ? [`user:${user}`] : []), ...(conversation ? [`conversation:${conversation}`] : [])];
+    if (!(await owners.claim(names, caller))) throw new HttpError(403, 'not_yours', '这个用户或会话属于其他接入方，不能代为发送或查看。');
   };
 
   const perUser = rateLimit({
