@@ -84,6 +84,12 @@ const dedupe: Step<MessageContext> = async function dedupe(ctx, next) {
   await next();
 };
 
+/** A voice note or a picture in a direct chat: the bot reads text only, and says so rather than nothing. */
+const textOnly: Step<MessageContext> = async function textOnly(ctx, next) {
+  if (!ctx.message.media) return next();
+  say(ctx, 'greeting', replies.textOnly(ctx.message.media));
+};
+
 const session: Step<MessageContext> = async function session(ctx, next) {
   const key = sessionKey(ctx.message);
   ctx.session = (await ctx.services.store.get<Session>(key)) ?? emptySession();
@@ -212,7 +218,7 @@ const logQuestion: Step<MessageContext> = async function logQuestion(ctx, next) 
   });
 };
 
-const pipeline = compose<MessageContext>([dedupe, session, urgent, handoffGate, logQuestion, rewrite, route, respond]);
+const pipeline = compose<MessageContext>([dedupe, textOnly, session, urgent, handoffGate, logQuestion, rewrite, route, respond]);
 
 /** The brain every channel uses: one message in, the decision and the replies out. */
 export class Assistant {

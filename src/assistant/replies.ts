@@ -1,3 +1,5 @@
+import type { MediaKind } from './types.ts';
+
 /** Everything the assistant says on its own, in one place, in plain Chinese. */
 export const replies = {
   greeting: '你好！我是小融，钱塘区产业社区的助手。可以问我邻里中心、产业社区服务、企业服务、员工服务清单等问题；需要人帮忙时回复"转人工"，我帮你联系社区工作者。',
@@ -10,6 +12,8 @@ export const replies = {
   movedToDirect: '收到，我私信联系你，帮你对接社区工作者。',
   directOpening: '你好，刚才群里说的情况我们单独聊。',
   handoffIntro: (label: string) => `好的，这件事需要社区工作者来办（${label}）。`,
+  textOnly: (media: MediaKind) =>
+    `${media === 'voice' ? '小融暂时听不了语音' : '小融暂时看不了图片和文件'}，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。`,
 } as const;
 
 const THANKS = /谢|感谢|辛苦/;

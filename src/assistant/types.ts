@@ -20,7 +20,11 @@ export type InboundMessage = {
   /** With the bot's @name stripped. */
   text: string;
   mentionsBot: boolean;
+  /** A voice note, picture, video or file sent in a direct chat: the bot cannot read it, and `text` is empty. */
+  media?: MediaKind;
 };
+
+export type MediaKind = 'voice' | 'image' | 'video' | 'file';
 
 export type TicketSummary = { id: number; status: string; category: string; community: string | null; assignee: string | null };
 

@@ -1,3 +1,4 @@
+import { FileBox } from 'file-box';
 import { PuppetMock, mock } from 'wechaty-puppet-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createChannels, startChannels, type Channels } from '../../src/channels/setup.ts';
@@ -64,6 +65,16 @@ describe('WeChat groups through wechaty (wechaty-puppet-mock)', () => {
   it('answers every direct message', async () => {
     alice.say('你好').to(bot);
     await waitFor(() => botSaid('alice', /我是小融/));
+  });
+
+  it('tells someone who sends a voice note directly to type, and lets a picture in a group be', async () => {
+    const voice = FileBox.fromBase64(Buffer.from('#!SILK_V3').toString('base64'), 'voice.sil');
+    bob.say(voice).to(bot);
+    await waitFor(() => botSaid('bob', /^小融暂时听不了语音，请打字告诉我需要什么/));
+    const before = seen.length;
+    bob.say(FileBox.fromBase64(Buffer.from('not really a png').toString('base64'), 'photo.png')).to(park);
+    await pause(600);
+    expect(seen.length).toBe(before);
   });
 
   it('turns a request into a ticket, notifies the staff group, and relays the worker\'s reply back @ the requester', async () => {

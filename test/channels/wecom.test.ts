@@ -101,6 +101,17 @@ describe('WeCom channels over HTTP', () => {
       expect(garbage.status).toBe(400);
     });
 
+    it('tells someone who sends a voice note or a picture to type, and ignores a location', async () => {
+      const voice = `<xml><ToUserName><![CDATA[${SAMPLE.corpId}]]></ToUserName><FromUserName><![CDATA[xiaowu]]></FromUserName><CreateTime>1700000001</CreateTime><MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[media-1]]></MediaId><Format><![CDATA[amr]]></Format><MsgId>msg-voice</MsgId><AgentID>1000002</AgentID></xml>`;
+      expect((await post(voice)).status).toBe(200);
+      const told = await waitFor(() => wecom.requestsTo('/cgi-bin/message/send').find((request) => request.body.touser === 'xiaowu'));
+      expect(told.body.text.content).toBe('小融暂时听不了语音，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。');
+      const location = voice.replace('<MsgType><![CDATA[voice]]></MsgType>', '<MsgType><![CDATA[location]]></MsgType>').replace('msg-voice', 'msg-location');
+      expect((await post(location)).status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(wecom.requestsTo('/cgi-bin/message/send').filter((request) => request.body.touser === 'xiaowu')).toHaveLength(1);
+    });
+
     it('lets a worker accept a ticket in a direct chat, and notifies workers through the app', async () => {
       const opened = await app.assistant.handle({ id: 'req-1', channel: 'cli', at: new Date(), conversation: { id: 'c', kind: 'direct' }, sender: { id: 'req', name: '小李' }, text: '医药港宿舍门锁坏了，派人修', mentionsBot: true });
       const id = opened.ticket!.id;

@@ -1,7 +1,7 @@
 import { addressBookOf } from '../../handoff/roster.ts';
 import qrcodeTerminal from 'qrcode-terminal';
 import type { Message, Wechaty } from 'wechaty';
-import type { Reply } from '../../assistant/types.ts';
+import type { MediaKind, Reply } from '../../assistant/types.ts';
 import type { Logger } from '../../logger.ts';
 import { Unreachable, type Channel, type MessageHandler, type OutboundAddress } from '../channel.ts';
 import { splitReply } from '../split.ts';
@@ -70,26 +70,34 @@ export class WechatyChannel implements Channel {
   }
 
   private async convert(message: Message): Promise<Parameters<MessageHandler>[0] | undefined> {
-    if (message.self() || message.type() !== this.bot!.Message.Type.Text) return undefined;
+    if (message.self()) return undefined;
     const talker = message.talker();
     const room = message.room();
+    const text = message.type() === this.bot!.Message.Type.Text;
+    // A voice note or a picture cannot @ the bot in a group; in a direct chat it is told to type.
+    const media = text || room ? undefined : this.mediaKinds().get(message.type());
+    if (!text && !media) return undefined;
     const official = talker.type() === this.bot!.Contact.Type.Official;
+    const base = { id: message.id, channel: this.name, at: message.date(), sender: { id: talker.id, name: talker.name(), ...(official && { isBot: true }) } };
+    if (!room) return { ...base, conversation: { id: talker.id, kind: 'direct' }, text: media ? '' : message.text().trim(), mentionsBot: true, ...(media && { media }) };
     const selfName = this.bot!.currentUser.name();
-    let text = message.text();
-    let mentionsBot = false;
-    if (room) {
-      mentionsBot = (await message.mentionSelf()) || text.includes(`@${selfName}`);
-      text = (await message.mentionText()).replaceAll(`@${selfName}`, '').trim();
-    }
+    const mentionsBot = (await message.mentionSelf()) || message.text().includes(`@${selfName}`);
     return {
-      id: message.id,
-      channel: this.name,
-      at: message.date(),
-      conversation: room ? { id: room.id, kind: 'group', title: await room.topic() } : { id: talker.id, kind: 'direct' },
-      sender: { id: talker.id, name: talker.name(), ...(official && { isBot: true }) },
-      text: text.trim(),
-      mentionsBot: room ? mentionsBot : true,
+      ...base,
+      conversation: { id: room.id, kind: 'group', title: await room.topic() },
+      text: (await message.mentionText()).replaceAll(`@${selfName}`, '').trim(),
+      mentionsBot,
     };
+  }
+
+  private mediaKinds(): Map<number, MediaKind> {
+    const { Type } = this.bot!.Message;
+    return new Map<number, MediaKind>([
+      [Type.Audio, 'voice'],
+      [Type.Image, 'image'],
+      [Type.Video, 'video'],
+      [Type.Attachment, 'file'],
+    ]);
   }
 
   async send(to: OutboundAddress, reply: Reply): Promise<void> {
