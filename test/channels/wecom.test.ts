@@ -202,6 +202,13 @@ describe('WeCom channels over HTTP', () => {
       expect(quoted.stream.content).toContain('功能型');
     });
 
+    it('answers the words of a voice message, and asks for text when sent a picture', async () => {
+      const spoken = open((await post({ ...text('aibot-voice', '', 'single'), msgtype: 'voice', voice: { content: '邻里中心一共能提供多少间房' } })).reply);
+      expect(spoken.stream.content).toContain('14108');
+      const picture = open((await post({ ...text('aibot-image', '', 'single'), msgtype: 'image', image: { url: `${wecom.baseUrl}/image` } })).reply);
+      expect(picture.stream.content).toBe('小融暂时看不了图片和文件，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。');
+    });
+
     it('refuses a forged callback and a foreign receive id with 401', async () => {
       const { encrypt, query } = callback(text('aibot-forged', '你好'));
       const forged = await fetch(`${base}/wecom/aibot?${query.replace(/msg_signature=[0-9a-f]/, 'msg_signature=z')}`, { method: 'POST', body: JSON.stringify({ encrypt }) });

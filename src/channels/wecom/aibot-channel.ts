@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
 import type { KeyValueStore } from '../../assistant/memory.ts';
 import { renderCitations } from '../../assistant/grounding.ts';
-import type { AnswerEvent, AssistantResult, InboundMessage, Reply } from '../../assistant/types.ts';
+import type { AnswerEvent, AssistantResult, InboundMessage, MediaKind, Reply } from '../../assistant/types.ts';
 import type { Clock } from '../../clock.ts';
 import { UpstreamError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
@@ -34,10 +34,15 @@ type Callback = {
   response_url?: string;
   msgtype?: string;
   text?: { content?: string };
+  /** In a direct chat, WeCom sends a voice message's words as text. */
+  voice?: { content?: string };
   mixed?: { msg_item?: { msgtype?: string; text?: { content?: string } }[] };
   quote?: { msgtype?: string; text?: { content?: string } };
   stream?: { id?: string };
 };
+
+/** What the bot cannot read (a voice message without words comes as `voice`). */
+const AIBOT_MEDIA_KINDS: Record<string, MediaKind | undefined> = { voice: 'voice', image: 'image', file: 'file' };
 
 export type AiBotHandler = (message: InboundMessage, onEvent: (event: AnswerEvent) => void) => Promise<AssistantResult | undefined>;
 
@@ -146,8 +151,10 @@ export class WeComAiBotChannel implements Channel {
       return stream ?? { id: callback.stream?.id ?? '', content: '', finished: true, startedAt: 0, responseUrl: undefined, chatId: '', deliveredByUrl: false };
     }
     const text = this.textOf(callback);
+    // A picture or a file (direct chats only) is answered with a request to type.
+    const media = text ? undefined : AIBOT_MEDIA_KINDS[callback.msgtype ?? ''];
     const userId = callback.from?.userid;
-    if (!text || !userId || !callback.msgid) return undefined;
+    if (!(text || media) || !userId || !callback.msgid) return undefined;
     const chatId = callback.chattype === 'group' ? (callback.chatid ?? '') : userId;
     if (callback.response_url) await this.deps.store.set(`wecom-aibot:url:${chatId}`, { url: callback.response_url, at: this.deps.clock.now().getTime() }, AIBOT_LIMITS.responseUrlMs / 1000);
     // A retried callback (to this instance or another) gets the same stream, not a second answer.
@@ -170,6 +177,7 @@ export class WeComAiBotChannel implements Channel {
       sender: { id: userId, name: userId },
       text,
       mentionsBot: true,
+      ...(media && { media }),
     };
     const done = this.answer(stream, message);
     // A quick answer goes out finished in the first reply; a slow one streams through refreshes.
@@ -219,6 +227,7 @@ export class WeComAiBotChannel implements Channel {
     const strip = (value: string | undefined) => (value ?? '').replace(/^(\s*@\S+\s*)+/, '').trim();
     let own = '';
     if (callback.msgtype === 'text') own = strip(callback.text?.content);
+    else if (callback.msgtype === 'voice') own = (callback.voice?.content ?? '').trim();
     else if (callback.msgtype === 'mixed') {
       own = strip((callback.mixed?.msg_item ?? []).filter((item) => item.msgtype === 'text').map((item) => item.text?.content ?? '').join(' '));
     }
