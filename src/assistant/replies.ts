@@ -13,7 +13,7 @@ export const replies = {
   directOpening: '你好，刚才群里说的情况我们单独聊。',
   handoffIntro: (label: string) => `好的，这件事需要社区工作者来办（${label}）。`,
   textOnly: (media: MediaKind) =>
-    `${media === 'voice' ? '小融暂时听不了语音' : '小融暂时看不了图片和文件'}，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。`,
+    `${media === 'voice' ? '小融暂时听不了语音' : '小融暂时看不了图片、视频和文件'}，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。`,
 } as const;
 
 const THANKS = /谢|感谢|辛苦/;

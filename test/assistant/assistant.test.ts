@@ -169,7 +169,7 @@ describe('assistant offline', () => {
     await app.assistant.handle(message('宿舍门锁坏了', { user: 'media-1' }));
     const logged = await scalar(app, 'SELECT COUNT(*) FROM question_log');
     const picture = await app.assistant.handle({ ...message('', { user: 'media-1' }), media: 'image' });
-    expect(picture.answer).toBe('小融暂时看不了图片和文件，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。');
+    expect(picture.answer).toBe('小融暂时看不了图片、视频和文件，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。');
     expect(await scalar(app, 'SELECT COUNT(*) FROM question_log')).toBe(logged);
     // The request still waits for where the requester is.
     expect((await app.assistant.handle(message('医药港', { user: 'media-1' }))).answer).toMatch(/^已登记工单 #\d+（报修 · 医药港产业社区）/);

@@ -206,7 +206,7 @@ describe('WeCom channels over HTTP', () => {
       const spoken = open((await post({ ...text('aibot-voice', '', 'single'), msgtype: 'voice', voice: { content: '邻里中心一共能提供多少间房' } })).reply);
       expect(spoken.stream.content).toContain('14108');
       const picture = open((await post({ ...text('aibot-image', '', 'single'), msgtype: 'image', image: { url: `${wecom.baseUrl}/image` } })).reply);
-      expect(picture.stream.content).toBe('小融暂时看不了图片和文件，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。');
+      expect(picture.stream.content).toBe('小融暂时看不了图片、视频和文件，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。');
     });
 
     it('refuses a forged callback and a foreign receive id with 401', async () => {
