@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { ACCOUNTS_DDL, CHAT_OWNERS_DDL, feedbackDdl, LEASES_DDL, NOTIFICATION_CLAIMS_DDL, QUESTION_SOURCES_DDL, SETTINGS_DDL } from './sqlite.ts';
+import { ACCOUNTS_DDL, feedbackDdl, MIGRATIONS, QUESTION_SOURCES_DDL } from './sqlite.ts';
 
 /** One schema step for PostgreSQL; the same versions as the SQLite migrations. */
 export type PgMigration = { version: number; name: string; up: string };
@@ -99,26 +99,8 @@ export const PG_MIGRATIONS: PgMigration[] = [
       ${QUESTION_SOURCES_DDL}
     `,
   },
-  {
-    version: 4,
-    name: 'leases',
-    up: LEASES_DDL,
-  },
-  {
-    version: 5,
-    name: 'notification claims',
-    up: NOTIFICATION_CLAIMS_DDL,
-  },
-  {
-    version: 6,
-    name: 'chat owners',
-    up: CHAT_OWNERS_DDL,
-  },
-  {
-    version: 7,
-    name: 'settings',
-    up: SETTINGS_DDL,
-  },
+  // From version 4 on, each step's SQL is the same in both dialects: listed once, with SQLite's.
+  ...MIGRATIONS.filter((migration) => migration.version >= 4),
 ];
 
 /**

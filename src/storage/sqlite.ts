@@ -40,7 +40,7 @@ export const QUESTION_SOURCES_DDL = `
 `;
 
 /** Who holds what (the service-level timers, the WeChat login) until when: the same in both dialects. */
-export const LEASES_DDL = `
+const LEASES_DDL = `
   CREATE TABLE leases (
     name TEXT PRIMARY KEY,
     holder TEXT NOT NULL,
@@ -52,7 +52,7 @@ export const LEASES_DDL = `
  * When a notification was taken for delivery: a claim that old was never finished. One left sending
  * by a process that died before this step counts as taken when it was raised.
  */
-export const NOTIFICATION_CLAIMS_DDL = `
+const NOTIFICATION_CLAIMS_DDL = `
   ALTER TABLE notifications ADD COLUMN claimed_at TEXT;
   UPDATE notifications SET claimed_at = at WHERE status = 'sending';
 `;
@@ -61,7 +61,7 @@ export const NOTIFICATION_CLAIMS_DDL = `
  * Which caller a web user id or conversation id belongs to (`user:…`, `conversation:…`): the first
  * to use it. The same in both dialects.
  */
-export const CHAT_OWNERS_DDL = `
+const CHAT_OWNERS_DDL = `
   CREATE TABLE chat_owners (
     name TEXT PRIMARY KEY,
     owner TEXT NOT NULL,
@@ -70,7 +70,7 @@ export const CHAT_OWNERS_DDL = `
 `;
 
 /** Values made once for every instance and restart (the visitor-cookie secret). The same in both dialects. */
-export const SETTINGS_DDL = `
+const SETTINGS_DDL = `
   CREATE TABLE settings (
     name TEXT PRIMARY KEY,
     value TEXT NOT NULL
