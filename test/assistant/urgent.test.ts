@@ -12,7 +12,8 @@ describe('urgent situations', () => {
     expect(urgent.find('宿舍 着火 了')?.name).toBe('fire');
     expect(urgent.find('工友在车间晕倒了')?.name).toBe('injury');
     expect(urgent.find('真的不想活了')).toMatchObject({ name: 'self_harm', category: 'mental_health' });
-    for (const everyday of ['宿舍热水器坏了', '老板欠我工资', '最近压力有点大', '邻里中心有多少房间', '火车票怎么买']) expect(urgent.find(everyday)).toBeUndefined();
+    for (const everyday of ['宿舍热水器坏了', '老板欠我工资', '最近压力有点大', '邻里中心有多少房间', '火车票怎么买', '超市在搞跳楼价']) expect(urgent.find(everyday)).toBeUndefined();
+    expect(urgent.find('压力太大了真想跳楼')?.name).toBe('self_harm');
   });
 
   it('refuses a file whose situation names a category that does not exist', async () => {
