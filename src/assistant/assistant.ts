@@ -23,6 +23,8 @@ export interface HandoffHandler {
    */
   intercept?(ctx: MessageContext): Promise<boolean>;
   handle(ctx: MessageContext): Promise<void>;
+  /** A community worker, or anyone in a staff group: they talk about people's troubles, not their own. */
+  isStaff?(message: InboundMessage): boolean;
 }
 
 export type AssistantServices = {
@@ -110,7 +112,7 @@ const session: Step<MessageContext> = async function session(ctx, next) {
  */
 const urgent: Step<MessageContext> = async function urgent(ctx, next) {
   const situation = ctx.services.urgent.find(ctx.message.text);
-  if (!situation) return next();
+  if (!situation || ctx.services.handoff.isStaff?.(ctx.message)) return next();
   ctx.log.warn({ situation: situation.name }, 'urgent situation');
   if (situation.category) ctx.decision = { route: 'handoff', category: situation.category, confidence: 1, by: 'rule' };
   const advice = situation.reply;

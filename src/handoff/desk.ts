@@ -2,7 +2,7 @@ import { replyTo, type HandoffHandler, type MessageContext } from '../assistant/
 import { FALLBACK_CATEGORY, type Categories } from '../assistant/categories.ts';
 import { replies as assistantReplies } from '../assistant/replies.ts';
 import { asksForPerson } from '../assistant/router.ts';
-import type { Reply, TicketSummary } from '../assistant/types.ts';
+import type { InboundMessage, Reply, TicketSummary } from '../assistant/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { findPhone, mask } from '../privacy.ts';
@@ -93,6 +93,11 @@ export class HandoffDesk implements HandoffHandler {
     ctx.result.route = 'handoff';
     this.tellRequester(ctx, say.nothingToCancel, false);
     return true;
+  }
+
+  isStaff(message: InboundMessage): boolean {
+    if (this.roster.workerByAddress(message.channel, message.sender.id)) return true;
+    return message.conversation.kind === 'group' && this.roster.staffGroupOf(message.conversation) !== undefined;
   }
 
   /**

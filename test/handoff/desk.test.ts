@@ -223,6 +223,15 @@ describe('questions asked while a request is open', () => {
   });
 });
 
+describe('staff talking about someone in danger', () => {
+  it('are not given the advice meant for that person, in a staff group or with a command', async () => {
+    const chatter = await app.assistant.handle(fromWorker('zhangmin', '刚才那个工人说不想活了，谁在附近？'));
+    expect(chatter.replies).toEqual([]);
+    const reply = await app.assistant.handle(fromWorker('zhangmin', '#9999 回复 已联系家属，他说过想自杀，今晚有人陪着', '医药港员工交流群'));
+    expect(reply.answer).toMatch(/^没有找到工单 #9999/);
+  });
+});
+
 describe('a requester asking after their requests', () => {
   it('lists their latest tickets with status and worker, and in a group sends the list to them alone', async () => {
     const none = await app.assistant.handle(wecom('查一下我的工单', { user: 'xiaoqian' }));
