@@ -102,11 +102,14 @@ export class HandoffDesk implements HandoffHandler {
 
   /**
    * "查一下我的工单": the requester's latest tickets with their status and who has them. In a group,
-   * the list goes to the requester alone: a ticket's matter may be private.
+   * the list goes to the requester alone: a ticket's matter may be private. A worker gets theirs.
    */
   private async requesterStatus(ctx: MessageContext): Promise<boolean> {
     const { message } = ctx;
     if (!STATUS_QUERY.test(message.text.trim())) return false;
+    // A community worker asking after "my tickets" means the ones they handle.
+    const worker = this.roster.workerByAddress(message.channel, message.sender.id);
+    if (worker) return this.answerWorker(ctx, (await this.myTickets(worker)).message);
     const tickets = await this.deps.store.list({ requester: { channel: message.channel, userId: message.sender.id }, limit: STATUS_LISTED });
     const lines = tickets.map((ticket) => {
       const community = this.roster.community(ticket.community)?.name ?? ticket.community;

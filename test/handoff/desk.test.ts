@@ -284,6 +284,8 @@ describe('worker commands', () => {
 
   it('list my tickets, and transfer by name', async () => {
     expect((await app.assistant.handle(fromWorker('zhangmin', '我的工单'))).answer).toContain(`#${id} 报修 · 待接单`);
+    // Asked in words, in a direct chat, it is the same list.
+    expect((await app.assistant.handle(wecom('帮我查一下我的工单', { user: 'zhangmin' }))).answer).toContain(`#${id} 报修 · 待接单`);
     const moved = await app.assistant.handle(fromWorker('zhangmin', `#${id} 转 李华`));
     expect(moved.answer).toBe(`工单 #${id} 已转给李华（示例）。`);
     expect((await app.tickets.get(id))!).toMatchObject({ assignee: 'w-yyg-02', status: 'assigned' });
