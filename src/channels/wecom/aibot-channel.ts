@@ -3,13 +3,14 @@ import { randomUUID } from 'node:crypto';
 import express, { type Router } from 'express';
 import type { KeyValueStore } from '../../assistant/memory.ts';
 import { renderCitations } from '../../assistant/grounding.ts';
-import type { AnswerEvent, AssistantResult, InboundMessage, MediaKind, Reply } from '../../assistant/types.ts';
+import type { AnswerEvent, AssistantResult, InboundMessage, Reply } from '../../assistant/types.ts';
 import type { Clock } from '../../clock.ts';
 import { UpstreamError } from '../../errors.ts';
 import type { Logger } from '../../logger.ts';
 import { mask } from '../../privacy.ts';
 import { Unreachable, type Channel, type OutboundAddress } from '../channel.ts';
 import { CallbackRejected, type WeComCrypto } from './crypto.ts';
+import { WECOM_MEDIA_KINDS } from './media.ts';
 import { parseRawQuery, verificationRoute } from './query.ts';
 
 /** WeCom's limits for the AI bot: stream content in bytes, the refresh window, a response_url's life. */
@@ -40,9 +41,6 @@ type Callback = {
   quote?: { msgtype?: string; text?: { content?: string } };
   stream?: { id?: string };
 };
-
-/** What the bot cannot read (a voice message without words comes as `voice`). */
-const AIBOT_MEDIA_KINDS: Record<string, MediaKind | undefined> = { voice: 'voice', image: 'image', file: 'file' };
 
 export type AiBotHandler = (message: InboundMessage, onEvent: (event: AnswerEvent) => void) => Promise<AssistantResult | undefined>;
 
@@ -152,7 +150,7 @@ export class WeComAiBotChannel implements Channel {
     }
     const text = this.textOf(callback);
     // A picture or a file (direct chats only) is answered with a request to type.
-    const media = text ? undefined : AIBOT_MEDIA_KINDS[callback.msgtype ?? ''];
+    const media = text ? undefined : WECOM_MEDIA_KINDS[callback.msgtype ?? ''];
     const userId = callback.from?.userid;
     if (!(text || media) || !userId || !callback.msgid) return undefined;
     const chatId = callback.chattype === 'group' ? (callback.chatid ?? '') : userId;

@@ -2,18 +2,17 @@ import { addressBookOf } from '../../handoff/roster.ts';
 import express, { type Router } from 'express';
 import { XMLParser } from 'fast-xml-parser';
 import type { KeyValueStore } from '../../assistant/memory.ts';
-import type { MediaKind, Reply } from '../../assistant/types.ts';
+import type { Reply } from '../../assistant/types.ts';
 import type { Clock } from '../../clock.ts';
 import type { Logger } from '../../logger.ts';
 import { Unreachable, type Channel, type MessageHandler, type OutboundAddress } from '../channel.ts';
 import { splitReply } from '../split.ts';
 import type { WeComApiClient } from './api-client.ts';
 import { CallbackRejected, type WeComCrypto } from './crypto.ts';
+import { WECOM_MEDIA_KINDS } from './media.ts';
 import { parseRawQuery, verificationRoute } from './query.ts';
 
 const xml = new XMLParser({ parseTagValue: false, trimValues: false });
-/** The message types the bot cannot read (WeCom's MsgType → ours). */
-const MEDIA_KINDS: Record<string, MediaKind | undefined> = { voice: 'voice', image: 'image', video: 'video', file: 'file' };
 
 /**
  * The WeCom self-built app (自建应用): one-to-one chats with staff and workers, and active sends
@@ -70,7 +69,7 @@ export class WeComAppChannel implements Channel {
 
   private async accept(message: Record<string, string>): Promise<void> {
     // A voice note or a picture is answered too: the requester is told to type.
-    const media = MEDIA_KINDS[message.MsgType ?? ''];
+    const media = WECOM_MEDIA_KINDS[message.MsgType ?? ''];
     if (!message.FromUserName || !(media || (message.MsgType === 'text' && message.Content))) return;
     const id = message.MsgId ?? `${message.FromUserName}:${message.CreateTime}`;
     // WeCom retries a callback it thinks failed: answer each message once.
