@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { findPhone, mask } from '../privacy.ts';
 import { plainParticles } from '../retrieval/text.ts';
-import { chooseAssignee } from './assignment.ts';
+import { chooseAssignee, isOnDuty } from './assignment.ts';
 import { parseWorkerCommand, type WorkerCommand } from './commands.ts';
 import { deskMessages as say, STATUS_LABELS } from './messages.ts';
 import type { Notifier, Recipient } from './notifier.ts';
@@ -388,7 +388,10 @@ export class HandoffDesk implements HandoffHandler {
     ctx.result.ticket = ticketSummary(ticket);
     const category = this.deps.categories.get(ticket.category);
     const community = this.roster.community(ticket.community)?.name ?? ticket.community;
-    this.tellRequester(ctx, opening + say.created(ticket, this.deps.categories.label(ticket.category), community, this.workerName(ticket.assignee), category.acceptMinutes), draft.privateChannel);
+    const assignee = ticket.assignee ? this.roster.worker(ticket.assignee) : undefined;
+    // At night nobody calls back within minutes: the requester is told when, and what to do meanwhile.
+    const when = assignee && !isOnDuty(assignee, this.deps.clock.now()) ? say.offDutyPromise(assignee.name) : say.onDutyPromise(category.acceptMinutes);
+    this.tellRequester(ctx, opening + say.created(ticket, this.deps.categories.label(ticket.category), community, this.workerName(ticket.assignee), when), draft.privateChannel);
   }
 
   /** Creates, assigns and announces a ticket. */

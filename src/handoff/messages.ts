@@ -11,8 +11,10 @@ export const deskMessages = {
   askDescription: '好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？',
   draftCancelled: '好的，已取消这次登记。有需要随时找我。',
   nothingToCancel: '现在没有正在登记的事情或进行中的工单需要取消。有需要随时找我。',
-  created: (ticket: Ticket, label: string, community: string, worker: string, acceptMinutes: number) =>
-    `已登记工单 ${formatTicketId(ticket.id)}（${label} · ${community}），已转给社区工作者${display(worker)}，一般 ${acceptMinutes} 分钟内会联系你。回复"取消"可撤销。`,
+  created: (ticket: Ticket, label: string, community: string, worker: string, when: string) =>
+    `已登记工单 ${formatTicketId(ticket.id)}（${label} · ${community}），已转给社区工作者${display(worker)}，${when}回复"取消"可撤销。`,
+  onDutyPromise: (acceptMinutes: number) => `一般 ${acceptMinutes} 分钟内会联系你。`,
+  offDutyPromise: (worker: string) => `现在不在工作时间，${display(worker)}上班后会尽快联系你；情况紧急请拨打 110 或 120。`,
   newTicketForStaff: (ticket: Ticket, label: string, community: string, acceptMinutes: number, description: string) =>
     `【新工单 ${formatTicketId(ticket.id)}】${label} · ${community} · 来自 ${ticket.requester.userName}（${where(ticket)}）\n内容：${description}  ·  ${acceptMinutes} 分钟内未接单将提醒并上报`,
   newTicketForWorker: (ticket: Ticket, label: string, community: string, reason: string) =>

@@ -223,6 +223,22 @@ describe('questions asked while a request is open', () => {
   });
 });
 
+describe('a request made at night', () => {
+  it('promises a call within minutes only when the assignee is on duty, and says what to do meanwhile when not', async () => {
+    // Beijing time Thursday 23:00: 张敏 works round the clock; 李华 and 王芳 are off duty.
+    const night = await testApp({}, { clock: new ManualClock(new Date('2026-11-26T23:00:00+08:00')) });
+    try {
+      const repair = await night.assistant.handle(message('医药港宿舍门锁坏了，派人来修', { channel: 'wecom', user: 'late-1' }));
+      expect(repair.answer).toMatch(/已转给社区工作者张敏（示例），一般 30 分钟内会联系你。回复"取消"可撤销。$/);
+      const talk = await night.assistant.handle(message('我在医药港，最近压力很大，想找心理老师聊聊', { channel: 'wecom', user: 'late-2' }));
+      expect(talk.ticket).toMatchObject({ assignee: 's-yiyaogang' });
+      expect(talk.answer).toMatch(/已转给社区工作者王芳（示例），现在不在工作时间，王芳（示例）上班后会尽快联系你；情况紧急请拨打 110 或 120。回复"取消"可撤销。$/);
+    } finally {
+      await night.cleanup();
+    }
+  });
+});
+
 describe('staff talking about someone in danger', () => {
   it('are not given the advice meant for that person, in a staff group or with a command', async () => {
     const chatter = await app.assistant.handle(fromWorker('zhangmin', '刚才那个工人说不想活了，谁在附近？'));
