@@ -12,7 +12,7 @@ import type { QuestionLog } from './question-log.ts';
 import { greetingReply, replies } from './replies.ts';
 import type { Router } from './router.ts';
 import type { AnswerEvent, AssistantResult, InboundMessage, Reply, RouteDecision } from './types.ts';
-import type { UrgentSituations } from './urgent.ts';
+import type { UrgentSituation, UrgentSituations } from './urgent.ts';
 
 /** Handles a service request; the handoff desk implements it with tickets. */
 export interface HandoffHandler {
@@ -60,6 +60,8 @@ export type MessageContext = {
   answered: boolean;
   /** A line added after the answer: a request of the sender's is still open or being filled in. */
   postscript?: string;
+  /** The message says someone may be in danger (set before routing; never for staff). */
+  urgent?: UrgentSituation;
   emit: (event: AnswerEvent) => void;
 };
 
@@ -114,6 +116,7 @@ const urgent: Step<MessageContext> = async function urgent(ctx, next) {
   const situation = ctx.services.urgent.find(ctx.message.text);
   if (!situation || ctx.services.handoff.isStaff?.(ctx.message)) return next();
   ctx.log.warn({ situation: situation.name }, 'urgent situation');
+  ctx.urgent = situation;
   if (situation.category) ctx.decision = { route: 'handoff', category: situation.category, confidence: 1, by: 'rule' };
   const advice = situation.reply;
   if (ctx.message.conversation.kind === 'group' && ctx.services.categories.isSensitive(situation.category)) {

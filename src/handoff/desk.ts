@@ -366,6 +366,12 @@ export class HandoffDesk implements HandoffHandler {
       privateChannel,
       attempts: 0,
     };
+    // Someone who may be in danger does not wait on "where are you": the urgent contact hears now.
+    const contact = this.roster.urgentContact;
+    if (ctx.urgent && !draft.community && contact) {
+      const where = `${message.conversation.kind === 'group' ? '群聊' : '私聊'} · ${message.channel}`;
+      await this.deps.notifier.notify({ ticketId: null, kind: 'urgent', to: { kind: 'worker', workerId: contact.id }, text: say.urgentForContact(this.deps.categories.label(category), message.sender.name, where, mask(text)) });
+    }
     await this.advance(ctx, draft, privateChannel ? assistantReplies.directOpening : '');
   }
 

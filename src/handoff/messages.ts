@@ -26,6 +26,8 @@ export const deskMessages = {
       `分派原因：${reason}`,
       `回复"${formatTicketId(ticket.id)} 接单"接单。`,
     ].join('\n'),
+  urgentForContact: (label: string, requester: string, where: string, text: string) =>
+    `【紧急 · ${label}】${requester}（${where}）：“${text}”\n对方还没说明在哪个产业社区，小融已给出急救和求助电话，正在询问所在社区。请尽快联系对方。`,
   relayed: (worker: string, ticket: Ticket, text: string) => `【社区工作者 ${display(worker)} · 工单 ${formatTicketId(ticket.id)}】${text}`,
   followUpForWorker: (ticket: Ticket, text: string) => `【工单 ${formatTicketId(ticket.id)} · ${ticket.requester.userName} 补充】${text}`,
   followUpAlsoForwarded: (ticket: Ticket, worker: string) => `这条消息也已转给社区工作者${display(worker)}（工单 ${formatTicketId(ticket.id)}）。`,

@@ -37,6 +37,8 @@ const rosterSchema = z
         }),
       )
       .min(1),
+    /** Who hears at once when someone may be in danger before their community is known (a worker id). */
+    urgentContact: z.string().min(1).optional(),
   })
   .superRefine((roster, context) => {
     const communities = new Set(roster.communities.map((community) => community.id));
@@ -51,6 +53,9 @@ const rosterSchema = z
       const supervisor = workers.get(community.supervisor);
       if (!supervisor) context.addIssue({ code: 'custom', path: ['communities', index, 'supervisor'], message: `"${community.supervisor}" is not a worker id of this roster` });
     });
+    if (roster.urgentContact && !workers.has(roster.urgentContact)) {
+      context.addIssue({ code: 'custom', path: ['urgentContact'], message: `"${roster.urgentContact}" is not a worker id of this roster` });
+    }
   });
 
 export type RosterData = z.infer<typeof rosterSchema>;
@@ -105,6 +110,11 @@ export class Roster {
   supervisorOf(community: string): Worker | undefined {
     const id = this.community(community)?.supervisor;
     return id ? this.worker(id) : undefined;
+  }
+
+  /** Who hears at once of someone who may be in danger before their community is known. */
+  get urgentContact(): Worker | undefined {
+    return this.data.urgentContact ? this.worker(this.data.urgentContact) : undefined;
   }
 
   isSupervisor(workerId: string): boolean {

@@ -239,6 +239,23 @@ describe('a request made at night', () => {
   });
 });
 
+describe('someone who may be in danger', () => {
+  it('reaches the urgent contact at once while the community is asked for; with the community known, the ticket reaches its worker', async () => {
+    const urgentAlerts = () => app.sql.all<{ recipient: string; text: string }>("SELECT recipient, text FROM notifications WHERE kind = 'urgent' ORDER BY id");
+    const before = (await urgentAlerts()).length;
+    const asked = await app.assistant.handle(wecom('我真的不想活了，电话13812345678', { user: 'xiaosun' }));
+    expect(asked.answer).toMatch(/12356[\s\S]*请问你在哪个产业社区或园区/);
+    const alerts = (await urgentAlerts()).slice(before);
+    expect(alerts).toEqual([
+      { recipient: 'worker:w-by-01', text: '【紧急 · 心理关怀】xiaosun（私聊 · wecom）：“我真的不想活了，电话138****5678”\n对方还没说明在哪个产业社区，小融已给出急救和求助电话，正在询问所在社区。请尽快联系对方。' },
+    ]);
+    // In a park group the community is known: a ticket goes to its worker, and no one else is alerted.
+    const inPark = await app.assistant.handle(wecom('@小融 不想活了', { user: 'xiaozhou', group: '医药港员工交流群' }));
+    expect(inPark.ticket).toMatchObject({ category: 'mental_health', community: 'yiyaogang' });
+    expect((await urgentAlerts()).length).toBe(before + 1);
+  });
+});
+
 describe('staff talking about someone in danger', () => {
   it('are not given the advice meant for that person, in a staff group or with a command', async () => {
     const chatter = await app.assistant.handle(fromWorker('zhangmin', '刚才那个工人说不想活了，谁在附近？'));
