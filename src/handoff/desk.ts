@@ -9,7 +9,7 @@ import { findPhone, mask } from '../privacy.ts';
 import { plainParticles } from '../retrieval/text.ts';
 import { chooseAssignee, isOnDuty } from './assignment.ts';
 import { parseWorkerCommand, type WorkerCommand } from './commands.ts';
-import { deskMessages as say, STATUS_LABELS } from './messages.ts';
+import { channelName, deskMessages as say, STATUS_LABELS } from './messages.ts';
 import type { Notifier, Recipient } from './notifier.ts';
 import type { Roster, Worker } from './roster.ts';
 import { ACCEPTABLE_STATUSES, LIVE_STATUSES, formatTicketId, type RequesterAddress, type Ticket } from './ticket.ts';
@@ -369,7 +369,7 @@ export class HandoffDesk implements HandoffHandler {
     // Someone who may be in danger does not wait on "where are you": the urgent contact hears now.
     const contact = this.roster.urgentContact;
     if (ctx.urgent && !draft.community && contact) {
-      const where = `${message.conversation.kind === 'group' ? '群聊' : '私聊'} · ${message.channel}`;
+      const where = `${channelName(message.channel)}${message.conversation.kind === 'group' ? '群聊' : '私聊'}`;
       await this.deps.notifier.notify({ ticketId: null, kind: 'urgent', to: { kind: 'worker', workerId: contact.id }, text: say.urgentForContact(this.deps.categories.label(category), message.sender.name, where, mask(text)) });
     }
     await this.advance(ctx, draft, privateChannel ? assistantReplies.directOpening : '');

@@ -1,7 +1,11 @@
+import { addressBookOf } from './roster.ts';
 import { formatTicketId, type Ticket } from './ticket.ts';
 
 const display = (name: string) => name;
 const where = (ticket: Ticket) => (ticket.requester.conversationKind === 'group' ? '群聊' : '私聊');
+/** Where staff would look for someone: the app they wrote from, as staff call it (every WeCom channel is 企业微信). */
+const CHANNEL_NAMES: Record<string, string> = { wechaty: '微信', wecom: '企业微信', web: '网页' };
+export const channelName = (channel: string) => CHANNEL_NAMES[addressBookOf(channel)] ?? channel;
 
 /** What the handoff desk says, in plain Chinese. Ticket numbers are always said aloud as #1024. */
 export const deskMessages = {

@@ -112,6 +112,14 @@ describe('WeCom channels over HTTP', () => {
       expect(wecom.requestsTo('/cgi-bin/message/send').filter((request) => request.body.touser === 'xiaowu')).toHaveLength(1);
     });
 
+    it('gives someone in danger the numbers to call, and alerts the urgent contact through the app at once', async () => {
+      await post(appXml('我真的不想活了', 'msg-urgent', 'xiaodeng'));
+      const told = await waitFor(() => wecom.requestsTo('/cgi-bin/message/send').find((request) => request.body.touser === 'xiaodeng'));
+      expect(told.body.text.content).toMatch(/^你的安全最要紧。[\s\S]*12356[\s\S]*请问你在哪个产业社区或园区/);
+      const alert = await waitFor(() => wecom.requestsTo('/cgi-bin/message/send').find((request) => request.body.touser === 'zhaoqiang'));
+      expect(alert.body.text.content).toMatch(/^【紧急 · 心理关怀】xiaodeng（企业微信私聊）：“我真的不想活了”/);
+    });
+
     it('lets a worker accept a ticket in a direct chat, and notifies workers through the app', async () => {
       const opened = await app.assistant.handle({ id: 'req-1', channel: 'cli', at: new Date(), conversation: { id: 'c', kind: 'direct' }, sender: { id: 'req', name: '小李' }, text: '医药港宿舍门锁坏了，派人修', mentionsBot: true });
       const id = opened.ticket!.id;

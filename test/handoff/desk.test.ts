@@ -247,7 +247,7 @@ describe('someone who may be in danger', () => {
     expect(asked.answer).toMatch(/12356[\s\S]*请问你在哪个产业社区或园区/);
     const alerts = (await urgentAlerts()).slice(before);
     expect(alerts).toEqual([
-      { recipient: 'worker:w-by-01', text: '【紧急 · 心理关怀】xiaosun（私聊 · wecom）：“我真的不想活了，电话138****5678”\n对方还没说明在哪个产业社区，小融已给出急救和求助电话，正在询问所在社区。请尽快联系对方。' },
+      { recipient: 'worker:w-by-01', text: '【紧急 · 心理关怀】xiaosun（企业微信私聊）：“我真的不想活了，电话138****5678”\n对方还没说明在哪个产业社区，小融已给出急救和求助电话，正在询问所在社区。请尽快联系对方。' },
     ]);
     // In a park group the community is known: a ticket goes to its worker, and no one else is alerted.
     const inPark = await app.assistant.handle(wecom('@小融 不想活了', { user: 'xiaozhou', group: '医药港员工交流群' }));
