@@ -25,9 +25,12 @@ const COMMUNITY_ASKS = 2;
 // Phrased as a question: a question mark, a question particle, or an interrogative word.
 const QUESTION = /[?？吗呢]|哪|什么|啥|怎么|怎样|如何|多少|几[个间家处场种项次位]|是否|能不能|可不可以|有没有|是不是|咋/;
 const NOT_SOLVED = /没解决|没有解决|还没好|没修好|没弄好|重新打开|还是不行/;
-/** A requester asking after their own requests: "查一下我的工单", "报修进度怎么样了", "处理到哪一步了". */
+/**
+ * A requester asking after their own requests: "查一下我的工单", "报修进度怎么样了", "处理到哪一步了";
+ * not "查看申请条件" or "怎么查报修电话", which ask about the service.
+ */
 const STATUS_QUERY =
-  /^我的(工单|单子|报修|申请)[。？?！!]*$|(查|看)一?(下|看)?我?(的|提交的|登记的)?(工单|单子|报修|申请)|(工单|单子|报修|申请|登记)的?(进度|状态|处理得?怎么样|怎么样了|到哪)|(处理|办)到哪(一步|里)?了|进度(怎么样|如何)/;
+  /^我的(工单|单子|报修|申请)[。？?！!]*$|(查|看)一?(下|看)?我?(的|提交的|登记的)?(工单|单子|报修|申请)(?!条件|办法|流程|材料|方式|电话|地址|要求|表|渠道|入口)|(工单|单子|报修|申请|登记)的?(进度|状态|处理得?怎么样|怎么样了|到哪)|(处理|办)到哪(一步|里)?了|进度(怎么样|如何)/;
 /** How many of a requester's tickets "查一下我的工单" lists, newest first. */
 const STATUS_LISTED = 3;
 /** Thanks or an okay, and nothing else: before the worker has said anything, it is said to the bot. */

@@ -267,6 +267,8 @@ describe('staff talking about someone in danger', () => {
 
 describe('a requester asking after their requests', () => {
   it('lists their latest tickets with status and worker, and in a group sends the list to them alone', async () => {
+    // Asking how to apply is a question about the service, not about one's requests.
+    expect((await app.assistant.handle(wecom('怎么查报修电话', { user: 'xiaoqian-2' }))).answer).not.toMatch(/提交(过|的)工单/);
     const none = await app.assistant.handle(wecom('查一下我的工单', { user: 'xiaoqian' }));
     expect(none).toMatchObject({ route: 'handoff', ticket: null, answer: '你还没有提交过工单。需要人帮忙时回复"转人工"。' });
     await app.assistant.handle(wecom('宿舍空调坏了，派人来修', { user: 'xiaoqian', group: '医药港员工交流群' }));
