@@ -180,9 +180,9 @@ export class HandoffDesk implements HandoffHandler {
       this.tellRequester(ctx, say.draftCancelled, draft.privateChannel);
       return true;
     }
-    // Something that cannot wait (thoughts of self-harm, decided before the desk) is a request of its
-    // own, not an answer to this one.
-    if (ctx.decision?.route === 'handoff' && ctx.decision.category !== draft.category) {
+    // Something that cannot wait (thoughts of self-harm) is a request of its own, not an answer to this one.
+    const urgentCategory = ctx.urgent?.category;
+    if (urgentCategory && urgentCategory !== draft.category) {
       await this.deps.store.deleteDraft(key);
       ctx.postscript = say.draftDropped(matter);
       return false;
