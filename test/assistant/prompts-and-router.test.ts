@@ -95,6 +95,19 @@ describe('local router', () => {
     expect(router.route('麻烦你们来看看，宿舍漏水')).toMatchObject({ route: 'handoff', category: 'repair' });
   });
 
+  it('takes trouble told as "…了怎么办" for a request: the form of the question does not make it out of scope', async () => {
+    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
+    const categories = await Categories.load(path.resolve('config/categories.yaml'));
+    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+    // None of these is an example; each was answered "这个我帮不上忙" while "电脑蓝屏了怎么办" was the only "…了怎么办" shown.
+    expect(router.route('工资被拖欠了怎么办')).toMatchObject({ route: 'handoff', category: 'dispute' });
+    expect(router.route('加班费不给怎么办')).toMatchObject({ route: 'handoff', category: 'dispute' });
+    expect(router.route('空调坏了怎么办')).toMatchObject({ route: 'handoff', category: 'repair' });
+    expect(router.route('心情不好怎么办')).toMatchObject({ route: 'handoff', category: 'mental_health' });
+    expect(router.route('股票跌了怎么办').route).toBe('out_of_scope');
+    expect(router.route('考试没考好怎么办').route).toBe('out_of_scope');
+  });
+
   it('files a request under other only when no specific category is plausible', async () => {
     const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
     const categories = await Categories.load(path.resolve('config/categories.yaml'));
