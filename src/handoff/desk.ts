@@ -6,7 +6,7 @@ import type { InboundMessage, Reply, TicketSummary } from '../assistant/types.ts
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { findPhone, mask } from '../privacy.ts';
-import { plainParticles } from '../retrieval/text.ts';
+import { normalizeText, plainParticles } from '../retrieval/text.ts';
 import { chooseAssignee, isOnDuty } from './assignment.ts';
 import { parseWorkerCommand, type WorkerCommand } from './commands.ts';
 import { channelName, deskMessages as say, STATUS_LABELS } from './messages.ts';
@@ -23,7 +23,13 @@ const RATING = /^\s*([1-5])\s*(分|星)?\s*[。！!]?$/;
 /** How many times "没找到这个社区" is said before a half-filled request is dropped. */
 const COMMUNITY_ASKS = 2;
 // Phrased as a question: a question mark, a question particle, or an interrogative word.
-const QUESTION = /[?？吗呢]|哪|什么|啥|怎么|怎样|如何|多少|几[个间家处场种项次位]|是否|能不能|可不可以|有没有|是不是|咋/;
+const QUESTION = /[?？吗呢]|哪|谁|什么|啥|怎么|怎样|如何|多少|几[个间家处场种项次位]|是否|能不能|可不可以|有没有|是不是|咋/;
+/** Where a place name ends ("金沙湖那边", "下沙街道"): a short reply ending so is an attempt to name the community. */
+const PLACE_ENDING = /(社区|园区|小镇|街道|镇|村|区|园|港|谷|湖|里|城|苑|路|街|公寓|中心|广场|大厦|这边|那边|这里|那里|附近)$/;
+/** Longer than this, a reply to "which community" says more than where the requester is. */
+const PLACE_REPLY_LENGTH = 10;
+/** Not knowing where, which answers "which community" too. */
+const NOT_KNOWING = /^我?[也还]?(不清楚|不知道|不确定|不晓得|不记得|忘了|说不清)/;
 const NOT_SOLVED = /没解决|没有解决|还没好|没修好|没弄好|重新打开|还是不行/;
 /**
  * A requester asking after their own requests: "查一下我的工单", "报修进度怎么样了", "处理到哪一步了";
@@ -35,6 +41,22 @@ const STATUS_QUERY =
 const STATUS_LISTED = 3;
 /** Thanks or an okay, and nothing else: before the worker has said anything, it is said to the bot. */
 const ACKNOWLEDGEMENT = /^(好的?|嗯+|哦+|ok|okay|收到|知道了|明白了?|行|可以)?[，,\s]*(谢谢(你|您|啦|了)?|多谢|感谢|辛苦(了|啦)?|麻烦(你|您)?了)?[。！!~～.]*$/i;
+
+/**
+ * A reply that only answers where the requester is: "医药港", "我在大创小镇上班", "下沙", "金沙湖那边",
+ * "不清楚". A sentence, or a longer reply that names no place, says more ("水管也漏了").
+ */
+function onlyAnswersWhere(text: string, namesCommunity: boolean): boolean {
+  const plain = normalizeText(text).replace(/[\p{P}\p{S}]+$/u, '');
+  if (NOT_KNOWING.test(plain)) return true;
+  if (plain.length > PLACE_REPLY_LENGTH || /[\p{P}\p{S}]/u.test(plain)) return false;
+  return namesCommunity || plain.length <= 2 || PLACE_ENDING.test(plain);
+}
+
+/** The request's description with what the requester added, in their words, after it. */
+function withDetail(description: string | null, detail: string): string {
+  return description ? `${description.replace(/[。；;，,.!！\s]+$/u, '')}；${detail}` : detail;
+}
 
 /**
  * Privacy for requests raised in a group: a sensitive topic gets one line in the group that reveals
@@ -189,6 +211,9 @@ export class HandoffDesk implements HandoffHandler {
     }
     const named = draft.asking === 'community' ? this.roster.communitiesInText(text) : [];
     const community = named.length === 1 ? named[0] : undefined;
+    // "不对，是热水器坏了" or "水管也漏了", said while the community is asked for, goes to the worker
+    // with the request: the requester is still on it, so it is not a failed answer either.
+    const adds = draft.asking === 'community' && !QUESTION.test(plainParticles(text)) && !onlyAnswersWhere(text, named.length > 0);
     if (draft.asking === 'community') {
       // "芯谷邻里中心在哪" names a place but is not where the requester is: answered, the draft waits.
       if (await this.isOwnQuestion(ctx, draft.privateChannel)) {
@@ -196,7 +221,7 @@ export class HandoffDesk implements HandoffHandler {
         return false;
       }
       // Asked twice in vain: the requester has moved on, and the message is taken as it comes.
-      if (!community && draft.attempts >= COMMUNITY_ASKS) {
+      if (!community && !adds && draft.attempts >= COMMUNITY_ASKS) {
         await this.deps.store.deleteDraft(key);
         ctx.postscript = say.draftDropped(matter);
         return false;
@@ -204,14 +229,16 @@ export class HandoffDesk implements HandoffHandler {
     }
     this.markHandoff(ctx, draft.category);
     draft.contact ??= findPhone(text);
+    if (adds) draft.description = withDetail(draft.description, text);
     if (draft.asking === 'description') {
       draft.description = text;
       draft.community ??= this.roster.communityInText(text)?.id ?? null;
     } else if (draft.asking === 'community') {
       if (!community) {
-        draft.attempts++;
+        if (!adds) draft.attempts++;
         await this.deps.store.saveDraft(key, draft, this.deps.clock.now());
-        const again = named.length > 1 ? say.askWhichCommunity(named.map((one) => one.name)) : say.askCommunityAgain(this.communityExamples());
+        const examples = this.communityExamples();
+        const again = named.length > 1 ? say.askWhichCommunity(named.map((one) => one.name)) : adds ? say.detailNoted(examples) : say.askCommunityAgain(examples);
         this.tellRequester(ctx, again, draft.privateChannel);
         return true;
       }

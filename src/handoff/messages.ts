@@ -11,6 +11,7 @@ export const channelName = (channel: string) => CHANNEL_NAMES[addressBookOf(chan
 export const deskMessages = {
   askCommunity: (matter: string) => `好的，我来帮你登记${matter}。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）`,
   askCommunityAgain: (examples: string) => `没找到这个社区。请告诉我你所在的产业社区或园区，例如：${examples}。回复"取消"可撤销。`,
+  detailNoted: (examples: string) => `已记下，会一并转给社区工作者。还需要知道你在哪个产业社区或园区，例如：${examples}。回复"取消"可撤销。`,
   askWhichCommunity: (names: string[]) => `你提到了${names.join('和')}，这次要找哪个社区处理？直接回复社区名称即可；回复"取消"可撤销。`,
   askDescription: '好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？',
   draftCancelled: '好的，已取消这次登记。有需要随时找我。',

@@ -115,6 +115,27 @@ describe('a whole request, from a park group to the rating', () => {
     expect(fourth.ticket).toMatchObject({ community: 'baiyang-linli', category: 'other' });
   });
 
+  it('keeps what the requester adds while asked for the community, and sends it to the worker with the request', async () => {
+    const user = 'adds-details';
+    await app.assistant.handle(wecom('宿舍空调坏了', { user }));
+    const corrected = await app.assistant.handle(wecom('不对，是热水器坏了', { user }));
+    expect(corrected.answer).toBe('已记下，会一并转给社区工作者。还需要知道你在哪个产业社区或园区，例如：白杨、临江、医药港、大创。回复"取消"可撤销。');
+    await app.assistant.handle(wecom('水管也漏了 电话13812345678', { user }));
+    // More said than asked for is not a failed answer: the request is still there after three replies.
+    expect((await app.assistant.handle(wecom('下沙', { user }))).answer).toMatch(/^没找到这个社区/);
+    const placed = await app.assistant.handle(wecom('我在大创小镇上班', { user }));
+    expect(await app.tickets.get(placed.ticket!.id)).toMatchObject({
+      category: 'repair',
+      community: 'dachuang',
+      contact: '13812345678',
+      description: '宿舍空调坏了；不对，是热水器坏了；水管也漏了 电话13812345678',
+    });
+    const notifications = await notificationsOf(placed.ticket!.id);
+    expect(notifications.find((notification) => notification.recipient === 'worker:w-dc-01')?.text).toContain('内容：宿舍空调坏了；不对，是热水器坏了；水管也漏了 电话13812345678');
+    // The staff group sees the same words, the number masked.
+    expect(notifications.find((notification) => notification.recipient === 'staff-group:dachuang')?.text).toContain('内容：宿舍空调坏了；不对，是热水器坏了；水管也漏了 电话138****5678');
+  });
+
   it('notifies the supervisor of a low rating, and reopens when the requester says it is not solved', async () => {
     const opened = await app.assistant.handle(wecom('临江街道这边宿舍漏水了，请派人修 电话13812345678', { user: 'rater' }));
     const id = opened.ticket!.id;
