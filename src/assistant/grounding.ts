@@ -76,6 +76,8 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp }[] = [
   { asks: /电话|手机号|热线/, says: /电话|热线|\d{3,4}-\d{7,8}|1\d{10}/ },
   { asks: /几点|营业时间|开放时间|开门|关门/, says: /营业|开放时间|开门|关门|\d{1,2}[:：]\d{2}|\d{1,2}点/ },
   { asks: /多少钱|费用|价格|收费|房租|租金|几块钱/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/ },
+  // "医药港属于哪类社区": a sentence naming a kind (建制型, 功能型, 两类), not one that only names the place.
+  { asks: /哪一?类|哪一?种类型|什么类型|什么类别/, says: /[型类]/ },
   // "在哪" is not here: "在医药港、芯谷试点" answers where a programme is; a street address is another matter.
   { asks: /地址|位置|怎么走|怎么去|哪条路|路线|门牌/, says: /地址|位置|路\d*号|\d+号|门牌|地铁|公交/ },
 ];
@@ -113,7 +115,10 @@ export function renderCitations(citations: Citation[]): string {
   return citations.map((citation) => `来源：[${citation.n}]《${citation.title}》${citation.section ? ` · ${citation.section}` : ''}`).join('\n');
 }
 
-/** True when most of `text`'s character pairs already stand in `other`: the same fact said twice. */
+/**
+ * True when most of the character pairs of either sentence stand in the other: the same fact said
+ * twice, once perhaps with a little more ("现有资料没有列出每场活动的具体时间和报名方式…").
+ */
 function repeats(text: string, other: string): boolean {
   const pairs = (value: string) => {
     const characters = [...normalizeText(value)];
@@ -121,10 +126,10 @@ function repeats(text: string, other: string): boolean {
   };
   const mine = pairs(text);
   const theirs = pairs(other);
-  if (!mine.size) return true;
+  if (!mine.size || !theirs.size) return true;
   let shared = 0;
   for (const pair of mine) if (theirs.has(pair)) shared++;
-  return shared / mine.size >= 0.7;
+  return shared / Math.min(mine.size, theirs.size) >= 0.7;
 }
 
 // "多少钱" asks for a price: the documents' numbers are counts, never prices.

@@ -70,6 +70,29 @@ describe('extractive answers', () => {
     const elsewhere: Hit[] = [{ rank: 1, score: 1, chunk: about }];
     expect(speaksTo('医药港社区的电话是多少', elsewhere, tokenizer)).toBe(false);
     expect(extractiveAnswer('医药港社区的电话是多少', elsewhere, scorer, '2026-11-27').text).toBe('');
-    expect(speaksTo('医药港社区是什么类型', elsewhere, tokenizer)).toBe(true); // no kind of value asked for
+    expect(speaksTo('医药港社区是什么类型', elsewhere, tokenizer)).toBe(true); // a kind asked for, and 功能型 named
+    expect(speaksTo('医药港社区是什么类型', hits, tokenizer)).toBe(false);
+  });
+
+  it('answer "which kind" with a sentence that names a kind, not one that names the place beside another', async () => {
+    const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
+    const passage = (id: string, section: string, text: string): Chunk => ({ id, ordinal: 0, source: `${id}.md`, title: '产业社区', tags: [], section, text, sentenceStart: 0, sentenceEnd: 0 });
+    const pilot = passage('pilot', '钱塘芯谷产业社区', '钱塘芯谷产业社区与医药港产业社区一起，是企业社会工作的试点社区。');
+    const kinds = passage('kinds', '钱塘区有哪些产业社区？', '钱塘区有4个建制型产业社区，包括白杨街道邻里社区；还新建了5个功能型产业社区，包括医药港产业社区。');
+    const scorer = { tokenizer, lexical: LexicalIndex.build([pilot.text, kinds.text], tokenizer) };
+    const hits: Hit[] = [pilot, kinds].map((chunk, i) => ({ rank: i + 1, score: 1 - i / 10, chunk }));
+    expect(extractiveAnswer('医药港属于哪类社区', hits, scorer, '2026-11-27').text).toBe('还新建了5个功能型产业社区，包括医药港产业社区[1]。');
+  });
+
+  it('say a fact once though two passages say it, one with a little more', async () => {
+    const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
+    const passage = (id: string, text: string): Chunk => ({ id, ordinal: 0, source: `${id}.md`, title: '服务活动', tags: [], section: '', text, sentenceStart: 0, sentenceEnd: 0 });
+    const short = passage('short', '活动的具体时间和报名方式现有资料没有列出，需要参加可以回复转人工。');
+    const longer = passage('longer', '现有资料没有列出每场活动的具体时间和报名方式，需要参加可以转人工，由社区工作者对接。');
+    const scorer = { tokenizer, lexical: LexicalIndex.build([short.text, longer.text], tokenizer) };
+    const hits: Hit[] = [short, longer].map((chunk, i) => ({ rank: i + 1, score: 1 - i / 10, chunk }));
+    const answer = extractiveAnswer('活动怎么报名', hits, scorer, '2026-11-27');
+    expect(answer.text).toBe('活动的具体时间和报名方式现有资料没有列出，需要参加可以回复转人工[1]。');
+    expect(answer.citations).toHaveLength(1);
   });
 });
