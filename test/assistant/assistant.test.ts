@@ -66,6 +66,13 @@ describe('assistant offline', () => {
     expect(unanswered.find((entry) => entry.userId === 'asker-42')).toMatchObject({ text: '公积金怎么提取', route: 'no_answer', answered: false });
   });
 
+  it('knows the everyday names of the district\'s programmes: 社工站 is the enterprise social-work station', async () => {
+    const result = await app.assistant.handle(message('社工站在哪'));
+    expect(result.route).toBe('answer');
+    expect(result.answer).toContain('医药港产业社区、钱塘芯谷产业社区');
+    expect(result.answer).toContain('企业社会工作站');
+  });
+
   it('does not answer a place\'s phone number, opening hours or way there with what the documents say about the place', async () => {
     for (const question of ['医药港社区的电话是多少', '邻里中心的食堂几点开门', '新雁邻里中心怎么走']) {
       const result = await app.assistant.handle(message(question));
