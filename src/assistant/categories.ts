@@ -12,6 +12,8 @@ const categoriesSchema = z.object({
         name: z.string().regex(/^[a-z][a-z0-9_]*$/, 'must be lower_snake_case'),
         label: z.string().min(1),
         sensitive: z.boolean().default(false),
+        /** Taken by the community's supervisor, not its workers (a complaint about the service or a worker). */
+        toSupervisor: z.boolean().default(false),
         /** Minutes a ticket may wait to be accepted before the worker is reminded. */
         acceptMinutes: z.number().int().min(1).default(30),
         /** Minutes after the reminder before the supervisor is asked to step in. */

@@ -1,3 +1,4 @@
+import type { Category } from '../assistant/categories.ts';
 import type { Clock } from '../clock.ts';
 import type { Roster, Worker } from './roster.ts';
 import type { TicketStore } from './ticket-store.ts';
@@ -21,9 +22,10 @@ export type Assignment = { worker: Worker; reason: string };
 /**
  * Picks a worker of the community who has the skill, is on duty and has room, with the fewest open
  * tickets; among equals, the one assigned least recently (round-robin). Nobody fits: the supervisor.
+ * A category the supervisor takes (a complaint) goes to them first.
  */
 export async function chooseAssignee(
-  request: { community: string; category: string; categoryLabel: string },
+  request: { community: string; category: Pick<Category, 'name' | 'label' | 'toSupervisor'> },
   roster: Roster,
   store: TicketStore,
   clock: Clock,
@@ -31,11 +33,13 @@ export async function chooseAssignee(
 ): Promise<Assignment | undefined> {
   const now = clock.now();
   const supervisor = roster.supervisorOf(request.community);
+  const { name, label, toSupervisor } = request.category;
+  if (toSupervisor && supervisor && !exclude.includes(supervisor.id)) return { worker: supervisor, reason: `${label}由社区负责人处理` };
   const open = await store.openCounts(request.community);
   const candidates = roster
     .workersOf(request.community)
     .filter((worker) => worker.id !== supervisor?.id && !exclude.includes(worker.id))
-    .filter((worker) => worker.skills.includes(request.category))
+    .filter((worker) => worker.skills.includes(name))
     .filter((worker) => isOnDuty(worker, now))
     .filter((worker) => (open.get(worker.id) ?? 0) < worker.capacity);
   if (candidates.length) {
@@ -47,8 +51,8 @@ export async function chooseAssignee(
         a.id.localeCompare(b.id),
     );
     const load = open.get(worker!.id) ?? 0;
-    return { worker: worker!, reason: `${request.categoryLabel}技能、在岗、当前待办 ${load} 件，为可接单人员中最少（同等时轮流分派）` };
+    return { worker: worker!, reason: `${label}技能、在岗、当前待办 ${load} 件，为可接单人员中最少（同等时轮流分派）` };
   }
   if (!supervisor) return undefined;
-  return { worker: supervisor, reason: `本社区暂无具备${request.categoryLabel}技能、在岗且未满额的社区工作者，转社区负责人` };
+  return { worker: supervisor, reason: `本社区暂无具备${label}技能、在岗且未满额的社区工作者，转社区负责人` };
 }

@@ -441,7 +441,7 @@ export class HandoffDesk implements HandoffHandler {
       'requester',
     );
     const category = categories.get(created.category);
-    const assignment = await chooseAssignee({ community: created.community, category: created.category, categoryLabel: category.label }, this.roster, store, clock);
+    const assignment = await chooseAssignee({ community: created.community, category }, this.roster, store, clock);
     if (!assignment) {
       this.deps.logger.error({ ticket: created.id, community: created.community }, 'no worker and no supervisor for this community: ticket stays new');
       return created;

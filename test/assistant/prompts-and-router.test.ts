@@ -56,7 +56,7 @@ describe('local router', () => {
     const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
     const categories = new Categories([
       ...(await Categories.load(path.resolve('config/categories.yaml'))).list,
-      { name: 'childcare', label: '托育', sensitive: false, acceptMinutes: 30, escalateAfterMinutes: 15, resolveHours: 72 },
+      { name: 'childcare', label: '托育', sensitive: false, toSupervisor: false, acceptMinutes: 30, escalateAfterMinutes: 15, resolveHours: 72 },
     ]);
     const { dir, cleanup } = await temporaryDirectory();
     const file = path.join(dir, 'examples.yaml');

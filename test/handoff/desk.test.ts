@@ -92,6 +92,18 @@ describe('a whole request, from a park group to the rating', () => {
     expect(JSON.parse(relay.recipient.slice('address:'.length))).toMatchObject({ conversationKind: 'direct', conversationId: 'xiaozhao' });
   });
 
+  it('takes a complaint to the community\'s supervisor, one to one, not to the workers it may be about', async () => {
+    const inGroup = await app.assistant.handle(wecom('我想投诉社工态度不好，报修三天了没人管', { user: 'complainer', group: '医药港员工交流群' }));
+    expect(inGroup.category).toBe('complaint');
+    expect(inGroup.replies[0]).toMatchObject({ text: '收到，我私信联系你，帮你对接社区工作者。', mentions: ['complainer'] });
+    expect(inGroup.replies[1]).toMatchObject({ direct: true });
+    expect(inGroup.replies[1]!.text).toMatch(/已登记工单 #\d+（投诉 · 医药港产业社区），已转给社区工作者王芳（示例）/);
+    const ticket = (await app.tickets.get(inGroup.ticket!.id))!;
+    expect(ticket).toMatchObject({ category: 'complaint', assignee: 's-yiyaogang', privateChannel: true, assignmentReason: '投诉由社区负责人处理' });
+    // Neither of the community's workers hears of it.
+    expect((await notificationsOf(ticket.id)).map((notification) => notification.recipient)).not.toContain('worker:w-yyg-01');
+  });
+
   it('cancels a half-filled request and a live ticket on "取消"', async () => {
     await app.assistant.handle(wecom('转人工', { user: 'canceller' }));
     expect((await app.assistant.handle(wecom('取消', { user: 'canceller' }))).answer).toBe('好的，已取消这次登记。有需要随时找我。');
