@@ -74,6 +74,14 @@ export function ticketSummary(ticket: Ticket): TicketSummary {
   return { id: ticket.id, status: ticket.status, category: ticket.category, community: ticket.community, assignee: ticket.assignee };
 }
 
+/**
+ * A ticket the supervisor takes (a complaint, perhaps about a colleague) is for its assignee and the
+ * community's supervisor: the community's other workers do not see it, in their group or console.
+ */
+export function hiddenFrom(ticket: Ticket, workerId: string, roster: Roster, categories: Categories): boolean {
+  return categories.get(ticket.category).toSupervisor && workerId !== ticket.assignee && workerId !== roster.supervisorOf(ticket.community)?.id;
+}
+
 /** Phone and ID-card numbers are visible to the assigned worker and supervisors only. */
 export function ticketFor(ticket: Ticket, viewer: { workerId?: string | undefined; roster: Roster } | undefined): Ticket {
   const privileged =
@@ -460,6 +468,7 @@ export class HandoffDesk implements HandoffHandler {
     }))!;
     const communityName = this.roster.community(ticket.community)?.name ?? ticket.community;
     await this.notify(ticket, 'new-ticket', { kind: 'worker', workerId: assignment.worker.id }, say.newTicketForWorker(ticket, category.label, communityName, assignment.reason));
+    if (category.toSupervisor) return ticket; // not for the staff group: the complaint may be about one of them
     await this.notify(
       ticket,
       'new-ticket',
@@ -502,7 +511,7 @@ export class HandoffDesk implements HandoffHandler {
     if (!ticket || !worker) return { ok: false, message: say.unknownTicket(ticketId) };
     const supervisor = this.roster.supervisorOf(ticket.community)?.id === worker.id;
     if (mode === 'community' && worker.community !== ticket.community && !supervisor) return { ok: false, message: say.notYourCommunity(ticket) };
-    if (mode === 'assignee' && ticket.assignee !== worker.id && !supervisor) {
+    if ((mode === 'assignee' && ticket.assignee !== worker.id && !supervisor) || hiddenFrom(ticket, worker.id, this.roster, this.deps.categories)) {
       return { ok: false, message: say.notYours(ticket, this.workerName(ticket.assignee)) };
     }
     return { ticket, worker };

@@ -45,9 +45,10 @@ export class SlaScheduler {
         at: now,
       });
       if (!fired) continue;
-      const minutes = categories.get(ticket.category).acceptMinutes;
+      const { acceptMinutes: minutes, toSupervisor } = categories.get(ticket.category);
       const text = say.reminder(fired, name(fired.assignee), minutes);
-      await notifier.notify({ ticketId: fired.id, kind: 'reminder', to: { kind: 'staff-group', community: fired.community }, text, mentions: fired.assignee ? [fired.assignee] : [] });
+      // A complaint is kept from the staff group (HandoffDesk.open): its reminders too.
+      if (!toSupervisor) await notifier.notify({ ticketId: fired.id, kind: 'reminder', to: { kind: 'staff-group', community: fired.community }, text, mentions: fired.assignee ? [fired.assignee] : [] });
       if (fired.assignee) await notifier.notify({ ticketId: fired.id, kind: 'reminder', to: { kind: 'worker', workerId: fired.assignee }, text });
       done.reminded.push(fired.id);
     }
@@ -65,7 +66,7 @@ export class SlaScheduler {
       const supervisor = roster.supervisorOf(fired.community);
       const text = say.escalation(fired, category.label, communityName(fired.community), category.acceptMinutes + category.escalateAfterMinutes);
       if (supervisor) await notifier.notify({ ticketId: fired.id, kind: 'escalation', to: { kind: 'worker', workerId: supervisor.id }, text });
-      await notifier.notify({ ticketId: fired.id, kind: 'escalation', to: { kind: 'staff-group', community: fired.community }, text, mentions: supervisor ? [supervisor.id] : [] });
+      if (!category.toSupervisor) await notifier.notify({ ticketId: fired.id, kind: 'escalation', to: { kind: 'staff-group', community: fired.community }, text, mentions: supervisor ? [supervisor.id] : [] });
       done.escalated.push(fired.id);
     }
 

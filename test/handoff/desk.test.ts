@@ -100,8 +100,10 @@ describe('a whole request, from a park group to the rating', () => {
     expect(inGroup.replies[1]!.text).toMatch(/已登记工单 #\d+（投诉 · 医药港产业社区），已转给社区工作者王芳（示例）/);
     const ticket = (await app.tickets.get(inGroup.ticket!.id))!;
     expect(ticket).toMatchObject({ category: 'complaint', assignee: 's-yiyaogang', privateChannel: true, assignmentReason: '投诉由社区负责人处理' });
-    // Neither of the community's workers hears of it.
-    expect((await notificationsOf(ticket.id)).map((notification) => notification.recipient)).not.toContain('worker:w-yyg-01');
+    // Neither the community's workers nor its staff group hear of it, and a colleague cannot take it over.
+    expect((await notificationsOf(ticket.id)).map((notification) => notification.recipient)).toEqual(['worker:s-yiyaogang']);
+    expect(await app.desk.accept(ticket.id, 'w-yyg-01')).toMatchObject({ ok: false, message: expect.stringMatching(/由王芳（示例）负责，你不能操作/) });
+    expect(await app.desk.accept(ticket.id, 's-yiyaogang')).toMatchObject({ ok: true });
   });
 
   it('cancels a half-filled request and a live ticket on "取消"', async () => {

@@ -33,6 +33,21 @@ describe('service levels on an injected clock', () => {
     expect((await app.sla.tick()).escalated).toEqual([]);
   });
 
+  it('keeps a complaint\'s reminder and escalation from the staff group, as its notice was', async () => {
+    const ticket = await request('我要投诉医药港的社工，报修一周了没人管', 'sla-complaint');
+    expect(ticket).toMatchObject({ category: 'complaint', assignee: 's-yiyaogang' });
+    clock.advance(30 * MINUTE);
+    expect((await app.sla.tick()).reminded).toEqual([ticket.id]);
+    clock.advance(15 * MINUTE);
+    expect((await app.sla.tick()).escalated).toEqual([ticket.id]);
+    const notifications = await app.tickets.notifications({ ticketId: ticket.id });
+    expect(notifications.map((notification) => `${notification.kind} ${notification.recipient}`).filter((line) => !line.includes('address:'))).toEqual([
+      'new-ticket worker:s-yiyaogang',
+      'reminder worker:s-yiyaogang',
+      'escalation worker:s-yiyaogang',
+    ]);
+  });
+
   it('uses per-category limits, and stops the accept timers once a worker accepts', async () => {
     const urgent = await request('最近压力特别大，想找医药港的心理老师聊聊', 'sla-2');
     expect(urgent.category).toBe('mental_health');

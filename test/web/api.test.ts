@@ -168,6 +168,19 @@ describe('HTTP API', () => {
       expect((await errorOf(forbidden)).message).toBe('这张工单不属于你所在的社区。');
     });
 
+    it('shows a complaint to the supervisor who has it, not to the community\'s other workers', async () => {
+      const opened = (await (await call('/api/chat', json({ user: 'complainer', text: '我要投诉医药港的张敏，态度很差' }, { 'x-api-key': 'key-hr-system' }))).json()) as { ticket: { id: number } };
+      const zhang = await signIn('w-yyg-01', 'zhangmin-2026');
+      const listed = (await (await call('/api/tickets', as(zhang))).json()) as { tickets: { id: number }[] };
+      expect(listed.tickets.map((ticket) => ticket.id)).toContain(ticketId);
+      expect(listed.tickets.map((ticket) => ticket.id)).not.toContain(opened.ticket.id);
+      const hidden = await call(`/api/tickets/${opened.ticket.id}`, as(zhang));
+      expect(hidden.status).toBe(403);
+      expect((await errorOf(hidden)).message).toBe('这张工单只有社区负责人和承办人可以查看。');
+      const all = (await (await call('/api/tickets', { headers: { authorization: `Bearer ${ADMIN}` } })).json()) as { tickets: { id: number; assignee: string }[] };
+      expect(all.tickets.find((ticket) => ticket.id === opened.ticket.id)).toMatchObject({ assignee: 's-yiyaogang' });
+    });
+
     it('requires the CSRF token for state changes by a signed-in worker', async () => {
       const zhang = await signIn('w-yyg-01', 'zhangmin-2026');
       const withoutToken = await call(`/api/tickets/${ticketId}/accept`, { method: 'POST', headers: { cookie: zhang.cookie } });

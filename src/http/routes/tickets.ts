@@ -1,7 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { AppServices } from '../../app.ts';
-import { ticketFor, type ActionOutcome } from '../../handoff/desk.ts';
+import { hiddenFrom, ticketFor, type ActionOutcome } from '../../handoff/desk.ts';
 import { TICKET_STATUSES, type Ticket } from '../../handoff/ticket.ts';
 import { maskDeep } from '../../privacy.ts';
 import { callerWorker, type Caller } from '../auth.ts';
@@ -26,6 +26,7 @@ export function ticketRoutes(app: AppServices, requireStaff: express.RequestHand
     if (!ticket) throw new HttpError(404, 'not_found', `没有找到工单 #${id}。`);
     const worker = callerWorker(caller, roster());
     if (worker && worker.community !== ticket.community) throw new HttpError(403, 'forbidden', '这张工单不属于你所在的社区。');
+    if (worker && hiddenFrom(ticket, worker.id, roster(), app.categories)) throw new HttpError(403, 'forbidden', '这张工单只有社区负责人和承办人可以查看。');
     return ticket;
   };
   const view = (caller: Caller | undefined, ticket: Ticket) => {
@@ -47,7 +48,8 @@ export function ticketRoutes(app: AppServices, requireStaff: express.RequestHand
         ...(community !== undefined && { community }),
         ...(query.assignee && { assignee: query.assignee }),
       });
-      res.json({ tickets: tickets.map((ticket) => ({ ...view(req.caller, ticket), assigneeName: ticket.assignee ? (roster().worker(ticket.assignee)?.name ?? ticket.assignee) : null })) });
+      const shown = worker ? tickets.filter((ticket) => !hiddenFrom(ticket, worker.id, roster(), app.categories)) : tickets;
+      res.json({ tickets: shown.map((ticket) => ({ ...view(req.caller, ticket), assigneeName: ticket.assignee ? (roster().worker(ticket.assignee)?.name ?? ticket.assignee) : null })) });
     }),
   );
 
