@@ -7,18 +7,28 @@ import type { Hit } from '../../src/retrieval/knowledge-index.ts';
 import { LexicalIndex } from '../../src/retrieval/lexical-index.ts';
 import { Tokenizer } from '../../src/retrieval/tokenizer.ts';
 
+const TODAY = '2026-11-27';
+const districtTokenizer = async () => new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
+/** A passage of one document: id, text and, where it matters, title and heading. */
+const passage = (id: string, text: string, fields: Partial<Chunk> = {}): Chunk => ({ id, ordinal: 0, source: `${id}.md`, title: '产业社区', tags: [], section: '', text, sentenceStart: 0, sentenceEnd: 0, ...fields });
+/** The passages as search found them, best first, and a scorer over them alone. */
+async function found(...chunks: Chunk[]): Promise<{ hits: Hit[]; scorer: { tokenizer: Tokenizer; lexical: LexicalIndex } }> {
+  const tokenizer = await districtTokenizer();
+  return { hits: chunks.map((chunk, i) => ({ rank: i + 1, score: 1 - i / 10, chunk })), scorer: { tokenizer, lexical: LexicalIndex.build(chunks.map((chunk) => chunk.text), tokenizer) } };
+}
+
 describe('extractive answers', () => {
   it('read a passage once: asking again tokenizes only the question, and answers the same', async () => {
-    const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
+    const tokenizer = await districtTokenizer();
     const text = '钱塘区已建成下沙邻里中心、新雁邻里中心。临江产业邻里中心正在建设中。合计可提供房源14108间。';
     const chunk: Chunk = { id: 'a.md#0', ordinal: 0, source: 'a.md', title: '工业邻里中心', tags: [], section: '', text, sentenceStart: 0, sentenceEnd: 2 };
     const scorer = { tokenizer, lexical: LexicalIndex.build([text], tokenizer) };
     const hits: Hit[] = [{ rank: 1, score: 1, chunk }];
     const tokenize = vi.spyOn(tokenizer, 'tokenize');
 
-    const first = extractiveAnswer('临江的邻里中心建好了吗', hits, scorer, '2026-11-27');
+    const first = extractiveAnswer('临江的邻里中心建好了吗', hits, scorer, TODAY);
     const callsFirst = tokenize.mock.calls.length;
-    const second = extractiveAnswer('临江的邻里中心建好了吗', hits, scorer, '2026-11-27');
+    const second = extractiveAnswer('临江的邻里中心建好了吗', hits, scorer, TODAY);
 
     expect(first.text).toContain('临江产业邻里中心正在建设中[1]');
     expect(second).toEqual(first);
@@ -27,71 +37,61 @@ describe('extractive answers', () => {
   });
 
   it('answer a comparison with what is said of each side, not only with the sentence naming both', async () => {
-    const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
-    const passage = (id: string, section: string, text: string): Chunk => ({ id, ordinal: 0, source: 'c.md', title: '产业社区：建制型与功能型', tags: [], section, text, sentenceStart: 0, sentenceEnd: 0 });
-    const intro = passage('intro', '', '钱塘区的产业社区分为"建制型"和"功能型"两类，全域覆盖。');
-    const residential = passage('residential', '建制型产业社区', '建制型产业社区聚焦产业工人及家属"8小时外"的服务需求。');
-    const working = passage('working', '功能型产业社区', '功能型产业社区推动社区服务进入园区，实现产业工人"8小时内"服务。');
-    const scorer = { tokenizer, lexical: LexicalIndex.build([intro.text, residential.text, working.text], tokenizer) };
-    const hits: Hit[] = [intro, residential, working].map((chunk, i) => ({ rank: i + 1, score: 1 - i / 10, chunk }));
+    const title = '产业社区：建制型与功能型';
+    const { hits, scorer } = await found(
+      passage('intro', '钱塘区的产业社区分为"建制型"和"功能型"两类，全域覆盖。', { title }),
+      passage('residential', '建制型产业社区聚焦产业工人及家属"8小时外"的服务需求。', { title, section: '建制型产业社区' }),
+      passage('working', '功能型产业社区推动社区服务进入园区，实现产业工人"8小时内"服务。', { title, section: '功能型产业社区' }),
+    );
     for (const question of ['建制型和功能型有啥区别', '功能型社区与建制型社区有什么不同']) {
-      const answer = extractiveAnswer(question, hits, scorer, '2026-11-27');
+      const answer = extractiveAnswer(question, hits, scorer, TODAY);
       expect(answer.text).toContain('8小时外');
       expect(answer.text).toContain('8小时内');
     }
     // Not a comparison: the best sentences, as before.
-    expect(extractiveAnswer('建制型和功能型是什么', hits, scorer, '2026-11-27').text).toBe('钱塘区的产业社区分为"建制型"和"功能型"两类，全域覆盖[1]。');
+    expect(extractiveAnswer('建制型和功能型是什么', hits, scorer, TODAY).text).toBe('钱塘区的产业社区分为"建制型"和"功能型"两类，全域覆盖[1]。');
   });
 
   it('answer "how many" with a count, not with the digit of a name', async () => {
-    const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
-    const passage = (id: string, text: string): Chunk => ({ id, ordinal: 0, source: `${id}.md`, title: '产业社区', tags: [], section: '', text, sentenceStart: 0, sentenceEnd: 0 });
-    const named = passage('named', '建制型产业社区积极推广"邻里模式"，聚焦产业工人及家属"8小时外"的服务需求。');
-    const counted = passage('counted', '钱塘区常年工作生活着30余万产业员工，人口结构复杂、流动性高。');
-    const scorer = { tokenizer, lexical: LexicalIndex.build([named.text, counted.text], tokenizer) };
-    const hits: Hit[] = [
-      { rank: 1, score: 1, chunk: named },
-      { rank: 2, score: 0.9, chunk: counted },
-    ];
-    const answer = extractiveAnswer('钱塘区有多少产业工人', hits, scorer, '2026-11-27');
+    const { hits, scorer } = await found(
+      passage('named', '建制型产业社区积极推广"邻里模式"，聚焦产业工人及家属"8小时外"的服务需求。'),
+      passage('counted', '钱塘区常年工作生活着30余万产业员工，人口结构复杂、流动性高。'),
+    );
+    const answer = extractiveAnswer('钱塘区有多少产业工人', hits, scorer, TODAY);
     expect(answer.text.startsWith('钱塘区常年工作生活着30余万产业员工')).toBe(true);
   });
 
   it('answer a question for a phone number, a time or a price only with a sentence that holds one', async () => {
-    const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
+    const tokenizer = await districtTokenizer();
     const text = '医药港产业社区党群服务中心设在园区内。服务热线0571-86001234，工作日9:00开放。';
     const chunk: Chunk = { id: 'p.md#0', ordinal: 0, source: 'p.md', title: '医药港产业社区', tags: [], section: '', text, sentenceStart: 0, sentenceEnd: 1 };
     const about: Chunk = { ...chunk, id: 'q.md#0', source: 'q.md', text: '医药港产业社区是功能型产业社区，服务园区企业和员工。' };
     const scorer = { tokenizer, lexical: LexicalIndex.build([chunk.text, about.text], tokenizer) };
     const hits: Hit[] = [{ rank: 1, score: 1, chunk }];
-    expect(extractiveAnswer('医药港社区的电话是多少', hits, scorer, '2026-11-27').text).toBe('服务热线0571-86001234，工作日9:00开放[1]。');
-    expect(extractiveAnswer('医药港社区几点开门', hits, scorer, '2026-11-27').text).toBe('服务热线0571-86001234，工作日9:00开放[1]。');
+    expect(extractiveAnswer('医药港社区的电话是多少', hits, scorer, TODAY).text).toBe('服务热线0571-86001234，工作日9:00开放[1]。');
+    expect(extractiveAnswer('医药港社区几点开门', hits, scorer, TODAY).text).toBe('服务热线0571-86001234，工作日9:00开放[1]。');
     expect(speaksTo('医药港社区的电话是多少', hits, tokenizer)).toBe(true);
     const elsewhere: Hit[] = [{ rank: 1, score: 1, chunk: about }];
     expect(speaksTo('医药港社区的电话是多少', elsewhere, tokenizer)).toBe(false);
-    expect(extractiveAnswer('医药港社区的电话是多少', elsewhere, scorer, '2026-11-27').text).toBe('');
+    expect(extractiveAnswer('医药港社区的电话是多少', elsewhere, scorer, TODAY).text).toBe('');
     expect(speaksTo('医药港社区是什么类型', elsewhere, tokenizer)).toBe(true); // a kind asked for, and 功能型 named
     expect(speaksTo('医药港社区是什么类型', hits, tokenizer)).toBe(false);
   });
 
   it('answer "which kind" with a sentence that names a kind, not one that names the place beside another', async () => {
-    const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
-    const passage = (id: string, section: string, text: string): Chunk => ({ id, ordinal: 0, source: `${id}.md`, title: '产业社区', tags: [], section, text, sentenceStart: 0, sentenceEnd: 0 });
-    const pilot = passage('pilot', '钱塘芯谷产业社区', '钱塘芯谷产业社区与医药港产业社区一起，是企业社会工作的试点社区。');
-    const kinds = passage('kinds', '钱塘区有哪些产业社区？', '钱塘区有4个建制型产业社区，包括白杨街道邻里社区；还新建了5个功能型产业社区，包括医药港产业社区。');
-    const scorer = { tokenizer, lexical: LexicalIndex.build([pilot.text, kinds.text], tokenizer) };
-    const hits: Hit[] = [pilot, kinds].map((chunk, i) => ({ rank: i + 1, score: 1 - i / 10, chunk }));
-    expect(extractiveAnswer('医药港属于哪类社区', hits, scorer, '2026-11-27').text).toBe('还新建了5个功能型产业社区，包括医药港产业社区[1]。');
+    const { hits, scorer } = await found(
+      passage('pilot', '钱塘芯谷产业社区与医药港产业社区一起，是企业社会工作的试点社区。', { section: '钱塘芯谷产业社区' }),
+      passage('kinds', '钱塘区有4个建制型产业社区，包括白杨街道邻里社区；还新建了5个功能型产业社区，包括医药港产业社区。', { section: '钱塘区有哪些产业社区？' }),
+    );
+    expect(extractiveAnswer('医药港属于哪类社区', hits, scorer, TODAY).text).toBe('还新建了5个功能型产业社区，包括医药港产业社区[1]。');
   });
 
   it('say a fact once though two passages say it, one with a little more', async () => {
-    const tokenizer = new Tokenizer(await loadGlossary(path.resolve('knowledge/glossary.yaml')));
-    const passage = (id: string, text: string): Chunk => ({ id, ordinal: 0, source: `${id}.md`, title: '服务活动', tags: [], section: '', text, sentenceStart: 0, sentenceEnd: 0 });
-    const short = passage('short', '活动的具体时间和报名方式现有资料没有列出，需要参加可以回复转人工。');
-    const longer = passage('longer', '现有资料没有列出每场活动的具体时间和报名方式，需要参加可以转人工，由社区工作者对接。');
-    const scorer = { tokenizer, lexical: LexicalIndex.build([short.text, longer.text], tokenizer) };
-    const hits: Hit[] = [short, longer].map((chunk, i) => ({ rank: i + 1, score: 1 - i / 10, chunk }));
-    const answer = extractiveAnswer('活动怎么报名', hits, scorer, '2026-11-27');
+    const { hits, scorer } = await found(
+      passage('short', '活动的具体时间和报名方式现有资料没有列出，需要参加可以回复转人工。', { title: '服务活动' }),
+      passage('longer', '现有资料没有列出每场活动的具体时间和报名方式，需要参加可以转人工，由社区工作者对接。', { title: '服务活动' }),
+    );
+    const answer = extractiveAnswer('活动怎么报名', hits, scorer, TODAY);
     expect(answer.text).toBe('活动的具体时间和报名方式现有资料没有列出，需要参加可以回复转人工[1]。');
     expect(answer.citations).toHaveLength(1);
   });
