@@ -106,6 +106,7 @@ describe('local router', () => {
     expect(router.route('心情不好怎么办')).toMatchObject({ route: 'handoff', category: 'mental_health' });
     // What a worker's family needs is for a person too; what is out of scope is so by its subject.
     expect(router.route('孩子上学怎么办')).toMatchObject({ route: 'handoff', category: 'other' });
+    expect(router.route('生病了没钱看病怎么办')).toMatchObject({ route: 'handoff', category: 'other' });
     expect(router.route('股票跌了怎么办').route).toBe('out_of_scope');
     expect(router.route('考试没考好怎么办').route).toBe('out_of_scope');
   });
