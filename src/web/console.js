@@ -22,6 +22,7 @@ async function loadQueue() {
   queue.replaceChildren(...tickets.map((ticket) =>
     el('li', { class: ticket.id === selected ? 'active' : '', 'data-id': ticket.id, onclick: () => void show(ticket.id) },
       el('strong', {}, `#${ticket.id} `), el('span', { class: `badge ${ticket.status}` }, STATUS[ticket.status]), ' ',
+      el('span', { class: 'small category' }, `${ticket.categoryLabel} · ${ticket.communityName}`),
       el('div', { class: 'small' }, ticket.description.slice(0, 40)),
       el('div', { class: 'muted small' }, `负责人 ${ticket.assigneeName ?? '—'} · `, countdown(ticket) ?? ''),
     )));
@@ -49,8 +50,9 @@ async function show(id) {
   const target = el('input', { id: 'transfer-to', placeholder: '工号或姓名' });
   $('#detail').replaceChildren(
     el('h3', {}, `工单 #${ticket.id} `, el('span', { class: `badge ${ticket.status}` }, STATUS[ticket.status])),
+    el('p', { class: 'small', id: 'ticket-kind' }, `${ticket.categoryLabel} · ${ticket.communityName}`),
     el('p', {}, ticket.description),
-    el('p', { class: 'muted small' }, `提出人：${ticket.requester.userName}（${ticket.requester.conversationKind === 'group' ? '群聊' : '私聊'} · ${ticket.requester.channel}）`, ticket.contact ? ` · 联系方式：${ticket.contact}` : ''),
+    el('p', { class: 'muted small' }, `提出人：${ticket.requester.userName}（${ticket.channelName}${ticket.requester.conversationKind === 'group' ? '群聊' : '私聊'}）`, ticket.contact ? ` · 联系方式：${ticket.contact}` : ''),
     el('p', { class: 'muted small' }, `负责人：${ticket.assigneeName ?? '—'} · `, countdown(ticket) ?? '', ticket.assignmentReason ? ` · 分派原因：${ticket.assignmentReason}` : ''),
     // Only what can be done with the ticket now: a closed one is for reading.
     ...(LIVE.includes(ticket.status)

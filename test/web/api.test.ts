@@ -159,6 +159,7 @@ describe('HTTP API', () => {
       const mine = (await (await call('/api/tickets', as(zhang))).json()) as { tickets: { id: number; contact: string }[] };
       expect(mine.tickets.map((ticket) => ticket.id)).toContain(ticketId);
       expect(mine.tickets.find((ticket) => ticket.id === ticketId)!.contact).toBe('13812345678'); // the assignee sees it
+      expect(mine.tickets.find((ticket) => ticket.id === ticketId)).toMatchObject({ categoryLabel: '报修', communityName: '医药港产业社区', channelName: '网页', assigneeName: '张敏（示例）' });
       const theirs = (await (await call('/api/tickets', as(chen))).json()) as { tickets: unknown[] };
       expect(theirs.tickets).toEqual([]);
       expect((await call(`/api/tickets/${ticketId}`, as(chen))).status).toBe(403);

@@ -89,7 +89,11 @@ describe('the pages in a real browser (headless Chromium)', () => {
     await worker.locator('#login-error:has-text("工号或密码不对")').waitFor();
     await worker.fill('#password', 'zhangmin-2026');
     await worker.click('#login-form button[type=submit]');
+    expect(await worker.locator(`#queue li[data-id="${id}"]`).innerText()).toContain('报修 · 医药港产业社区');
     await worker.locator(`#queue li[data-id="${id}"]`).click();
+    // What the ticket is about, where, and how the requester wrote, as staff say them.
+    expect(await worker.locator('#ticket-kind').innerText()).toBe('报修 · 医药港产业社区');
+    expect(await worker.locator('#detail').innerText()).toMatch(/提出人：.*（网页私聊）/);
     await worker.locator('#accept').click();
     await worker.locator('#action-result:has-text("已接单")').waitFor();
     await worker.fill('#reply-text', '已联系物业，明天上午 9 点上门维修');

@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import { z } from 'zod';
 import type { AppServices } from '../../app.ts';
 import { hiddenFrom, ticketFor, type ActionOutcome } from '../../handoff/desk.ts';
+import { channelName } from '../../handoff/messages.ts';
 import { TICKET_STATUSES, type Ticket } from '../../handoff/ticket.ts';
 import { maskDeep } from '../../privacy.ts';
 import { callerWorker, type Caller } from '../auth.ts';
@@ -34,6 +35,13 @@ export function ticketRoutes(app: AppServices, requireStaff: express.RequestHand
     // District staff see what supervisors see; a worker sees personal numbers on their own tickets.
     return caller?.kind === 'admin-token' || caller?.session.role === 'admin' ? ticket : ticketFor(ticket, { workerId: worker?.id, roster: roster() });
   };
+  /** What the console shows beside the ticket's ids: the names people use. */
+  const named = (ticket: Ticket) => ({
+    assigneeName: ticket.assignee ? (roster().worker(ticket.assignee)?.name ?? ticket.assignee) : null,
+    categoryLabel: app.categories.label(ticket.category),
+    communityName: roster().community(ticket.community)?.name ?? ticket.community,
+    channelName: channelName(ticket.requester.channel),
+  });
 
   router.get(
     '/api/tickets',
@@ -49,7 +57,7 @@ export function ticketRoutes(app: AppServices, requireStaff: express.RequestHand
         ...(query.assignee && { assignee: query.assignee }),
       });
       const shown = worker ? tickets.filter((ticket) => !hiddenFrom(ticket, worker.id, roster(), app.categories)) : tickets;
-      res.json({ tickets: shown.map((ticket) => ({ ...view(req.caller, ticket), assigneeName: ticket.assignee ? (roster().worker(ticket.assignee)?.name ?? ticket.assignee) : null })) });
+      res.json({ tickets: shown.map((ticket) => ({ ...view(req.caller, ticket), ...named(ticket) })) });
     }),
   );
 
@@ -60,8 +68,8 @@ export function ticketRoutes(app: AppServices, requireStaff: express.RequestHand
       const ticket = await visible(req.caller, validate(idParam, req.params.id));
       const shown = view(req.caller, ticket);
       const events = await app.tickets.events(ticket.id);
-      const named = events.map((event) => ({ ...event, actorName: roster().worker(event.actor)?.name ?? ({ requester: ticket.requester.userName, system: '系统' } as Record<string, string>)[event.actor] ?? event.actor }));
-      res.json({ ...shown, assigneeName: ticket.assignee ? (roster().worker(ticket.assignee)?.name ?? ticket.assignee) : null, events: shown === ticket ? named : named.map((event) => ({ ...event, detail: maskDeep(event.detail) })) });
+      const actors = events.map((event) => ({ ...event, actorName: roster().worker(event.actor)?.name ?? ({ requester: ticket.requester.userName, system: '系统' } as Record<string, string>)[event.actor] ?? event.actor }));
+      res.json({ ...shown, ...named(ticket), events: shown === ticket ? actors : actors.map((event) => ({ ...event, detail: maskDeep(event.detail) })) });
     }),
   );
 
