@@ -17,6 +17,21 @@ export function isOnDuty(worker: Worker, at: Date): boolean {
   return worker.duty.days.includes(day) && minutes >= toMinutes(worker.duty.from) && minutes < toMinutes(worker.duty.to);
 }
 
+const DAY_MS = 24 * 3600_000;
+
+/** When the worker is next on duty: `at` itself if they are now, else the start of their next shift. */
+export function nextOnDuty(worker: Worker, at: Date): Date {
+  if (isOnDuty(worker, at)) return at;
+  const { day, minutes } = beijingTime(at);
+  const from = toMinutes(worker.duty.from);
+  const midnight = at.getTime() - ((at.getTime() + 8 * 3600_000) % DAY_MS);
+  for (let ahead = 0; ahead <= 7; ahead++) {
+    const weekday = ((day - 1 + ahead) % 7) + 1;
+    if (worker.duty.days.includes(weekday) && (ahead > 0 || minutes < from)) return new Date(midnight + ahead * DAY_MS + from * 60_000);
+  }
+  return at;
+}
+
 export type Assignment = { worker: Worker; reason: string };
 
 /**

@@ -1,5 +1,5 @@
 import { replyTo, type HandoffHandler, type MessageContext } from '../assistant/assistant.ts';
-import { FALLBACK_CATEGORY, type Categories } from '../assistant/categories.ts';
+import { FALLBACK_CATEGORY, type Categories, type Category } from '../assistant/categories.ts';
 import { replies as assistantReplies } from '../assistant/replies.ts';
 import { asksForPerson } from '../assistant/router.ts';
 import type { InboundMessage, Reply, TicketSummary } from '../assistant/types.ts';
@@ -7,7 +7,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { findPhone, mask } from '../privacy.ts';
 import { normalizeText, plainParticles } from '../retrieval/text.ts';
-import { chooseAssignee, isOnDuty } from './assignment.ts';
+import { chooseAssignee, isOnDuty, nextOnDuty } from './assignment.ts';
 import { parseWorkerCommand, type WorkerCommand } from './commands.ts';
 import { channelName, deskMessages as say, STATUS_LABELS } from './messages.ts';
 import type { Notifier, Recipient } from './notifier.ts';
@@ -313,8 +313,7 @@ export class HandoffDesk implements HandoffHandler {
       from: ['resolved'],
       to: 'reopened',
       set: {
-        acceptDueAt: addMinutes(now, category.acceptMinutes),
-        escalateDueAt: addMinutes(now, category.acceptMinutes + category.escalateAfterMinutes),
+        ...this.acceptDeadlines(category, ticket.assignee, now),
         remindedAt: null,
         escalatedAt: null,
         resolvedAt: null,
@@ -438,6 +437,16 @@ export class HandoffDesk implements HandoffHandler {
     this.tellRequester(ctx, opening + say.created(ticket, this.deps.categories.label(ticket.category), community, this.workerName(ticket.assignee), when), draft.privateChannel);
   }
 
+  /**
+   * When a ticket given to `assigneeId` must be accepted, and when the supervisor hears it was not:
+   * counted from when the assignee is next on duty, as the requester was promised.
+   */
+  private acceptDeadlines(category: Category, assigneeId: string | null, now: Date): { acceptDueAt: string; escalateDueAt: string } {
+    const assignee = assigneeId ? this.roster.worker(assigneeId) : undefined;
+    const start = assignee ? nextOnDuty(assignee, now) : now;
+    return { acceptDueAt: addMinutes(start, category.acceptMinutes), escalateDueAt: addMinutes(start, category.acceptMinutes + category.escalateAfterMinutes) };
+  }
+
   /** Creates, assigns and announces a ticket. */
   async open(draft: Draft): Promise<Ticket> {
     const { store, clock, categories } = this.deps;
@@ -460,8 +469,7 @@ export class HandoffDesk implements HandoffHandler {
       set: {
         assignee: assignment.worker.id,
         assignmentReason: assignment.reason,
-        acceptDueAt: addMinutes(now, category.acceptMinutes),
-        escalateDueAt: addMinutes(now, category.acceptMinutes + category.escalateAfterMinutes),
+        ...this.acceptDeadlines(category, assignment.worker.id, now),
       },
       event: { actor: 'system', type: 'assigned', detail: { assignee: assignment.worker.id, reason: assignment.reason } },
       at: now,
@@ -473,7 +481,7 @@ export class HandoffDesk implements HandoffHandler {
       ticket,
       'new-ticket',
       { kind: 'staff-group', community: ticket.community },
-      say.newTicketForStaff(ticket, category.label, communityName, category.acceptMinutes, mask(ticket.description)),
+      say.newTicketForStaff(ticket, category.label, communityName, category.acceptMinutes, mask(ticket.description), !isOnDuty(assignment.worker, now)),
       [assignment.worker.id],
     );
     return ticket;
@@ -571,8 +579,7 @@ export class HandoffDesk implements HandoffHandler {
       set: {
         assignee: to.id,
         assignmentReason: `由${worker.name}转办`,
-        acceptDueAt: addMinutes(now, category.acceptMinutes),
-        escalateDueAt: addMinutes(now, category.acceptMinutes + category.escalateAfterMinutes),
+        ...this.acceptDeadlines(category, to.id, now),
         remindedAt: null,
         escalatedAt: null,
         resolveDueAt: null,

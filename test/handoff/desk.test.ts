@@ -261,13 +261,22 @@ describe('questions asked while a request is open', () => {
 describe('a request made at night', () => {
   it('promises a call within minutes only when the assignee is on duty, and says what to do meanwhile when not', async () => {
     // Beijing time Thursday 23:00: 张敏 works round the clock; 李华 and 王芳 are off duty.
-    const night = await testApp({}, { clock: new ManualClock(new Date('2026-11-26T23:00:00+08:00')) });
+    const nightClock = new ManualClock(new Date('2026-11-26T23:00:00+08:00'));
+    const night = await testApp({}, { clock: nightClock });
     try {
       const repair = await night.assistant.handle(message('医药港宿舍门锁坏了，派人来修', { channel: 'wecom', user: 'late-1' }));
       expect(repair.answer).toMatch(/已转给社区工作者张敏（示例），一般 30 分钟内会联系你。回复"取消"可撤销。$/);
       const talk = await night.assistant.handle(message('我在医药港，最近压力很大，想找心理老师聊聊', { channel: 'wecom', user: 'late-2' }));
       expect(talk.ticket).toMatchObject({ assignee: 's-yiyaogang' });
       expect(talk.answer).toMatch(/已转给社区工作者王芳（示例），现在不在工作时间，王芳（示例）上班后会尽快联系你；情况紧急请拨打 110 或 120。回复"取消"可撤销。$/);
+      // Her clock starts when her shift does (Friday 08:30): no one is reminded or alerted in the night.
+      expect(await night.tickets.get(talk.ticket!.id)).toMatchObject({ acceptDueAt: new Date('2026-11-27T08:45:00+08:00').toISOString(), escalateDueAt: new Date('2026-11-27T08:55:00+08:00').toISOString() });
+      const notice = (await night.tickets.notifications({ ticketId: talk.ticket!.id })).find((notification) => notification.recipient === 'staff-group:yiyaogang')!;
+      expect(notice.text).toContain('负责人上班后 15 分钟内未接单将提醒并上报');
+      nightClock.advance(9 * 3600_000); // Friday 08:00: the repair, with a worker on duty, is overdue; hers is not
+      expect(await night.sla.tick()).toMatchObject({ reminded: [repair.ticket!.id], escalated: [repair.ticket!.id] });
+      nightClock.advance(45 * 60_000); // 08:45
+      expect((await night.sla.tick()).reminded).toEqual([talk.ticket!.id]);
     } finally {
       await night.cleanup();
     }

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
+import { nextOnDuty } from '../../src/handoff/assignment.ts';
 import type { Notification } from '../../src/handoff/ticket.ts';
 import { message, testApp } from '../helpers.ts';
 
@@ -122,6 +123,21 @@ describe('service levels on an injected clock', () => {
     await app.notifier.settled();
     expect(delivered).toEqual([raised.id]);
     expect(await idsIn('sent')).toEqual([raised.id]);
+  });
+});
+
+describe('duty hours', () => {
+  it('say when a worker is next on duty: now if they are, else the start of their next shift', async () => {
+    const worker = (days: number[], from: string, to: string) => ({ ...app.roster.roster.worker('s-yiyaogang')!, duty: { days, from, to } });
+    const weekdays = worker([1, 2, 3, 4, 5], '08:30', '17:30');
+    const at = (beijing: string) => new Date(`${beijing}+08:00`);
+    expect(nextOnDuty(weekdays, at('2026-11-26T10:00:00'))).toEqual(at('2026-11-26T10:00:00')); // Thursday, on duty
+    expect(nextOnDuty(weekdays, at('2026-11-26T07:15:20'))).toEqual(at('2026-11-26T08:30:00')); // before the shift
+    expect(nextOnDuty(weekdays, at('2026-11-26T23:00:00'))).toEqual(at('2026-11-27T08:30:00')); // after it
+    expect(nextOnDuty(weekdays, at('2026-11-27T17:30:00'))).toEqual(at('2026-11-30T08:30:00')); // Friday evening → Monday
+    expect(nextOnDuty(worker([6], '09:00', '12:00'), at('2026-11-28T12:00:00'))).toEqual(at('2026-12-05T09:00:00')); // a week on
+    const always = worker([1, 2, 3, 4, 5, 6, 7], '00:00', '24:00');
+    expect(nextOnDuty(always, at('2026-11-29T03:00:00'))).toEqual(at('2026-11-29T03:00:00'));
   });
 });
 
