@@ -9,7 +9,7 @@ import { findPhone, mask } from '../privacy.ts';
 import { normalizeText, plainParticles } from '../retrieval/text.ts';
 import { chooseAssignee, isOnDuty, nextOnDuty } from './assignment.ts';
 import { parseWorkerCommand, type WorkerCommand } from './commands.ts';
-import { channelName, deskMessages as say, STATUS_LABELS } from './messages.ts';
+import { deskMessages as say, STATUS_LABELS } from './messages.ts';
 import type { Notifier, Recipient } from './notifier.ts';
 import type { Roster, Worker } from './roster.ts';
 import { ACCEPTABLE_STATUSES, LIVE_STATUSES, formatTicketId, type RequesterAddress, type Ticket } from './ticket.ts';
@@ -403,11 +403,11 @@ export class HandoffDesk implements HandoffHandler {
       privateChannel,
       attempts: 0,
     };
-    // Someone who may be in danger does not wait on "where are you": the urgent contact hears now.
-    const contact = this.roster.urgentContact;
-    if (ctx.urgent && !draft.community && contact) {
-      const where = `${channelName(message.channel)}${message.conversation.kind === 'group' ? '群聊' : '私聊'}`;
-      await this.deps.notifier.notify({ ticketId: null, kind: 'urgent', to: { kind: 'worker', workerId: contact.id }, text: say.urgentForContact(this.deps.categories.label(category), message.sender.name, where, mask(text)) });
+    if (ctx.urgent) {
+      // Someone who may be in danger does not wait on "where are you": the urgent contact hears now.
+      const contact = draft.community ? undefined : this.roster.urgentContact;
+      if (contact) await this.deps.notifier.notify({ ticketId: null, kind: 'urgent', to: { kind: 'worker', workerId: contact.id }, text: say.urgentForContact(this.deps.categories.label(category), draft.requester, mask(text)) });
+      draft.urgent = { contactAlerted: Boolean(contact) };
     }
     await this.advance(ctx, draft, privateChannel ? assistantReplies.directOpening : '');
   }
@@ -439,10 +439,11 @@ export class HandoffDesk implements HandoffHandler {
 
   /**
    * When a ticket given to `assigneeId` must be accepted, and when the supervisor hears it was not:
-   * counted from when the assignee is next on duty, as the requester was promised.
+   * counted from when the assignee is next on duty, as the requester was promised — or from now,
+   * when someone may be in danger.
    */
-  private acceptDeadlines(category: Category, assigneeId: string | null, now: Date): { acceptDueAt: string; escalateDueAt: string } {
-    const assignee = assigneeId ? this.roster.worker(assigneeId) : undefined;
+  private acceptDeadlines(category: Category, assigneeId: string | null, now: Date, urgent = false): { acceptDueAt: string; escalateDueAt: string } {
+    const assignee = assigneeId && !urgent ? this.roster.worker(assigneeId) : undefined;
     const start = assignee ? nextOnDuty(assignee, now) : now;
     return { acceptDueAt: addMinutes(start, category.acceptMinutes), escalateDueAt: addMinutes(start, category.acceptMinutes + category.escalateAfterMinutes) };
   }
@@ -469,13 +470,18 @@ export class HandoffDesk implements HandoffHandler {
       set: {
         assignee: assignment.worker.id,
         assignmentReason: assignment.reason,
-        ...this.acceptDeadlines(category, assignment.worker.id, now),
+        ...this.acceptDeadlines(category, assignment.worker.id, now, Boolean(draft.urgent)),
       },
       event: { actor: 'system', type: 'assigned', detail: { assignee: assignment.worker.id, reason: assignment.reason } },
       at: now,
     }))!;
     const communityName = this.roster.community(ticket.community)?.name ?? ticket.community;
     await this.notify(ticket, 'new-ticket', { kind: 'worker', workerId: assignment.worker.id }, say.newTicketForWorker(ticket, category.label, communityName, assignment.reason));
+    // At night the one who has it may not see it for hours: the urgent contact hears now.
+    const contact = this.roster.urgentContact;
+    if (draft.urgent && !draft.urgent.contactAlerted && contact && contact.id !== assignment.worker.id && !isOnDuty(assignment.worker, now)) {
+      await this.notify(ticket, 'urgent', { kind: 'worker', workerId: contact.id }, say.urgentOffDuty(ticket, category.label, communityName, assignment.worker.name, mask(ticket.description)));
+    }
     if (category.toSupervisor) return ticket; // not for the staff group: the complaint may be about one of them
     await this.notify(
       ticket,

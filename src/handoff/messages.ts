@@ -1,11 +1,13 @@
 import { addressBookOf } from './roster.ts';
-import { formatTicketId, type Ticket } from './ticket.ts';
+import { formatTicketId, type RequesterAddress, type Ticket } from './ticket.ts';
 
 const display = (name: string) => name;
 const where = (ticket: Ticket) => (ticket.requester.conversationKind === 'group' ? '群聊' : '私聊');
 /** Where staff would look for someone: the app they wrote from, as staff call it (every WeCom channel is 企业微信). */
 const CHANNEL_NAMES: Record<string, string> = { wechaty: '微信', wecom: '企业微信', web: '网页' };
 export const channelName = (channel: string) => CHANNEL_NAMES[addressBookOf(channel)] ?? channel;
+/** "企业微信私聊": where to find the person, for whoever is to call them back. */
+const reachedAt = (requester: RequesterAddress) => `${channelName(requester.channel)}${requester.conversationKind === 'group' ? '群聊' : '私聊'}`;
 
 /** What the handoff desk says, in plain Chinese. Ticket numbers are always said aloud as #1024. */
 export const deskMessages = {
@@ -31,8 +33,10 @@ export const deskMessages = {
       `分派原因：${reason}`,
       `回复"${formatTicketId(ticket.id)} 接单"接单。`,
     ].join('\n'),
-  urgentForContact: (label: string, requester: string, where: string, text: string) =>
-    `【紧急 · ${label}】${requester}（${where}）：“${text}”\n对方还没说明在哪个产业社区，小融已给出急救和求助电话，正在询问所在社区。请尽快联系对方。`,
+  urgentForContact: (label: string, requester: RequesterAddress, text: string) =>
+    `【紧急 · ${label}】${requester.userName}（${reachedAt(requester)}）：“${text}”\n对方还没说明在哪个产业社区，小融已给出急救和求助电话，正在询问所在社区。请尽快联系对方。`,
+  urgentOffDuty: (ticket: Ticket, label: string, community: string, worker: string, text: string) =>
+    `【紧急 · ${label}】工单 ${formatTicketId(ticket.id)}（${community}）${ticket.requester.userName}（${reachedAt(ticket.requester)}）：“${text}”\n负责的${display(worker)}现在不在工作时间，小融已给出急救和求助电话。请尽快联系对方。`,
   relayed: (worker: string, ticket: Ticket, text: string) => `【社区工作者 ${display(worker)} · 工单 ${formatTicketId(ticket.id)}】${text}`,
   followUpForWorker: (ticket: Ticket, text: string) => `【工单 ${formatTicketId(ticket.id)} · ${ticket.requester.userName} 补充】${text}`,
   followUpAlsoForwarded: (ticket: Ticket, worker: string) => `这条消息也已转给社区工作者${display(worker)}（工单 ${formatTicketId(ticket.id)}）。`,

@@ -37,7 +37,7 @@ const rosterSchema = z
         }),
       )
       .min(1),
-    /** Who hears at once when someone may be in danger before their community is known (a worker id). */
+    /** Who hears at once when someone may be in danger before their community is known, or off hours (a worker id). */
     urgentContact: z.string().min(1).optional(),
   })
   .superRefine((roster, context) => {

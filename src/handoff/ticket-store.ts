@@ -70,6 +70,11 @@ export type Draft = {
   requester: NewTicket['requester'];
   privateChannel: boolean;
   attempts: number;
+  /**
+   * Someone may be in danger: the ticket's clock runs at once, whoever has it, and the roster's
+   * urgent contact hears when no one on duty does (`contactAlerted` once they have).
+   */
+  urgent?: { contactAlerted: boolean };
 };
 
 /**

@@ -283,6 +283,32 @@ describe('a request made at night', () => {
   });
 });
 
+describe('someone in danger at night', () => {
+  it('has the round-the-clock urgent contact told at once when the one who has the ticket is off duty, and its clock runs now', async () => {
+    // Beijing time Thursday 23:00: in 医药港 nobody with the mental-health skill is on duty, so the supervisor has it.
+    const night = await testApp({}, { clock: new ManualClock(new Date('2026-11-26T23:00:00+08:00')) });
+    try {
+      const inPark = await night.assistant.handle(message('@小融 不想活了', { channel: 'wecom', user: 'night-1', group: '医药港员工交流群' }));
+      const ticket = (await night.tickets.get(inPark.ticket!.id))!;
+      expect(ticket).toMatchObject({ category: 'mental_health', assignee: 's-yiyaogang', acceptDueAt: new Date('2026-11-26T23:15:00+08:00').toISOString() });
+      const urgent = (await night.tickets.notifications({ ticketId: ticket.id })).filter((notification) => notification.kind === 'urgent');
+      expect(urgent).toEqual([
+        expect.objectContaining({
+          recipient: 'worker:w-by-01',
+          text: `【紧急 · 心理关怀】工单 #${ticket.id}（医药港产业社区）night-1（企业微信群聊）：“@小融 不想活了”\n负责的王芳（示例）现在不在工作时间，小融已给出急救和求助电话。请尽快联系对方。`,
+        }),
+      ]);
+      // Told once: someone already reported to the contact before naming the community is not reported again.
+      await night.assistant.handle(message('我真的不想活了', { channel: 'wecom', user: 'night-2' }));
+      const opened = await night.assistant.handle(message('医药港', { channel: 'wecom', user: 'night-2' }));
+      expect((await night.tickets.notifications({ ticketId: opened.ticket!.id })).filter((notification) => notification.kind === 'urgent')).toEqual([]);
+      expect(await night.sql.all("SELECT recipient FROM notifications WHERE kind = 'urgent'")).toHaveLength(2);
+    } finally {
+      await night.cleanup();
+    }
+  });
+});
+
 describe('someone who may be in danger', () => {
   it('reaches the urgent contact at once while the community is asked for; with the community known, the ticket reaches its worker', async () => {
     const urgentAlerts = () => app.sql.all<{ recipient: string; text: string }>("SELECT recipient, text FROM notifications WHERE kind = 'urgent' ORDER BY id");
