@@ -236,6 +236,8 @@ export class HandoffDesk implements HandoffHandler {
       }
     }
     this.markHandoff(ctx, draft.category);
+    // "我真的不想活了" while a mental-health request is being filled in makes it urgent.
+    if (ctx.urgent) await this.markUrgent(draft, text);
     draft.contact ??= findPhone(text);
     if (adds) draft.description = withDetail(draft.description, text);
     if (draft.asking === 'description') {
@@ -403,13 +405,16 @@ export class HandoffDesk implements HandoffHandler {
       privateChannel,
       attempts: 0,
     };
-    if (ctx.urgent) {
-      // Someone who may be in danger does not wait on "where are you": the urgent contact hears now.
-      const contact = draft.community ? undefined : this.roster.urgentContact;
-      if (contact) await this.deps.notifier.notify({ ticketId: null, kind: 'urgent', to: { kind: 'worker', workerId: contact.id }, text: say.urgentForContact(this.deps.categories.label(category), draft.requester, mask(text)) });
-      draft.urgent = { contactAlerted: Boolean(contact) };
-    }
+    if (ctx.urgent) await this.markUrgent(draft, text);
     await this.advance(ctx, draft, privateChannel ? assistantReplies.directOpening : '');
+  }
+
+  /** Someone who may be in danger does not wait on "where are you": the urgent contact hears now. */
+  private async markUrgent(draft: Draft, text: string): Promise<void> {
+    if (draft.urgent) return;
+    const contact = draft.community ? undefined : this.roster.urgentContact;
+    if (contact) await this.deps.notifier.notify({ ticketId: null, kind: 'urgent', to: { kind: 'worker', workerId: contact.id }, text: say.urgentForContact(this.deps.categories.label(draft.category), draft.requester, mask(text)) });
+    draft.urgent = { contactAlerted: Boolean(contact) };
   }
 
   /** Asks for the next missing detail, one question at a time, or opens the ticket. */

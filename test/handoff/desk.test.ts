@@ -17,6 +17,8 @@ const wecom = (text: string, options: Parameters<typeof message>[1] = {}) => mes
 /** A community worker writing from WeCom (their roster address). */
 const fromWorker = (address: string, text: string, group = '医药港社工群') => wecom(text, { user: address, group });
 const notificationsOf = (ticketId: number): Promise<Notification[]> => app.tickets.notifications({ ticketId });
+/** Alerts of someone who may be in danger, ticket or not, oldest first. */
+const urgentAlerts = () => app.sql.all<{ recipient: string; text: string }>("SELECT recipient, text FROM notifications WHERE kind = 'urgent' ORDER BY id");
 
 describe('a whole request, from a park group to the rating', () => {
   it('asks one question, opens and assigns a ticket, relays the worker, and closes with a rating', async () => {
@@ -311,7 +313,6 @@ describe('someone in danger at night', () => {
 
 describe('someone who may be in danger', () => {
   it('reaches the urgent contact at once while the community is asked for; with the community known, the ticket reaches its worker', async () => {
-    const urgentAlerts = () => app.sql.all<{ recipient: string; text: string }>("SELECT recipient, text FROM notifications WHERE kind = 'urgent' ORDER BY id");
     const before = (await urgentAlerts()).length;
     const asked = await app.assistant.handle(wecom('我真的不想活了，电话13812345678', { user: 'xiaosun' }));
     expect(asked.answer).toMatch(/12356[\s\S]*请问你在哪个产业社区或园区/);
@@ -322,6 +323,22 @@ describe('someone who may be in danger', () => {
     // In a park group the community is known: a ticket goes to its worker, and no one else is alerted.
     const inPark = await app.assistant.handle(wecom('@小融 不想活了', { user: 'xiaozhou', group: '医药港员工交流群' }));
     expect(inPark.ticket).toMatchObject({ category: 'mental_health', community: 'yiyaogang' });
+    expect((await urgentAlerts()).length).toBe(before + 1);
+  });
+});
+
+describe('a request that turns urgent while it is filled in', () => {
+  it('alerts the urgent contact when the requester says they may harm themselves, and keeps their words for the worker', async () => {
+    const before = (await urgentAlerts()).length;
+    const user = 'turns-urgent';
+    await app.assistant.handle(wecom('最近压力好大，想找心理老师聊聊', { user }));
+    expect((await urgentAlerts()).length).toBe(before);
+    const worse = await app.assistant.handle(wecom('说实话我真的不想活了', { user }));
+    expect(worse.answer).toMatch(/12356/);
+    const alerts = (await urgentAlerts()).slice(before);
+    expect(alerts).toEqual([{ recipient: 'worker:w-by-01', text: expect.stringMatching(/^【紧急 · 心理关怀】turns-urgent（企业微信私聊）：“说实话我真的不想活了”\n对方还没说明在哪个产业社区/) }]);
+    const placed = await app.assistant.handle(wecom('医药港', { user }));
+    expect(await app.tickets.get(placed.ticket!.id)).toMatchObject({ category: 'mental_health', description: '最近压力好大，想找心理老师聊聊；说实话我真的不想活了' });
     expect((await urgentAlerts()).length).toBe(before + 1);
   });
 });
