@@ -344,6 +344,9 @@ export class HandoffDesk implements HandoffHandler {
     const live = await this.deps.store.list({ status: LIVE_STATUSES, requester: { channel: message.channel, userId: message.sender.id }, limit: 5 });
     const ticket = live.find((candidate) => this.isRequesterConversation(ctx, candidate));
     if (!ticket) return false;
+    // Thoughts of self-harm on a live repair are a request of their own, for a worker who does that.
+    const urgentCategory = ctx.urgent?.category;
+    if (urgentCategory && urgentCategory !== ticket.category) return false;
     const text = message.text.trim();
     const now = this.deps.clock.now();
     if (CANCEL.test(text)) {
@@ -371,6 +374,7 @@ export class HandoffDesk implements HandoffHandler {
     const ownQuestion = await this.isOwnQuestion(ctx, ticket.privateChannel);
     await this.deps.store.addEvent(ticket.id, { actor: 'requester', type: 'requester-message', detail: { text } }, now);
     if (ticket.assignee) await this.notify(ticket, 'requester-message', { kind: 'worker', workerId: ticket.assignee }, say.followUpForWorker(ticket, text));
+    if (ctx.urgent) await this.alertIfOffDuty(ticket, mask(text), now);
     if (ownQuestion) {
       ctx.postscript = say.followUpAlsoForwarded(ticket, this.workerName(ticket.assignee));
       return false;
@@ -407,6 +411,15 @@ export class HandoffDesk implements HandoffHandler {
     };
     if (ctx.urgent) await this.markUrgent(draft, text);
     await this.advance(ctx, draft, privateChannel ? assistantReplies.directOpening : '');
+  }
+
+  /** At night the one who has an urgent ticket may not see it for hours: the urgent contact hears now. */
+  private async alertIfOffDuty(ticket: Ticket, text: string, now: Date): Promise<void> {
+    const assignee = ticket.assignee ? this.roster.worker(ticket.assignee) : undefined;
+    const contact = this.roster.urgentContact;
+    if (!assignee || !contact || contact.id === assignee.id || isOnDuty(assignee, now)) return;
+    const communityName = this.roster.community(ticket.community)?.name ?? ticket.community;
+    await this.notify(ticket, 'urgent', { kind: 'worker', workerId: contact.id }, say.urgentOffDuty(ticket, this.deps.categories.label(ticket.category), communityName, assignee.name, text));
   }
 
   /** Someone who may be in danger does not wait on "where are you": the urgent contact hears now. */
@@ -482,11 +495,7 @@ export class HandoffDesk implements HandoffHandler {
     }))!;
     const communityName = this.roster.community(ticket.community)?.name ?? ticket.community;
     await this.notify(ticket, 'new-ticket', { kind: 'worker', workerId: assignment.worker.id }, say.newTicketForWorker(ticket, category.label, communityName, assignment.reason));
-    // At night the one who has it may not see it for hours: the urgent contact hears now.
-    const contact = this.roster.urgentContact;
-    if (draft.urgent && !draft.urgent.contactAlerted && contact && contact.id !== assignment.worker.id && !isOnDuty(assignment.worker, now)) {
-      await this.notify(ticket, 'urgent', { kind: 'worker', workerId: contact.id }, say.urgentOffDuty(ticket, category.label, communityName, assignment.worker.name, mask(ticket.description)));
-    }
+    if (draft.urgent && !draft.urgent.contactAlerted) await this.alertIfOffDuty(ticket, mask(ticket.description), now);
     if (category.toSupervisor) return ticket; // not for the staff group: the complaint may be about one of them
     await this.notify(
       ticket,

@@ -305,6 +305,12 @@ describe('someone in danger at night', () => {
       const opened = await night.assistant.handle(message('医药港', { channel: 'wecom', user: 'night-2' }));
       expect((await night.tickets.notifications({ ticketId: opened.ticket!.id })).filter((notification) => notification.kind === 'urgent')).toEqual([]);
       expect(await night.sql.all("SELECT recipient FROM notifications WHERE kind = 'urgent'")).toHaveLength(2);
+      // What the requester says next on that ticket reaches the urgent contact too, while its worker is off duty.
+      await night.assistant.handle(message('@小融 还是觉得活着没意思', { channel: 'wecom', user: 'night-1', group: '医药港员工交流群' }));
+      expect((await night.tickets.notifications({ ticketId: ticket.id })).filter((notification) => notification.kind === 'urgent').map((notification) => notification.text)).toEqual([
+        expect.stringContaining('“@小融 不想活了”'),
+        expect.stringContaining('“@小融 还是觉得活着没意思”'),
+      ]);
     } finally {
       await night.cleanup();
     }
@@ -340,6 +346,16 @@ describe('a request that turns urgent while it is filled in', () => {
     const placed = await app.assistant.handle(wecom('医药港', { user }));
     expect(await app.tickets.get(placed.ticket!.id)).toMatchObject({ category: 'mental_health', description: '最近压力好大，想找心理老师聊聊；说实话我真的不想活了' });
     expect((await urgentAlerts()).length).toBe(before + 1);
+  });
+
+  it('opens a request of its own for thoughts of self-harm said on a live repair, rather than a note for the repair worker', async () => {
+    const user = 'repair-then-urgent';
+    const repair = await app.assistant.handle(wecom('医药港宿舍的灯坏了，派人来修', { user }));
+    expect(repair.ticket).toMatchObject({ category: 'repair', assignee: 'w-yyg-01' });
+    const urgent = await app.assistant.handle(wecom('灯修不修无所谓了，我不想活了', { user }));
+    expect(urgent).toMatchObject({ route: 'handoff', category: 'mental_health' });
+    expect(urgent.answer).toMatch(/12356[\s\S]*登记心理关怀/);
+    expect((await app.tickets.events(repair.ticket!.id)).map((event) => event.type)).not.toContain('requester-message');
   });
 });
 
