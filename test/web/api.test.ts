@@ -169,6 +169,13 @@ describe('HTTP API', () => {
       expect((await errorOf(forbidden)).message).toBe('这张工单不属于你所在的社区。');
     });
 
+    it('names the requester on the ticket as the enterprise system names them', async () => {
+      const opened = (await (await call('/api/chat', json({ user: 'hr-0042', name: '人事 张洁', text: '医药港宿舍的水管漏水了，派人修' }, { 'x-api-key': 'key-hr-system' }))).json()) as { ticket: { id: number } };
+      expect((await app.tickets.get(opened.ticket.id))!.requester).toMatchObject({ userId: 'hr-0042', userName: '人事 张洁' });
+      const tooLong = await call('/api/chat', json({ user: 'hr-0042', name: '名'.repeat(33), text: '你好' }, { 'x-api-key': 'key-hr-system' }));
+      expect(tooLong.status).toBe(400);
+    });
+
     it('shows a complaint to the supervisor who has it, not to the community\'s other workers', async () => {
       const opened = (await (await call('/api/chat', json({ user: 'complainer', text: '我要投诉医药港的张敏，态度很差' }, { 'x-api-key': 'key-hr-system' }))).json()) as { ticket: { id: number } };
       const zhang = await signIn('w-yyg-01', 'zhangmin-2026');

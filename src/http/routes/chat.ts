@@ -18,6 +18,8 @@ const chatBody = z.object({
   user: z.string().trim().min(1).max(64),
   text: z.string().trim().min(1).max(2000),
   conversation: z.string().trim().min(1).max(64).optional(),
+  /** How staff see the person on a ticket ("人事 张洁"); the user id when not given. */
+  name: z.string().trim().min(1).max(32).optional(),
 });
 const feedbackBody = z.object({ messageId: z.string().min(1).max(100), user: z.string().min(1).max(64), rating: z.enum(['up', 'down']), comment: z.string().max(500).optional() });
 
@@ -102,7 +104,7 @@ export function chatRoutes(app: AppServices, visitors: Visitors, metrics: Metric
         channel: 'web',
         at: app.clock.now(),
         conversation: { id: conversation, kind: 'direct' as const },
-        sender: { id: body.user, name: body.user },
+        sender: { id: body.user, name: body.name ?? body.user },
         text: body.text,
         mentionsBot: true,
       };
