@@ -482,14 +482,11 @@ export class HandoffDesk implements HandoffHandler {
       this.deps.logger.error({ ticket: created.id, community: created.community }, 'no worker and no supervisor for this community: ticket stays new');
       return created;
     }
+    const deadlines = this.acceptDeadlines(category, assignment.worker.id, now, Boolean(draft.urgent));
     const ticket = (await store.transition(created.id, {
       from: ['new'],
       to: 'assigned',
-      set: {
-        assignee: assignment.worker.id,
-        assignmentReason: assignment.reason,
-        ...this.acceptDeadlines(category, assignment.worker.id, now, Boolean(draft.urgent)),
-      },
+      set: { assignee: assignment.worker.id, assignmentReason: assignment.reason, ...deadlines },
       event: { actor: 'system', type: 'assigned', detail: { assignee: assignment.worker.id, reason: assignment.reason } },
       at: now,
     }))!;
@@ -501,7 +498,7 @@ export class HandoffDesk implements HandoffHandler {
       ticket,
       'new-ticket',
       { kind: 'staff-group', community: ticket.community },
-      say.newTicketForStaff(ticket, category.label, communityName, category.acceptMinutes, mask(ticket.description), !isOnDuty(assignment.worker, now)),
+      say.newTicketForStaff(ticket, category.label, communityName, category.acceptMinutes, mask(ticket.description), deadlines.acceptDueAt !== addMinutes(now, category.acceptMinutes)),
       [assignment.worker.id],
     );
     return ticket;

@@ -305,6 +305,9 @@ describe('someone in danger at night', () => {
       const opened = await night.assistant.handle(message('医药港', { channel: 'wecom', user: 'night-2' }));
       expect((await night.tickets.notifications({ ticketId: opened.ticket!.id })).filter((notification) => notification.kind === 'urgent')).toEqual([]);
       expect(await night.sql.all("SELECT recipient FROM notifications WHERE kind = 'urgent'")).toHaveLength(2);
+      // The staff group is told the clock runs now, not from the morning shift.
+      const notice = (await night.tickets.notifications({ ticketId: ticket.id })).find((notification) => notification.recipient === 'staff-group:yiyaogang')!;
+      expect(notice.text).toMatch(/ · {2}15 分钟内未接单将提醒并上报$/);
       // What the requester says next on that ticket reaches the urgent contact too, while its worker is off duty.
       await night.assistant.handle(message('@小融 还是觉得活着没意思', { channel: 'wecom', user: 'night-1', group: '医药港员工交流群' }));
       expect((await night.tickets.notifications({ ticketId: ticket.id })).filter((notification) => notification.kind === 'urgent').map((notification) => notification.text)).toEqual([
