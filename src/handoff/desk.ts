@@ -414,12 +414,13 @@ export class HandoffDesk implements HandoffHandler {
   }
 
   /** At night the one who has an urgent ticket may not see it for hours: the urgent contact hears now. */
-  private async alertIfOffDuty(ticket: Ticket, text: string, now: Date): Promise<void> {
+  private async alertIfOffDuty(ticket: Ticket, text: string, now: Date): Promise<boolean> {
     const assignee = ticket.assignee ? this.roster.worker(ticket.assignee) : undefined;
     const contact = this.roster.urgentContact;
-    if (!assignee || !contact || contact.id === assignee.id || isOnDuty(assignee, now)) return;
+    if (!assignee || !contact || contact.id === assignee.id || isOnDuty(assignee, now)) return false;
     const communityName = this.roster.community(ticket.community)?.name ?? ticket.community;
     await this.notify(ticket, 'urgent', { kind: 'worker', workerId: contact.id }, say.urgentOffDuty(ticket, this.deps.categories.label(ticket.category), communityName, assignee.name, text));
+    return true;
   }
 
   /** Someone who may be in danger does not wait on "where are you": the urgent contact hears now. */
@@ -450,8 +451,11 @@ export class HandoffDesk implements HandoffHandler {
     const category = this.deps.categories.get(ticket.category);
     const community = this.roster.community(ticket.community)?.name ?? ticket.community;
     const assignee = ticket.assignee ? this.roster.worker(ticket.assignee) : undefined;
-    // At night nobody calls back within minutes: the requester is told when, and what to do meanwhile.
-    const when = assignee && !isOnDuty(assignee, this.deps.clock.now()) ? say.offDutyPromise(assignee.name) : say.onDutyPromise(category.acceptMinutes);
+    // At night nobody calls back within minutes: the requester is told when, and what to do meanwhile —
+    // or, when someone may be in danger, that the one on call round the clock has been told.
+    const onCall = draft.urgent?.contactAlerted ? this.roster.urgentContact : undefined;
+    const offDuty = assignee && !isOnDuty(assignee, this.deps.clock.now());
+    const when = offDuty ? (onCall ? say.onCallPromise(onCall.name) : say.offDutyPromise(assignee.name)) : say.onDutyPromise(category.acceptMinutes);
     this.tellRequester(ctx, opening + say.created(ticket, this.deps.categories.label(ticket.category), community, this.workerName(ticket.assignee), when), draft.privateChannel);
   }
 
@@ -492,7 +496,7 @@ export class HandoffDesk implements HandoffHandler {
     }))!;
     const communityName = this.roster.community(ticket.community)?.name ?? ticket.community;
     await this.notify(ticket, 'new-ticket', { kind: 'worker', workerId: assignment.worker.id }, say.newTicketForWorker(ticket, category.label, communityName, assignment.reason));
-    if (draft.urgent && !draft.urgent.contactAlerted) await this.alertIfOffDuty(ticket, mask(ticket.description), now);
+    if (draft.urgent && !draft.urgent.contactAlerted) draft.urgent.contactAlerted = await this.alertIfOffDuty(ticket, mask(ticket.description), now);
     if (category.toSupervisor) return ticket; // not for the staff group: the complaint may be about one of them
     await this.notify(
       ticket,

@@ -21,6 +21,7 @@ export const deskMessages = {
   created: (ticket: Ticket, label: string, community: string, worker: string, when: string) =>
     `已登记工单 ${formatTicketId(ticket.id)}（${label} · ${community}），已转给社区工作者${display(worker)}，${when}回复"取消"可撤销。`,
   onDutyPromise: (acceptMinutes: number) => `一般 ${acceptMinutes} 分钟内会联系你。`,
+  onCallPromise: (worker: string) => `现在不在工作时间，已同时通知值班的社区工作者${display(worker)}，会尽快联系你；情况紧急请拨打 110 或 120。`,
   offDutyPromise: (worker: string) => `现在不在工作时间，${display(worker)}上班后会尽快联系你；情况紧急请拨打 110 或 120。`,
   newTicketForStaff: (ticket: Ticket, label: string, community: string, acceptMinutes: number, description: string, fromNextShift = false) =>
     `【新工单 ${formatTicketId(ticket.id)}】${label} · ${community} · 来自 ${ticket.requester.userName}（${where(ticket)}）\n内容：${description}  ·  ${fromNextShift ? '负责人上班后 ' : ''}${acceptMinutes} 分钟内未接单将提醒并上报`,

@@ -291,6 +291,7 @@ describe('someone in danger at night', () => {
     const night = await testApp({}, { clock: new ManualClock(new Date('2026-11-26T23:00:00+08:00')) });
     try {
       const inPark = await night.assistant.handle(message('@小融 不想活了', { channel: 'wecom', user: 'night-1', group: '医药港员工交流群' }));
+      expect(inPark.replies.at(-1)).toMatchObject({ direct: true, text: expect.stringContaining('已转给社区工作者王芳（示例），现在不在工作时间，已同时通知值班的社区工作者赵强（示例），会尽快联系你；情况紧急请拨打 110 或 120。') });
       const ticket = (await night.tickets.get(inPark.ticket!.id))!;
       expect(ticket).toMatchObject({ category: 'mental_health', assignee: 's-yiyaogang', acceptDueAt: new Date('2026-11-26T23:15:00+08:00').toISOString() });
       const urgent = (await night.tickets.notifications({ ticketId: ticket.id })).filter((notification) => notification.kind === 'urgent');
@@ -303,6 +304,7 @@ describe('someone in danger at night', () => {
       // Told once: someone already reported to the contact before naming the community is not reported again.
       await night.assistant.handle(message('我真的不想活了', { channel: 'wecom', user: 'night-2' }));
       const opened = await night.assistant.handle(message('医药港', { channel: 'wecom', user: 'night-2' }));
+      expect(opened.answer).toContain('已同时通知值班的社区工作者赵强（示例）');
       expect((await night.tickets.notifications({ ticketId: opened.ticket!.id })).filter((notification) => notification.kind === 'urgent')).toEqual([]);
       expect(await night.sql.all("SELECT recipient FROM notifications WHERE kind = 'urgent'")).toHaveLength(2);
       // The staff group is told the clock runs now, not from the morning shift.
