@@ -11,7 +11,7 @@ import { chooseAssignee, isOnDuty, nextOnDuty } from './assignment.ts';
 import { parseWorkerCommand, type WorkerCommand } from './commands.ts';
 import { deskMessages as say, STATUS_LABELS } from './messages.ts';
 import type { Notifier, Recipient } from './notifier.ts';
-import type { Roster, Worker } from './roster.ts';
+import { namesOf, type Roster, type Worker } from './roster.ts';
 import { ACCEPTABLE_STATUSES, LIVE_STATUSES, formatTicketId, type RequesterAddress, type Ticket } from './ticket.ts';
 import { draftsExpireBefore, type Draft, type TicketStore } from './ticket-store.ts';
 
@@ -26,8 +26,10 @@ const COMMUNITY_ASKS = 2;
 const QUESTION = /[?？吗呢]|哪|谁|什么|啥|怎么|怎样|如何|多少|几[个间家处场种项次位]|是否|能不能|可不可以|有没有|是不是|咋/;
 /** Where a place name ends ("金沙湖那边", "下沙街道"): a short reply ending so is an attempt to name the community. */
 const PLACE_ENDING = /(社区|园区|小镇|街道|镇|村|区|园|港|谷|湖|里|城|苑|路|街|公寓|中心|广场|大厦|这边|那边|这里|那里|附近)$/;
-/** Longer than this, a reply to "which community" says more than where the requester is. */
+/** Longer than this, a reply to "which community" that names none says more than where the requester is. */
 const PLACE_REPLY_LENGTH = 10;
+/** What is said around a place: "我在…上班", "…那边", "住…的". */
+const AROUND_A_PLACE = /[\p{P}\p{S}]|我|在|住|是|的|就|上班|工作|这边|那边|这里|那里|附近|呢|啊|吧/gu;
 /** Not knowing where, which answers "which community" too. */
 const NOT_KNOWING = /^我?[也还]?(不清楚|不知道|不确定|不晓得|不记得|忘了|说不清)/;
 const NOT_SOLVED = /没解决|没有解决|还没好|没修好|没弄好|重新打开|还是不行/;
@@ -43,14 +45,16 @@ const STATUS_LISTED = 3;
 const ACKNOWLEDGEMENT = /^(好的?|嗯+|哦+|ok|okay|收到|知道了|明白了?|行|可以)?[，,\s]*(谢谢(你|您|啦|了)?|多谢|感谢|辛苦(了|啦)?|麻烦(你|您)?了)?[。！!~～.]*$/i;
 
 /**
- * A reply that only answers where the requester is: "医药港", "我在大创小镇上班", "下沙", "金沙湖那边",
- * "不清楚". A sentence, or a longer reply that names no place, says more ("水管也漏了").
+ * A reply that only answers where the requester is: "医药港", "我在白杨街道邻里社区上班", "下沙",
+ * "金沙湖那边", "不清楚". Anything else it says is more ("医药港，水管也漏了", "水管也漏了").
+ * `named`: the names of the communities it names, which are the answer.
  */
-function onlyAnswersWhere(text: string, namesCommunity: boolean): boolean {
+function onlyAnswersWhere(text: string, named: string[]): boolean {
   const plain = normalizeText(text).replace(/[\p{P}\p{S}]+$/u, '');
   if (NOT_KNOWING.test(plain)) return true;
+  if (named.length) return ![...named].sort((a, b) => b.length - a.length).reduce((rest, name) => rest.split(name).join(''), plain).replace(AROUND_A_PLACE, '');
   if (plain.length > PLACE_REPLY_LENGTH || /[\p{P}\p{S}]/u.test(plain)) return false;
-  return namesCommunity || plain.length <= 2 || PLACE_ENDING.test(plain);
+  return plain.length <= 2 || PLACE_ENDING.test(plain);
 }
 
 /** The request's description with what the requester added, in their words, after it. */
@@ -221,7 +225,7 @@ export class HandoffDesk implements HandoffHandler {
     const community = named.length === 1 ? named[0] : undefined;
     // "不对，是热水器坏了" or "水管也漏了", said while the community is asked for, goes to the worker
     // with the request: the requester is still on it, so it is not a failed answer either.
-    const adds = draft.asking === 'community' && !QUESTION.test(plainParticles(text)) && !onlyAnswersWhere(text, named.length > 0);
+    const adds = draft.asking === 'community' && !QUESTION.test(plainParticles(text)) && !onlyAnswersWhere(text, named.flatMap(namesOf));
     if (draft.asking === 'community') {
       // "芯谷邻里中心在哪" names a place but is not where the requester is: answered, the draft waits.
       if (await this.isOwnQuestion(ctx, draft.privateChannel)) {

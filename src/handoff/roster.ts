@@ -60,6 +60,11 @@ const rosterSchema = z
 
 export type RosterData = z.infer<typeof rosterSchema>;
 export type Community = RosterData['communities'][number];
+
+/** Every name a community goes by (name, aliases, parks, streets), normalised. */
+export function namesOf(community: Community): string[] {
+  return [community.name, ...community.aliases, ...community.parks, ...community.streets].map(normalizeText).filter(Boolean);
+}
 export type Worker = RosterData['workers'][number];
 
 const roomsSchema = z.object({
@@ -141,9 +146,7 @@ export class Roster {
     const normalized = normalizeText(text);
     const spans: { community: Community; start: number; end: number }[] = [];
     for (const community of this.data.communities) {
-      for (const name of [community.name, ...community.aliases, ...community.parks, ...community.streets]) {
-        const candidate = normalizeText(name);
-        if (!candidate) continue;
+      for (const candidate of namesOf(community)) {
         for (let at = normalized.indexOf(candidate); at >= 0; at = normalized.indexOf(candidate, at + 1)) spans.push({ community, start: at, end: at + candidate.length });
       }
     }

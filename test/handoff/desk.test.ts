@@ -148,6 +148,13 @@ describe('a whole request, from a park group to the rating', () => {
     });
     const notifications = await notificationsOf(placed.ticket!.id);
     expect(notifications.find((notification) => notification.recipient === 'worker:w-dc-01')?.text).toContain('内容：宿舍空调坏了；不对，是热水器坏了；水管也漏了 电话13812345678');
+    // Naming the community with more besides: the more goes with the request; the place alone does not.
+    await app.assistant.handle(wecom('宿舍灯坏了', { user: 'names-and-adds' }));
+    const withMore = await app.assistant.handle(wecom('医药港宿舍三号楼，门锁也坏了', { user: 'names-and-adds' }));
+    expect(await app.tickets.get(withMore.ticket!.id)).toMatchObject({ community: 'yiyaogang', description: '宿舍灯坏了；医药港宿舍三号楼，门锁也坏了' });
+    await app.assistant.handle(wecom('宿舍灯坏了', { user: 'names-only' }));
+    const placeOnly = await app.assistant.handle(wecom('我在白杨街道邻里社区上班', { user: 'names-only' }));
+    expect(await app.tickets.get(placeOnly.ticket!.id)).toMatchObject({ community: 'baiyang-linli', description: '宿舍灯坏了' });
     // The staff group sees the same words, the number masked.
     expect(notifications.find((notification) => notification.recipient === 'staff-group:dachuang')?.text).toContain('内容：宿舍空调坏了；不对，是热水器坏了；水管也漏了 电话138****5678');
   });
