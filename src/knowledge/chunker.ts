@@ -13,8 +13,18 @@ const SOFT_BREAKS = ['，', '、', '：', ',', ':', ' '];
 /** Splits text into sentences at 。！？； and line ends; each sentence keeps its end mark. */
 export function splitSentences(text: string): string[] {
   const sentences: string[] = [];
+  // A straight quote after the end mark closes a quotation only when one is open: in
+  // `落脚点。"三清单"是…` it opens the next sentence.
+  let quotes = 0;
+  let opening = '';
   for (const match of text.matchAll(SENTENCE)) {
-    const sentence = match[0].replace(/\s+/g, ' ').trim();
+    let sentence = opening + match[0].replace(/\s+/g, ' ').trim();
+    opening = '';
+    if (/[。！？；!?;]"$/.test(sentence) && (quotes + sentence.split('"').length - 2) % 2 === 0) {
+      sentence = sentence.slice(0, -1);
+      opening = '"';
+    }
+    quotes += sentence.split('"').length - 1;
     if (sentence) sentences.push(sentence);
   }
   return sentences;

@@ -18,6 +18,15 @@ describe('splitSentences', () => {
     ]);
   });
 
+  it('gives a straight quote after the end mark to the next sentence when no quotation is open', () => {
+    expect(splitSentences('手册制定了"一图三清单"：找准落脚点。"三清单"是三张清单。他说"好。"最后')).toEqual([
+      '手册制定了"一图三清单"：找准落脚点。',
+      '"三清单"是三张清单。',
+      '他说"好。"',
+      '最后',
+    ]);
+  });
+
   it('treats a line end as a sentence end and drops empty lines', () => {
     expect(splitSentences('列表项一\n\n列表项二\n')).toEqual(['列表项一', '列表项二']);
   });
