@@ -7,7 +7,7 @@ import type { Hit } from '../retrieval/knowledge-index.ts';
 import type { KnowledgeService } from '../retrieval/knowledge-service.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FaqMatcher } from './faq.ts';
-import { citationOf, extractiveAnswer, isExpired, relevance, speaksTo, type Scorer } from './grounding.ts';
+import { citationOf, extractiveAnswer, isExpired, relevance, speaksTo, unmentioned, type Scorer } from './grounding.ts';
 import { replies } from './replies.ts';
 import type { Citation } from './types.ts';
 
@@ -17,6 +17,8 @@ export type AnswerOutcome = {
   citations: Citation[];
   relevance: number | null;
   via: 'faq' | 'model' | 'extractive' | 'none';
+  /** What the question asks about that no document mentions (the answer says so); not a matter of relevance. */
+  unmentioned?: string;
 };
 
 type Evidence = { faq?: Hit['chunk']; current: Hit[]; expired: Hit[]; score: number; expiredScore: number; scorer: Scorer; today: string };
@@ -93,12 +95,20 @@ export class Answerer {
     }
 
     const offline = extractiveAnswer(question, hits, scorer, today);
+    // The model reads the passages and can tell "网上办" is 一网通办; the extractive answer cannot,
+    // and says what the documents never mention instead of the passages that share the rest.
+    const missing = unmentioned(question, scorer);
+    const interrupted = streamed ? replies.modelInterrupted : '';
+    if (missing) {
+      const text = replies.unmentioned(missing, offline.text);
+      emit(text);
+      return { answered: false, text: prefix + interrupted + text, citations: offline.citations, relevance: score, via: 'extractive', unmentioned: missing };
+    }
     if (!offline.text) {
       emit(replies.noAnswer);
       return { answered: false, text: replies.noAnswer, citations: [], relevance: score, via: 'none' };
     }
     emit(offline.text);
-    const interrupted = streamed ? replies.modelInterrupted : '';
     return { answered: true, text: prefix + interrupted + offline.text, citations: offline.citations, relevance: score, via: 'extractive' };
   }
 

@@ -185,6 +185,7 @@ const respond: Step<MessageContext> = async function respond(ctx) {
       const outcome = await ctx.services.answerer.answer(ctx.question, (text) => ctx.emit({ type: 'text-delta', text }), ctx.log);
       ctx.relevance = outcome.relevance;
       ctx.result.relevance = outcome.relevance;
+      if (outcome.unmentioned) ctx.result.unmentioned = outcome.unmentioned;
       ctx.answered = outcome.answered;
       ctx.result.route = outcome.answered ? 'answer' : 'no_answer';
       ctx.result.answer = outcome.text;

@@ -2,7 +2,7 @@ import { splitSentences } from '../knowledge/chunker.ts';
 import type { Chunk } from '../knowledge/document.ts';
 import type { Hit } from '../retrieval/knowledge-index.ts';
 import type { LexicalIndex } from '../retrieval/lexical-index.ts';
-import { normalizeText } from '../retrieval/text.ts';
+import { normalizeText, plainParticles } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import type { Citation } from './types.ts';
 
@@ -91,6 +91,35 @@ function wantedKind(question: string): RegExp | undefined {
 export function speaksTo(question: string, hits: Hit[], tokenizer: Tokenizer): boolean {
   const says = wantedKind(question);
   return !says || hits.some((hit) => sentencesOf(hit.chunk, tokenizer).some((sentence) => says.test(sentence.text)));
+}
+
+// A yes/no question ("…有食堂吗", "…建好没", "有没有…"), and what ends one without saying what is asked.
+const YES_NO = /(?:吗|没有?|不)$|有没有|能不能|可不可以|是不是|是否|会不会|让不让|允不允许/;
+const YES_NO_TAIL = /(?:[吗呢啊呀吧嘛啦了的]|没有?|不)+$/;
+
+/**
+ * What a yes/no question asks about when no document mentions it at all: "蓝领公寓可以带宠物吗" →
+ * 宠物. Such a question is answered with the thing it asks about: its last word before the
+ * particle ("邻里中心有停车位吗", "技能培训发证书吗"). The thing is known when it, a word inside
+ * it (宿舍楼 → 宿舍) or a synonym of either is in the index; a passage about the apartments then
+ * still says nothing of pets, which the answer must say rather than list the apartments.
+ */
+export function unmentioned(question: string, scorer: Scorer): string | undefined {
+  const clause = plainParticles(question)
+    .split(/[\s\p{P}]+/u)
+    .reverse()
+    .find((part) => YES_NO.test(part));
+  if (!clause) return undefined;
+  const { tokenizer, lexical } = scorer;
+  const focus = tokenizer
+    .words(clause.replace(YES_NO_TAIL, ''))
+    .filter((word) => [...word].length > 1 && tokenizer.tokenize(word).includes(word))
+    .at(-1);
+  if (!focus) return undefined;
+  const known = [focus, ...tokenizer.tokenize(focus)].some(
+    (part) => [...part].length > 1 && (lexical.has(part) || tokenizer.synonymsOf(part).length > 0),
+  );
+  return known ? undefined : focus;
 }
 
 /** True when a document's expiry date is before `today` (YYYY-MM-DD). */

@@ -47,6 +47,8 @@ export type AssistantResult = {
   replies: Reply[];
   /** How well the best passages covered the question (answer route only). */
   relevance?: number | null;
+  /** What the question asked about that no document mentions: no_answer whatever the relevance. */
+  unmentioned?: string;
 };
 
 /** Streamed answer events, named noun-verb. */

@@ -46,7 +46,8 @@ export async function evaluateAssistant(
       if (satisfies(result.answer, line.expect)) factHits++;
       else misses.push({ line: line.line, question: line.question, expected: `answer with ${JSON.stringify(line.expect)}`, got: result.answer.slice(0, 80) });
     }
-    if (typeof result.relevance === 'number' && (line.expect?.length || line.route === 'no_answer')) {
+    // A question about something no document mentions is declined at any relevance: no sample for the threshold.
+    if (typeof result.relevance === 'number' && !result.unmentioned && (line.expect?.length || line.route === 'no_answer')) {
       relevance.push({ relevance: result.relevance, shouldAnswer: Boolean(line.expect?.length) });
     }
   }

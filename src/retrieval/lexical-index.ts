@@ -67,6 +67,11 @@ export class LexicalIndex {
     return Math.log(1 + (n - documentFrequency + 0.5) / (documentFrequency + 0.5));
   }
 
+  /** Whether any document holds `term`. */
+  has(term: string): boolean {
+    return this.data.postings[term] !== undefined;
+  }
+
   private postings(term: string): Int32Array | undefined {
     let list = this.typed.get(term);
     if (!list) {

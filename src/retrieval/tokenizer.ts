@@ -43,6 +43,14 @@ export class Tokenizer {
       .filter((token) => !isPunctuation(token) && !STOPWORDS.has(token));
   }
 
+  /**
+   * The words of a text as written, one reading and no parts (停车位 stays whole), nothing
+   * guessed beyond the dictionary and the glossary, punctuation left out.
+   */
+  words(text: string): string[] {
+    return this.jieba.cut(normalizeText(text), false).filter((token) => !isPunctuation(token));
+  }
+
   /** Normalised text with the glossary's domain terms blanked out: what is left is ordinary words. */
   withoutTerms(normalized: string): string {
     return this.terms ? normalized.replace(this.terms, ' ') : normalized;

@@ -66,6 +66,17 @@ describe('assistant offline', () => {
     expect(unanswered.find((entry) => entry.userId === 'asker-42')).toMatchObject({ text: '公积金怎么提取', route: 'no_answer', answered: false });
   });
 
+  it('says what a yes/no question asks about that the documents never mention, then what they do say, and logs it as unanswered', async () => {
+    const result = await app.assistant.handle(message('蓝领公寓可以带宠物吗', { user: 'asker-pets' }));
+    expect(result).toMatchObject({ route: 'no_answer', unmentioned: '宠物' });
+    const [absence, related] = result.answer.split('\n');
+    expect(absence).toBe('现有资料里没有提到"宠物"，我不想给你不准确的信息。回复"转人工"，社区工作者会为你查询。');
+    expect(related).toMatch(/^资料里相关的内容：.*蓝领公寓.*\[1\]。$/);
+    expect(result.citations[0]).toMatchObject({ n: 1, excerpt: expect.stringContaining('蓝领公寓') });
+    const unanswered = await new SqlQuestionLog(app.sql).unanswered(10);
+    expect(unanswered.find((entry) => entry.userId === 'asker-pets')).toMatchObject({ route: 'no_answer', answered: false });
+  });
+
   it('knows the everyday names of the district\'s programmes: 社工站 is the enterprise social-work station', async () => {
     const result = await app.assistant.handle(message('社工站在哪'));
     expect(result.route).toBe('answer');

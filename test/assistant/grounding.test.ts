@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { extractiveAnswer, speaksTo } from '../../src/assistant/grounding.ts';
+import { extractiveAnswer, speaksTo, unmentioned } from '../../src/assistant/grounding.ts';
 import type { Chunk } from '../../src/knowledge/document.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
 import type { Hit } from '../../src/retrieval/knowledge-index.ts';
@@ -94,5 +94,25 @@ describe('extractive answers', () => {
     const answer = extractiveAnswer('活动怎么报名', hits, scorer, TODAY);
     expect(answer.text).toBe('活动的具体时间和报名方式现有资料没有列出，需要参加可以回复转人工[1]。');
     expect(answer.citations).toHaveLength(1);
+  });
+});
+
+describe('what a yes/no question asks about that no document mentions', () => {
+  it('is the last word before the particle, when neither it, a word inside it nor a synonym is in the index', async () => {
+    const { scorer } = await found(
+      passage('centres', '已建成下沙邻里中心、宁巢钱塘蓝领公寓产业邻里中心，临江产业邻里中心正在建设中。'),
+      passage('services', '已提供技术技能培训、矛盾调节处理等服务。'),
+    );
+    expect(unmentioned('蓝领公寓可以带宠物吗', scorer)).toBe('宠物');
+    expect(unmentioned('邻里中心有停车位吗？', scorer)).toBe('停车位');
+    expect(unmentioned('技能培训发证书么', scorer)).toBe('证书');
+    expect(unmentioned('我在下沙上班，有没有免费体检', scorer)).toBe('体检');
+    // Known: the word itself, a synonym (调解 of 矛盾调节) or a word inside it (宿舍 of 宿舍楼).
+    expect(unmentioned('临江的邻里中心建好没有', scorer)).toBeUndefined();
+    expect(unmentioned('工友之间闹矛盾有人调解吗', scorer)).toBeUndefined();
+    expect(unmentioned('宿舍楼能住吗', scorer)).toBeUndefined();
+    // Not a yes/no question: "什么" is no particle, and how-to questions are the threshold's to judge.
+    expect(unmentioned('指导手册管什么', scorer)).toBeUndefined();
+    expect(unmentioned('宠物怎么办理托运', scorer)).toBeUndefined();
   });
 });

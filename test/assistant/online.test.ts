@@ -143,6 +143,19 @@ describe('assistant online, against an OpenAI-compatible server over HTTP', () =
     expect(streamed).not.toContain('NO_ANSWER');
   });
 
+  it('lets the model judge a word the documents never use, and says so itself only when the model fails', async () => {
+    route = () => '{"route": "answer", "category": null}';
+    answer = () => '可以，企业办事有"一网通办"[1]。';
+    const judged = await app.assistant.handle(message('企业办事能在网上办吗'));
+    expect(judged).toMatchObject({ route: 'answer', answer: '可以，企业办事有"一网通办"[1]。' });
+    expect(judged.unmentioned).toBeUndefined();
+
+    server.enqueue('/v1/chat/completions', { kind: 'ok' }, ...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 500 })));
+    const fallback = await app.assistant.handle(message('企业办事能在网上办吗'));
+    expect(fallback).toMatchObject({ route: 'no_answer', unmentioned: '网上' });
+    expect(fallback.answer).toMatch(/^现有资料里没有提到"网上"/);
+  });
+
   it('has the model rewrite a follow-up into a standalone question before retrieval', async () => {
     route = () => '{"route": "answer", "category": null}';
     answer = citeFact('芯谷产业邻里中心');
