@@ -104,6 +104,7 @@ const session: Step<MessageContext> = async function session(ctx, next) {
   ctx.session.turns = ctx.session.turns.slice(-MAX_TURNS);
   if (ctx.result.route === 'answer' || ctx.result.route === 'no_answer') ctx.session.lastQuestion = ctx.question;
   if (ctx.result.category) ctx.session.lastCategory = ctx.result.category;
+  ctx.session.lastRoute = ctx.result.route;
   await ctx.services.store.set(key, ctx.session, ctx.services.memoryTtlSeconds);
 };
 

@@ -1,4 +1,5 @@
 import type { Clock } from '../clock.ts';
+import type { ReportedRoute } from './types.ts';
 
 /** Short-lived keyed state: sessions, dedupe marks. Redis implements the same interface. */
 export interface KeyValueStore {
@@ -68,6 +69,8 @@ export type Session = {
   /** The last standalone question that was answered: what an elliptical follow-up refers to. */
   lastQuestion?: string;
   lastCategory?: string | null;
+  /** What became of the previous message: "转人工" right after an answer is about its question. */
+  lastRoute?: ReportedRoute;
 };
 
 export const emptySession = (): Session => ({ turns: [] });

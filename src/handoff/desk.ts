@@ -392,15 +392,19 @@ export class HandoffDesk implements HandoffHandler {
   // ── A new service request ──
 
   async handle(ctx: MessageContext): Promise<void> {
-    const { message } = ctx;
-    const category = ctx.result.category ?? FALLBACK_CATEGORY;
+    const { message, session } = ctx;
     const text = message.text.trim();
+    // "转人工" right after a question, answered or not ("…回复"转人工"，社区工作者会为你查询"): the
+    // worker is to look into that question, and the requester need not say it again.
+    const question = asksForPerson(text) && (session.lastRoute === 'answer' || session.lastRoute === 'no_answer') ? session.lastQuestion : undefined;
+    if (question) ctx.result.category = ctx.services.router.categoryOf(question);
+    const category = ctx.result.category ?? FALLBACK_CATEGORY;
     const privateChannel = moveSensitiveToDirect(ctx);
     const roomCommunity = message.conversation.kind === 'group' ? this.roster.communityOfRoom(message.conversation) : undefined;
     const draft: Draft = {
       category,
       community: roomCommunity ?? this.roster.communityInText(text)?.id ?? null,
-      description: asksForPerson(text) ? null : text,
+      description: question ?? (asksForPerson(text) ? null : text),
       contact: findPhone(text),
       asking: null,
       requester: {
@@ -414,7 +418,7 @@ export class HandoffDesk implements HandoffHandler {
       attempts: 0,
     };
     if (ctx.urgent) await this.markUrgent(draft, text);
-    await this.advance(ctx, draft, privateChannel ? assistantReplies.directOpening : '');
+    await this.advance(ctx, draft, privateChannel ? assistantReplies.directOpening : '', Boolean(question));
   }
 
   /** At night the one who has an urgent ticket may not see it for hours: the urgent contact hears now. */
@@ -436,7 +440,7 @@ export class HandoffDesk implements HandoffHandler {
   }
 
   /** Asks for the next missing detail, one question at a time, or opens the ticket. */
-  private async advance(ctx: MessageContext, draft: Draft, opening = ''): Promise<void> {
+  private async advance(ctx: MessageContext, draft: Draft, opening = '', forQuestion = false): Promise<void> {
     const key = this.draftKey(ctx);
     const now = this.deps.clock.now();
     if (!draft.description || !draft.community) {
@@ -445,7 +449,13 @@ export class HandoffDesk implements HandoffHandler {
       // A request naming two communities ("住白杨，在医药港上班") is asked which one, by name.
       const named = this.roster.communitiesInText(draft.description ?? '');
       const question =
-        draft.asking === 'description' ? say.askDescription : named.length > 1 ? say.askWhichCommunity(named.map((one) => one.name)) : say.askCommunity(this.matterOf(draft.category));
+        draft.asking === 'description'
+          ? say.askDescription
+          : named.length > 1
+            ? say.askWhichCommunity(named.map((one) => one.name))
+            : forQuestion
+              ? say.askCommunityForQuestion
+              : say.askCommunity(this.matterOf(draft.category));
       this.tellRequester(ctx, opening + question, draft.privateChannel);
       return;
     }

@@ -12,6 +12,7 @@ const reachedAt = (requester: RequesterAddress) => `${channelName(requester.chan
 /** What the handoff desk says, in plain Chinese. Ticket numbers are always said aloud as #1024. */
 export const deskMessages = {
   askCommunity: (matter: string) => `好的，我来帮你登记${matter}。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）`,
+  askCommunityForQuestion: '好的，我把你刚才问的问题转给社区工作者查询。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）',
   askCommunityAgain: (examples: string) => `没找到这个社区。请告诉我你所在的产业社区或园区，例如：${examples}。回复"取消"可撤销。`,
   detailNoted: (examples: string) => `已记下，会一并转给社区工作者。还需要知道你在哪个产业社区或园区，例如：${examples}。回复"取消"可撤销。`,
   askWhichCommunity: (names: string[]) => `你提到了${names.join('和')}，这次要找哪个社区处理？直接回复社区名称即可；回复"取消"可撤销。`,

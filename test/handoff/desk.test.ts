@@ -131,6 +131,23 @@ describe('a whole request, from a park group to the rating', () => {
     expect(fourth.ticket).toMatchObject({ community: 'baiyang-linli', category: 'other' });
   });
 
+  it('takes "转人工" right after a question to be about that question: the worker gets it, the requester does not say it again', async () => {
+    const user = 'asks-then-person';
+    const unanswered = await app.assistant.handle(wecom('蓝领公寓一个月房租多少钱', { user }));
+    expect(unanswered.answer).toContain('转人工');
+    const person = await app.assistant.handle(wecom('转人工', { user }));
+    expect(person).toMatchObject({ route: 'handoff', category: 'housing' });
+    expect(person.answer).toBe('好的，我把你刚才问的问题转给社区工作者查询。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）');
+    const placed = await app.assistant.handle(wecom('医药港', { user }));
+    expect(placed.ticket).toMatchObject({ category: 'housing', community: 'yiyaogang' });
+    expect((await app.tickets.get(placed.ticket!.id))!.description).toBe('蓝领公寓一个月房租多少钱');
+
+    // Once something else came between, "转人工" is a new request again.
+    await app.assistant.handle(wecom('蓝领公寓一个月房租多少钱', { user: 'asks-greets-person' }));
+    await app.assistant.handle(wecom('你好', { user: 'asks-greets-person' }));
+    expect((await app.assistant.handle(wecom('转人工', { user: 'asks-greets-person' }))).answer).toBe('好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？');
+  });
+
   it('keeps what the requester adds while asked for the community, and sends it to the worker with the request', async () => {
     const user = 'adds-details';
     await app.assistant.handle(wecom('宿舍空调坏了', { user }));
