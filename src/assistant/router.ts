@@ -54,4 +54,9 @@ export class Router {
   categoryOf(text: string): string {
     return this.local.categoryOf(text);
   }
+
+  /** The category of a question asked for information, when it clearly is one ("蓝领公寓房租多少钱"); else the fallback. */
+  clearCategoryOf(question: string): string {
+    return this.local.clearCategoryOf(question);
+  }
 }

@@ -397,7 +397,7 @@ export class HandoffDesk implements HandoffHandler {
     // "转人工" right after a question, answered or not ("…回复"转人工"，社区工作者会为你查询"): the
     // worker is to look into that question, and the requester need not say it again.
     const question = asksForPerson(text) && (session.lastRoute === 'answer' || session.lastRoute === 'no_answer') ? session.lastQuestion : undefined;
-    if (question) ctx.result.category = ctx.services.router.categoryOf(question);
+    if (question) ctx.result.category = ctx.services.router.clearCategoryOf(question);
     const category = ctx.result.category ?? FALLBACK_CATEGORY;
     const privateChannel = moveSensitiveToDirect(ctx);
     const roomCommunity = message.conversation.kind === 'group' ? this.roster.communityOfRoom(message.conversation) : undefined;

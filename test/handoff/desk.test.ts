@@ -142,6 +142,12 @@ describe('a whole request, from a park group to the rating', () => {
     expect(placed.ticket).toMatchObject({ category: 'housing', community: 'yiyaogang' });
     expect((await app.tickets.get(placed.ticket!.id))!.description).toBe('蓝领公寓一个月房租多少钱');
 
+    // A question about a programme is no request of any kind: not a mental-health one, kept in the group.
+    await app.assistant.handle(wecom('融治理是什么', { user: 'asks-policy', group: '新员工交流群' }));
+    const policy = await app.assistant.handle(wecom('转人工', { user: 'asks-policy', group: '新员工交流群' }));
+    expect(policy).toMatchObject({ category: 'other', answer: expect.stringMatching(/^好的，我把你刚才问的问题转给社区工作者查询/) });
+    expect(policy.replies.every((reply) => !reply.direct)).toBe(true);
+
     // Once something else came between, "转人工" is a new request again.
     await app.assistant.handle(wecom('蓝领公寓一个月房租多少钱', { user: 'asks-greets-person' }));
     await app.assistant.handle(wecom('你好', { user: 'asks-greets-person' }));
