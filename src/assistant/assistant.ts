@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { ChatModel } from '../llm/chat-model.ts';
 import type { Prompts } from '../llm/prompts.ts';
 import type { Answerer } from './answerer.ts';
-import type { Categories } from './categories.ts';
+import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { carryOverTopic, isFollowUp } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { emptySession, type KeyValueStore, type Session } from './memory.ts';
@@ -189,14 +189,28 @@ const respond: Step<MessageContext> = async function respond(ctx) {
       if (outcome.unmentioned) ctx.result.unmentioned = outcome.unmentioned;
       ctx.answered = outcome.answered;
       ctx.result.route = outcome.answered ? 'answer' : 'no_answer';
-      ctx.result.answer = outcome.text;
+      ctx.result.answer = outcome.text + nextStep(ctx, outcome);
       ctx.result.citations = outcome.citations;
-      ctx.result.replies.push(replyTo(ctx, { text: outcome.text, citations: outcome.citations }));
+      ctx.result.replies.push(replyTo(ctx, { text: ctx.result.answer, citations: outcome.citations }));
       ctx.emit({ type: 'citations', citations: outcome.citations });
       return;
     }
   }
 };
+
+/**
+ * After an answer about a service (housing, training, a dispute…), the way to a person who provides
+ * it: "转人工" then carries the question to them. Nothing when the answer already says how.
+ */
+function nextStep(ctx: MessageContext, outcome: { answered: boolean; text: string }): string {
+  if (!outcome.answered || outcome.text.includes('转人工')) return '';
+  const { router, categories } = ctx.services;
+  const category = router.clearCategoryOf(ctx.question);
+  if (category === FALLBACK_CATEGORY) return '';
+  const line = `\n${replies.nextStep(categories.label(category))}`;
+  ctx.emit({ type: 'text-delta', text: line });
+  return line;
+}
 
 function say(ctx: MessageContext, routeName: 'greeting' | 'out_of_scope', text: string): void {
   ctx.result.route = routeName;

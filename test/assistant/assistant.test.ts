@@ -103,11 +103,21 @@ describe('assistant offline', () => {
     expect(contact.answer).toContain('回复"转人工"并说明需要帮忙的事情');
   });
 
-  it('returns an FAQ answer verbatim', async () => {
+  it('offers a person after an answer only when it is about a service and does not already say how', async () => {
+    const policy = await app.assistant.handle(message('五融是什么'));
+    expect(policy.route).toBe('answer');
+    expect(policy.answer).not.toContain('转人工');
+    const saysHow = await app.assistant.handle(message('培训活动怎么报名'));
+    expect(saysHow.answer).toContain('转人工');
+    expect(saysHow.answer).not.toContain('需要技能培训方面的帮助');
+  });
+
+  it('returns an FAQ answer verbatim, then the way to a person who provides the service it is about', async () => {
     const result = await app.assistant.handle(message('工业邻里中心一共有多少房源？'));
     expect(result.answer).toBe(
-      '已建成下沙邻里中心、新雁邻里中心、宁巢钱塘蓝领公寓产业邻里中心，临江产业邻里中心和芯谷产业邻里中心正在建设中，合计可提供14108间房源。',
+      '已建成下沙邻里中心、新雁邻里中心、宁巢钱塘蓝领公寓产业邻里中心，临江产业邻里中心和芯谷产业邻里中心正在建设中，合计可提供14108间房源。\n需要住房方面的帮助，可以回复"转人工"，由社区工作者联系你。',
     );
+    expect(result.replies[0]!.text).toBe(result.answer);
     expect(result.citations).toEqual([expect.objectContaining({ n: 1, title: '常见问题', source: 'faq.md', section: '工业邻里中心一共有多少房源？' })]);
   });
 

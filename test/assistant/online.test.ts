@@ -50,7 +50,8 @@ describe('assistant online, against an OpenAI-compatible server over HTTP', () =
     const events: AnswerEvent[] = [];
     const result = await app.assistant.handle(message('邻里中心能住吗，一共有多少房间'), (event) => events.push(event));
     expect(result.route).toBe('answer');
-    expect(result.answer).toMatch(/^已建成和在建的工业邻里中心合计可提供14108间房源\[\d\]。$/);
+    // The answer, then the way to a person who provides the service it is about.
+    expect(result.answer).toMatch(/^已建成和在建的工业邻里中心合计可提供14108间房源\[\d\]。\n需要住房方面的帮助，可以回复"转人工"，由社区工作者联系你。$/);
     const n = Number(/\[(\d)\]/.exec(result.answer)![1]);
     expect(result.citations).toEqual([expect.objectContaining({ n, title: expect.any(String), source: expect.any(String) })]);
     expect(result.citations[0]!.excerpt).toContain('14108');
@@ -147,7 +148,7 @@ describe('assistant online, against an OpenAI-compatible server over HTTP', () =
     route = () => '{"route": "answer", "category": null}';
     answer = () => '可以，企业办事有"一网通办"[1]。';
     const judged = await app.assistant.handle(message('企业办事能在网上办吗'));
-    expect(judged).toMatchObject({ route: 'answer', answer: '可以，企业办事有"一网通办"[1]。' });
+    expect(judged).toMatchObject({ route: 'answer', answer: expect.stringMatching(/^可以，企业办事有"一网通办"\[1\]。\n需要企业服务/) });
     expect(judged.unmentioned).toBeUndefined();
 
     server.enqueue('/v1/chat/completions', { kind: 'ok' }, ...Array.from({ length: 3 }, () => ({ kind: 'status' as const, status: 500 })));
@@ -173,7 +174,7 @@ describe('assistant online, against an OpenAI-compatible server over HTTP', () =
     expect(rewriteRequest.body.messages[0].content).toContain('临江的邻里中心建好了吗');
     const generation = server.requestsTo('/v1/chat/completions').filter((request) => request.body.stream).at(-1)!;
     expect(generation.body.messages[1].content).toBe('芯谷产业邻里中心建好了吗？');
-    expect(result.answer).toMatch(/^芯谷产业邻里中心正在建设中\[\d\]。$/);
+    expect(result.answer).toMatch(/^芯谷产业邻里中心正在建设中\[\d\]。\n需要住房方面的帮助/);
   });
 
   it('keeps its rules and its citations under a prompt-injection attempt', async () => {
