@@ -10,7 +10,7 @@ import { emptySession, type KeyValueStore, type Session } from './memory.ts';
 import { compose, type Step } from './pipeline.ts';
 import type { QuestionLog } from './question-log.ts';
 import { greetingReply, replies } from './replies.ts';
-import type { Router } from './router.ts';
+import { acceptsOffer, asksForPerson, type Router } from './router.ts';
 import type { AnswerEvent, AssistantResult, InboundMessage, Reply, RouteDecision } from './types.ts';
 import type { UrgentSituation, UrgentSituations } from './urgent.ts';
 
@@ -62,6 +62,8 @@ export type MessageContext = {
   postscript?: string;
   /** The message says someone may be in danger (set before routing; never for staff). */
   urgent?: UrgentSituation;
+  /** The question a bare request for a person is about: the one answered, or not, just before. */
+  aboutQuestion?: string;
   emit: (event: AnswerEvent) => void;
 };
 
@@ -142,6 +144,23 @@ const handoffGate: Step<MessageContext> = async function handoffGate(ctx, next) 
   last.text += line;
   ctx.result.answer += line;
   ctx.emit({ type: 'text-delta', text: line });
+};
+
+/**
+ * "转人工" right after a question, answered or not ("…回复"转人工"，社区工作者会为你查询"), is about
+ * that question: the worker is to look into it, and the requester need not say it again. So is
+ * "需要" when the reply offered a person.
+ */
+const carryQuestion: Step<MessageContext> = async function carryQuestion(ctx, next) {
+  const { session, message } = ctx;
+  const previous = session.turns.at(-1);
+  const offered = previous?.role === 'assistant' && previous.text.includes('转人工');
+  const justAsked = session.lastRoute === 'answer' || session.lastRoute === 'no_answer';
+  if (!ctx.decision && justAsked && session.lastQuestion && (asksForPerson(message.text) || (offered && acceptsOffer(message.text)))) {
+    ctx.aboutQuestion = session.lastQuestion;
+    ctx.decision = { route: 'handoff', category: FALLBACK_CATEGORY, confidence: 1, by: 'rule' };
+  }
+  await next();
 };
 
 const rewrite: Step<MessageContext> = async function rewrite(ctx, next) {
@@ -239,7 +258,7 @@ const logQuestion: Step<MessageContext> = async function logQuestion(ctx, next) 
   });
 };
 
-const pipeline = compose<MessageContext>([dedupe, textOnly, session, urgent, handoffGate, logQuestion, rewrite, route, respond]);
+const pipeline = compose<MessageContext>([dedupe, textOnly, session, urgent, handoffGate, logQuestion, carryQuestion, rewrite, route, respond]);
 
 /** The brain every channel uses: one message in, the decision and the replies out. */
 export class Assistant {

@@ -9,11 +9,25 @@ import { ROUTES, type RouteDecision } from './types.ts';
 
 const modelDecision = z.object({ route: z.enum(ROUTES), category: z.string().nullable().optional() });
 
-const BARE_HANDOFF = /^(转人工|找人工|人工|人工服务|人工客服|转人工客服|要人工|需要人工|找真人|真人|我要找社区工作者|找社工|联系社工|帮我转社区工作者)[。！!？?]?$/;
+// Who is asked for, and the words around such a request that say nothing of what it is about.
+const PERSON = /转人工|人工服务|人工客服|人工|真人|社区工作者|工作人员|社工|帮我问|帮忙问/g;
+const ASKING_WORDS = /好的|好|嗯|行|可以|那就|那|你|请|麻烦|帮我|帮忙|给我|我要|我想|想|需要|要|找|联系|转|问问|问一下|问下|问|一下|个|吧|呀|啊|哦|呗|吗|[\p{P}\p{S}]/gu;
 
-/** True when the whole message only asks for a person ("转人工", "人工服务"): nothing to classify. */
+/**
+ * True when the whole message only asks for a person ("转人工", "好的，转人工吧", "帮我问问社工"):
+ * nothing to classify, and nothing for a worker to read.
+ */
 export function asksForPerson(text: string): boolean {
-  return BARE_HANDOFF.test(normalizeText(text));
+  const normalized = normalizeText(text);
+  const rest = normalized.replace(PERSON, '');
+  return rest !== normalized && rest.replace(ASKING_WORDS, '') === '';
+}
+
+/** "需要", "要的": yes to a person just offered ("需要住房方面的帮助，可以回复"转人工"…"). */
+const YES = /^(?:嗯|好的|好)?[，,]?(?:需要|要)的?(?:[，,]?谢谢)?[。！!]*$/;
+
+export function acceptsOffer(text: string): boolean {
+  return YES.test(normalizeText(text));
 }
 
 /** Pulls the first JSON object out of a model reply (models wrap JSON in prose or code fences). */

@@ -392,11 +392,8 @@ export class HandoffDesk implements HandoffHandler {
   // ── A new service request ──
 
   async handle(ctx: MessageContext): Promise<void> {
-    const { message, session } = ctx;
+    const { message, aboutQuestion: question } = ctx;
     const text = message.text.trim();
-    // "转人工" right after a question, answered or not ("…回复"转人工"，社区工作者会为你查询"): the
-    // worker is to look into that question, and the requester need not say it again.
-    const question = asksForPerson(text) && (session.lastRoute === 'answer' || session.lastRoute === 'no_answer') ? session.lastQuestion : undefined;
     if (question) ctx.result.category = ctx.services.router.clearCategoryOf(question);
     const category = ctx.result.category ?? FALLBACK_CATEGORY;
     const privateChannel = moveSensitiveToDirect(ctx);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Categories } from '../../src/assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from '../../src/assistant/local-router.ts';
+import { acceptsOffer, asksForPerson } from '../../src/assistant/router.ts';
 import { NaiveBayes } from '../../src/assistant/naive-bayes.ts';
 import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
@@ -37,6 +38,18 @@ async function rootWithPrompts(promptsDir: string): Promise<string> {
   await cp(promptsDir, path.join(dir, 'prompts'), { recursive: true });
   return dir;
 }
+
+describe('a message that only asks for a person', () => {
+  it('is any wording of asking for one, and nothing about a matter', () => {
+    for (const text of ['转人工', '人工服务！', '找社工', '我要找社区工作者', '好的，转人工吧', '那你帮我问一下社工吧', '帮我问问', '可以转人工吗']) expect(asksForPerson(text), text).toBe(true);
+    for (const text of ['社工站在哪', '社工是干嘛的', '我要投诉社工', '人工智能是什么', '帮我问问房租多少', '谢谢社工', '你好', '需要']) expect(asksForPerson(text), text).toBe(false);
+  });
+
+  it('is "需要" only as yes to a person just offered', () => {
+    for (const text of ['需要', '要的', '好的，需要', '需要，谢谢']) expect(acceptsOffer(text), text).toBe(true);
+    for (const text of ['好的', '不需要', '需要住房', '谢谢']) expect(acceptsOffer(text), text).toBe(false);
+  });
+});
 
 describe('local router', () => {
   it('is a classifier trained from examples: naive Bayes learns what it is shown', () => {

@@ -142,6 +142,13 @@ describe('a whole request, from a park group to the rating', () => {
     expect(placed.ticket).toMatchObject({ category: 'housing', community: 'yiyaogang' });
     expect((await app.tickets.get(placed.ticket!.id))!.description).toBe('蓝领公寓一个月房租多少钱');
 
+    // Said in other words, or as yes to the person the answer offered.
+    await app.assistant.handle(wecom('蓝领公寓可以带宠物吗', { user: 'asks-pets' }));
+    expect(await app.assistant.handle(wecom('好的，那帮我问问社工吧', { user: 'asks-pets' }))).toMatchObject({ category: 'housing', answer: expect.stringMatching(/^好的，我把你刚才问的问题/) });
+    const offered = await app.assistant.handle(wecom('邻里中心能住吗', { user: 'says-yes' }));
+    expect(offered.answer).toMatch(/\n需要住房方面的帮助，可以回复"转人工"，由社区工作者联系你。$/);
+    expect(await app.assistant.handle(wecom('需要', { user: 'says-yes' }))).toMatchObject({ category: 'housing', answer: expect.stringMatching(/^好的，我把你刚才问的问题/) });
+
     // A question about a programme is no request of any kind: not a mental-health one, kept in the group.
     await app.assistant.handle(wecom('融治理是什么', { user: 'asks-policy', group: '新员工交流群' }));
     const policy = await app.assistant.handle(wecom('转人工', { user: 'asks-policy', group: '新员工交流群' }));
