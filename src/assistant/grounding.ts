@@ -112,8 +112,8 @@ export function unmentioned(question: string, scorer: Scorer): string | undefine
   if (!clause) return undefined;
   const { tokenizer, lexical } = scorer;
   const focus = tokenizer
-    .words(clause.replace(YES_NO_TAIL, ''))
-    .filter((word) => [...word].length > 1 && tokenizer.tokenize(word).includes(word))
+    .contentWords(clause.replace(YES_NO_TAIL, ''))
+    .filter((word) => [...word].length > 1)
     .at(-1);
   if (!focus) return undefined;
   const known = [focus, ...tokenizer.tokenize(focus)].some(

@@ -107,6 +107,9 @@ describe('what a yes/no question asks about that no document mentions', () => {
     expect(unmentioned('邻里中心有停车位吗？', scorer)).toBe('停车位');
     expect(unmentioned('技能培训发证书么', scorer)).toBe('证书');
     expect(unmentioned('我在下沙上班，有没有免费体检', scorer)).toBe('体检');
+    expect(unmentioned('蓝领公寓有wifi吗', scorer)).toBe('wifi');
+    // The thing, not a pronoun: "有人" asks whether anyone is there in the evening.
+    expect(unmentioned('培训晚上有人吗', scorer)).toBe('晚上');
     // Known: the word itself, a synonym (调解 of 矛盾调节) or a word inside it (宿舍 of 宿舍楼).
     expect(unmentioned('临江的邻里中心建好没有', scorer)).toBeUndefined();
     expect(unmentioned('工友之间闹矛盾有人调解吗', scorer)).toBeUndefined();
