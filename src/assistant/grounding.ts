@@ -98,11 +98,11 @@ const YES_NO = /(?:吗|没有?|不)$|有没有|能不能|可不可以|是不是|
 const YES_NO_TAIL = /(?:[吗呢啊呀吧嘛啦了的]|没有?|不)+$/;
 
 /**
- * What a yes/no question asks about when no document mentions it at all: "蓝领公寓可以带宠物吗" →
- * 宠物. Such a question is answered with the thing it asks about: its last word before the
- * particle ("邻里中心有停车位吗", "技能培训发证书吗"). The thing is known when it, a word inside
- * it (宿舍楼 → 宿舍) or a synonym of either is in the index; a passage about the apartments then
- * still says nothing of pets, which the answer must say rather than list the apartments.
+ * What a yes/no question asks about, when no document mentions it at all: "蓝领公寓可以带宠物吗" →
+ * 宠物. The thing asked about is the clause's last content word before the particle
+ * ("邻里中心有停车位吗", "技能培训发证书吗"); it is known when it, a word inside it (宿舍楼 → 宿舍)
+ * or a synonym of either is in the index. Passages about the apartments say nothing of pets: the
+ * answer must say so rather than list the apartments.
  */
 export function unmentioned(question: string, scorer: Scorer): string | undefined {
   const clause = plainParticles(question)
