@@ -85,8 +85,13 @@ export class LocalRouter {
     return features;
   }
 
+  /**
+   * Every request goes to a community, so "社区" says who is asked, not about what: with it,
+   * "社区能帮忙修空调吗" was 企业服务, whose examples name the community most. Without it the
+   * category leave-one-out count stays 117 of 137.
+   */
   private categoryFeatures(text: string): string[] {
-    return this.features(text, { synonyms: false });
+    return this.features(text.replace(/社区/g, '，'), { synonyms: false });
   }
 
   route(text: string): RouteDecision {

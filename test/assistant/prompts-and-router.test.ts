@@ -137,6 +137,11 @@ describe('local router', () => {
     expect(router.categoryOf('老板不发工资帮我找个人')).toBe('dispute');
     expect(router.categoryOf('帮我找个人')).toBe('other');
     expect(router.categoryOf('帮我查下快递')).toBe('other');
+    // Every request goes to a community: naming it says nothing of what the request is about.
+    expect(router.categoryOf('社区能帮忙修空调吗')).toBe('repair');
+    expect(router.categoryOf('社区能帮忙调解矛盾吗')).toBe('dispute');
+    expect(router.categoryOf('社区能帮忙做心理疏导吗')).toBe('mental_health');
+    expect(router.categoryOf('企业想请社区帮忙招工')).toBe('enterprise_service');
   });
 
   it('sees a one-character synonym only as a word of the text, as retrieval does', async () => {
