@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { ChatModel } from '../llm/chat-model.ts';
 import type { Prompts } from '../llm/prompts.ts';
 import type { Answerer } from './answerer.ts';
+import { asksWhatItIs } from './grounding.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { carryOverTopic, isFollowUp } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -219,10 +220,11 @@ const respond: Step<MessageContext> = async function respond(ctx) {
 
 /**
  * After an answer about a service (housing, training, a dispute…), the way to a person who provides
- * it: "转人工" then carries the question to them. Nothing when the answer already says how.
+ * it: "转人工" then carries the question to them. Nothing when the answer already says how, or when
+ * the question only asked what something is.
  */
 function nextStep(ctx: MessageContext, outcome: { answered: boolean; text: string }): string {
-  if (!outcome.answered || outcome.text.includes('转人工')) return '';
+  if (!outcome.answered || outcome.text.includes('转人工') || asksWhatItIs(ctx.question)) return '';
   const { router, categories } = ctx.services;
   const category = router.clearCategoryOf(ctx.question);
   if (category === FALLBACK_CATEGORY) return '';

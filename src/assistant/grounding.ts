@@ -165,6 +165,11 @@ function repeats(text: string, other: string): boolean {
 const NUMBER_QUESTION = /多少(?!钱)|几[个间处场家所种项条版级维]?|数量|总共|一共|合计/;
 const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
 const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
+
+/** "共富可及服务可达是什么": asks what a thing is, not for a service. */
+export function asksWhatItIs(question: string): boolean {
+  return DEFINITION_QUESTION.test(question);
+}
 const MAX_ANSWER_CHARACTERS = 170;
 const COMPARISON = /区别|区分|不同|差别|差异|不一样|异同|对比|比较/;
 const CONJUNCTION = /[和与跟同及]/;
@@ -194,7 +199,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     .map(([term, weight]) => ({ term, weight, idf: scorer.lexical.idf(term), long: [...term].length > 1 }));
   const wantsNumber = NUMBER_QUESTION.test(question);
   const says = wantedKind(question);
-  const wantsDefinition = DEFINITION_QUESTION.test(question);
+  const wantsDefinition = asksWhatItIs(question);
   const sides = comparedSides(question, terms);
   type Candidate = { hit: number; position: number; text: string; normalized: string; score: number };
   const candidates: Candidate[] = [];

@@ -107,6 +107,10 @@ describe('assistant offline', () => {
     const policy = await app.assistant.handle(message('五融是什么'));
     expect(policy.route).toBe('answer');
     expect(policy.answer).not.toContain('转人工');
+    // Asked what a service's term means, not for the service.
+    const term = await app.assistant.handle(message('基础服务清单和特色服务清单是啥'));
+    expect(app.assistant.services.router.clearCategoryOf('基础服务清单和特色服务清单是啥')).toBe('enterprise_service');
+    expect(term.answer).not.toContain('转人工');
     const saysHow = await app.assistant.handle(message('培训活动怎么报名'));
     expect(saysHow.answer).toContain('转人工');
     expect(saysHow.answer).not.toContain('需要技能培训方面的帮助');
