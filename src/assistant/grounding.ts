@@ -96,39 +96,30 @@ export function speaksTo(question: string, hits: Hit[], tokenizer: Tokenizer): b
 // A yes/no question ("…有食堂吗", "…建好没", "有没有…"), and what ends one without saying what is asked.
 const YES_NO = /(?:吗|没有?|不)$|有没有|能不能|可不可以|是不是|是否|会不会|让不让|允不允许/;
 const YES_NO_TAIL = /(?:[吗呢啊呀吧嘛啦了的]|没有?|不)+$/;
-// The question word of a question about something ("…的停车位怎么申请", "…的押金是多少").
-const WH = /怎么|怎样|如何|什么|啥|在哪|哪里|哪儿|多少|几|哪些|哪个|谁/;
 
 /**
- * The words of what a question asks about, by its form: the last content word before the particle
- * of a yes/no question ("邻里中心有停车位吗", "技能培训发证书吗"), or the nouns a wh-question asks of
- * something ("邻里中心的停车位怎么申请": what follows the last 的).
+ * What a yes/no question asks about, when no document mentions it at all: "蓝领公寓可以带宠物吗" →
+ * 宠物. The thing asked about is the clause's last content word before the particle
+ * ("邻里中心有停车位吗", "技能培训发证书吗"); it is known when it, a word inside it (宿舍楼 → 宿舍)
+ * or a synonym of either is in the index. Passages about the apartments say nothing of pets: the
+ * answer must say so rather than list the apartments.
  */
-function askedAbout(question: string, tokenizer: Tokenizer): string[] {
+export function unmentioned(question: string, scorer: Scorer): string | undefined {
   const clause = plainParticles(question)
     .split(/[\s\p{P}]+/u)
     .reverse()
-    .find((part) => YES_NO.test(part) || WH.test(part));
-  if (!clause) return [];
-  const words = (text: string) => tokenizer.contentWords(text).filter(({ word }) => [...word].length > 1);
-  if (YES_NO.test(clause)) return words(clause.replace(YES_NO_TAIL, '')).slice(-1).map(({ word }) => word);
-  const before = clause.slice(0, clause.search(WH));
-  const of = before.lastIndexOf('的');
-  return of < 0 ? [] : words(before.slice(of + 1)).filter(({ tag }) => /^(?:n|vn|eng)/.test(tag)).map(({ word }) => word);
-}
-
-/**
- * What a question asks about when no document mentions any word of it: "蓝领公寓可以带宠物吗" →
- * 宠物. A word is known when it, a word inside it (宿舍楼 → 宿舍) or a synonym of either is in the
- * index; one known word is enough ("功能型产业社区的服务对象是谁" is about 服务). Passages about
- * the apartments say nothing of pets: the answer must say so rather than list the apartments.
- */
-export function unmentioned(question: string, scorer: Scorer): string | undefined {
+    .find((part) => YES_NO.test(part));
+  if (!clause) return undefined;
   const { tokenizer, lexical } = scorer;
-  const known = (word: string) =>
-    [word, ...tokenizer.tokenize(word)].some((part) => [...part].length > 1 && (lexical.has(part) || tokenizer.synonymsOf(part).length > 0));
-  const words = askedAbout(question, tokenizer);
-  return words.length && !words.some(known) ? words.at(-1) : undefined;
+  const focus = tokenizer
+    .contentWords(clause.replace(YES_NO_TAIL, ''))
+    .filter((word) => [...word].length > 1)
+    .at(-1);
+  if (!focus) return undefined;
+  const known = [focus, ...tokenizer.tokenize(focus)].some(
+    (part) => [...part].length > 1 && (lexical.has(part) || tokenizer.synonymsOf(part).length > 0),
+  );
+  return known ? undefined : focus;
 }
 
 /** True when a document's expiry date is before `today` (YYYY-MM-DD). */

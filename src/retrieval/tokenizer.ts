@@ -48,12 +48,15 @@ export class Tokenizer {
   }
 
   /**
-   * The content words of a text as written, with jieba's part-of-speech tags: one reading and no
-   * parts (停车位 stays whole), nothing guessed beyond the dictionary and the glossary, and no
-   * pronoun (有人, 其他), number, particle or other function word.
+   * The content words of a text as written: one reading and no parts (停车位 stays whole), nothing
+   * guessed beyond the dictionary and the glossary, and no pronoun (有人, 其他), number, particle or
+   * other function word.
    */
-  contentWords(text: string): { word: string; tag: string }[] {
-    return this.jieba.tag(normalizeText(text), false).filter(({ word, tag }) => !FUNCTION_TAG.test(tag) && !isPunctuation(word) && !STOPWORDS.has(word));
+  contentWords(text: string): string[] {
+    return this.jieba
+      .tag(normalizeText(text), false)
+      .filter(({ word, tag }) => !FUNCTION_TAG.test(tag) && !isPunctuation(word) && !STOPWORDS.has(word))
+      .map(({ word }) => word);
   }
 
   /** Normalised text with the glossary's domain terms blanked out: what is left is ordinary words. */
