@@ -95,6 +95,8 @@ export function speaksTo(question: string, hits: Hit[], tokenizer: Tokenizer): b
 
 // A yes/no question ("…有食堂吗", "…建好没", "有没有…"), and what ends one without saying what is asked.
 const YES_NO = /(?:吗|没有?|不)$|有没有|能不能|可不可以|是不是|是否|会不会|让不让|允不允许/;
+// "有什么特点吗" asks what the features are: a question word makes it no yes/no question.
+const QUESTION_WORD = /什么|啥|哪|怎么|怎样|如何|多少|几|谁/;
 const YES_NO_TAIL = /(?:[吗呢啊呀吧嘛啦了的]|没有?|不)+$/;
 
 /**
@@ -108,7 +110,7 @@ export function unmentioned(question: string, scorer: Scorer): string | undefine
   const clause = plainParticles(question)
     .split(/[\s\p{P}]+/u)
     .reverse()
-    .find((part) => YES_NO.test(part));
+    .find((part) => YES_NO.test(part) && !QUESTION_WORD.test(part));
   if (!clause) return undefined;
   const { tokenizer, lexical } = scorer;
   const focus = tokenizer

@@ -116,6 +116,7 @@ describe('what a yes/no question asks about that no document mentions', () => {
     expect(unmentioned('宿舍楼能住吗', scorer)).toBeUndefined();
     // Not a yes/no question: "什么" is no particle, and how-to questions are the threshold's to judge.
     expect(unmentioned('指导手册管什么', scorer)).toBeUndefined();
+    expect(unmentioned('矛盾调节有什么特点吗', scorer)).toBeUndefined();
     expect(unmentioned('宠物怎么办理托运', scorer)).toBeUndefined();
   });
 });
