@@ -115,6 +115,24 @@ describe('the pages in a real browser (headless Chromium)', () => {
     await Promise.all([requester.close(), worker.close()]);
   });
 
+  it('a worker asks what the documents do not say, presses 转人工, and the question itself becomes the request', async () => {
+    const page = await browser.newPage({ viewport: { width: 420, height: 800 } });
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${base}/`);
+    await page.fill('#input', '蓝领公寓可以带宠物吗');
+    await page.press('#input', 'Enter');
+    await page.locator('.bubble.bot:has-text("现有资料里没有提到\\"宠物\\"")').waitFor();
+    await page.click('#handoff');
+    await page.locator('.bubble.bot:has-text("我把你刚才问的问题转给社区工作者查询")').waitFor();
+    await page.fill('#input', '医药港');
+    await page.press('#input', 'Enter');
+    await page.locator('#ticket:not(.hidden)').waitFor();
+    const id = Number(/#(\d+)/.exec(await page.locator('#ticket').innerText())![1]);
+    expect(await app.tickets.get(id)).toMatchObject({ category: 'housing', community: 'yiyaogang', description: '蓝领公寓可以带宠物吗' });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'question-to-person.png') });
+    await page.close();
+  });
+
   it('a visitor whose cookie is gone starts as a new user: the old user id is no longer theirs', async () => {
     const context = await browser.newContext();
     const page = await context.newPage();
