@@ -172,6 +172,7 @@ const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么�
 export function asksWhatItIs(question: string): boolean {
   return DEFINITION_QUESTION.test(question);
 }
+
 const MAX_ANSWER_CHARACTERS = 170;
 const COMPARISON = /区别|区分|不同|差别|差异|不一样|异同|对比|比较/;
 const CONJUNCTION = /[和与跟同及]/;
