@@ -3,7 +3,7 @@ import type { Chunk } from '../knowledge/document.ts';
 import type { Hit } from '../retrieval/knowledge-index.ts';
 import type { LexicalIndex } from '../retrieval/lexical-index.ts';
 import { normalizeText, plainParticles } from '../retrieval/text.ts';
-import type { Tokenizer } from '../retrieval/tokenizer.ts';
+import { generalRarity, type Tokenizer } from '../retrieval/tokenizer.ts';
 import type { Citation } from './types.ts';
 
 export type Scorer = { tokenizer: Tokenizer; lexical: LexicalIndex };
@@ -95,33 +95,44 @@ export function speaksTo(question: string, hits: Hit[], tokenizer: Tokenizer): b
 
 // A yes/no question ("…有食堂吗", "…建好没", "有没有…"), and what ends one without saying what is asked.
 const YES_NO = /(?:吗|没有?|不)$|有没有|能不能|可不可以|是不是|是否|会不会|让不让|允不允许/;
-// "有什么特点吗" asks what the features are: a question word makes it no yes/no question.
-const QUESTION_WORD = /什么|啥|哪|怎么|怎样|如何|多少|几|谁/;
 const YES_NO_TAIL = /(?:[吗呢啊呀吧嘛啦了的]|没有?|不)+$/;
+// A question word makes a question ask what, not whether: "有什么特点吗" asks what the features are.
+const QUESTION_WORD = /什么|啥|哪|怎么|怎样|如何|多少|几|谁/;
+// Asked of something ("…的X是什么"), an everyday word names an aspect the documents may describe in
+// other words (内容, 特点, 对象: "服务对象" is said as whom a service is for); a rarer one names a thing
+// they would have to name (押金, 证书, 停车位). On jieba's general counts, aspects are below 10.
+const THING_RARITY = 10;
 
 /**
- * What a yes/no question asks about, when no document mentions it at all: "蓝领公寓可以带宠物吗" →
- * 宠物. The thing asked about is the clause's last content word before the particle
- * ("邻里中心有停车位吗", "技能培训发证书吗"); it is known when it, a word inside it (宿舍楼 → 宿舍)
- * or a synonym of either is in the index. Passages about the apartments say nothing of pets: the
- * answer must say so rather than list the apartments.
+ * What a question asks about, when no document mentions it at all. A yes/no question asks about
+ * its last content word before the particle ("蓝领公寓可以带宠物吗" → 宠物, "技能培训发证书吗" → 证书);
+ * a question about something asks about the nouns after its last 的 ("邻里中心的停车位怎么申请" →
+ * 停车位), unless they are only everyday words for an aspect. A word is known when it, a word
+ * inside it (宿舍楼 → 宿舍) or a synonym of either is in the index; one known word is enough.
+ * Passages about the apartments say nothing of pets: the answer must say so rather than list them.
  */
 export function unmentioned(question: string, scorer: Scorer): string | undefined {
+  const { tokenizer, lexical } = scorer;
+  const known = (word: string) =>
+    [word, ...tokenizer.tokenize(word)].some((part) => [...part].length > 1 && (lexical.has(part) || tokenizer.synonymsOf(part).length > 0));
+  const words = (text: string) => tokenizer.contentWords(text).filter(({ word }) => [...word].length > 1);
   const clause = plainParticles(question)
     .split(/[\s\p{P}]+/u)
     .reverse()
-    .find((part) => YES_NO.test(part) && !QUESTION_WORD.test(part));
+    .find((part) => YES_NO.test(part) || QUESTION_WORD.test(part));
   if (!clause) return undefined;
-  const { tokenizer, lexical } = scorer;
-  const focus = tokenizer
-    .contentWords(clause.replace(YES_NO_TAIL, ''))
-    .filter((word) => [...word].length > 1)
-    .at(-1);
-  if (!focus) return undefined;
-  const known = [focus, ...tokenizer.tokenize(focus)].some(
-    (part) => [...part].length > 1 && (lexical.has(part) || tokenizer.synonymsOf(part).length > 0),
-  );
-  return known ? undefined : focus;
+  if (!QUESTION_WORD.test(clause)) {
+    const focus = words(clause.replace(YES_NO_TAIL, '')).at(-1)?.word;
+    return focus && !known(focus) ? focus : undefined;
+  }
+  const before = clause.slice(0, clause.search(QUESTION_WORD));
+  const of = before.lastIndexOf('的');
+  if (of < 0) return undefined;
+  const nouns = words(before.slice(of + 1))
+    .filter(({ tag }) => /^(?:n|vn|eng)/.test(tag))
+    .map(({ word }) => word);
+  if (nouns.some(known)) return undefined;
+  return nouns.filter((noun) => generalRarity(noun) >= THING_RARITY).at(-1);
 }
 
 /** True when a document's expiry date is before `today` (YYYY-MM-DD). */

@@ -97,7 +97,7 @@ describe('extractive answers', () => {
   });
 });
 
-describe('what a yes/no question asks about that no document mentions', () => {
+describe('what a question asks about that no document mentions', () => {
   it('is the last word before the particle, when neither it, a word inside it nor a synonym is in the index', async () => {
     const { scorer } = await found(
       passage('centres', '已建成下沙邻里中心、宁巢钱塘蓝领公寓产业邻里中心，临江产业邻里中心正在建设中。'),
@@ -115,6 +115,13 @@ describe('what a yes/no question asks about that no document mentions', () => {
     expect(unmentioned('工友之间闹矛盾有人调解吗', scorer)).toBeUndefined();
     expect(unmentioned('宿舍楼能住吗', scorer)).toBeUndefined();
     // Not a yes/no question: "什么" is no particle, and how-to questions are the threshold's to judge.
+    // Asked of something: the nouns after the last 的, when none is known and one names a thing.
+    expect(unmentioned('邻里中心的停车位怎么申请', scorer)).toBe('停车位');
+    expect(unmentioned('蓝领公寓的押金是多少', scorer)).toBe('押金');
+    expect(unmentioned('矛盾调节的服务对象是谁', scorer)).toBeUndefined();
+    // An everyday word for an aspect (内容, 特点) may be described in other words.
+    expect(unmentioned('员工服务清单的内容有哪些', scorer)).toBeUndefined();
+    expect(unmentioned('功能型社区的特点是什么', scorer)).toBeUndefined();
     expect(unmentioned('指导手册管什么', scorer)).toBeUndefined();
     expect(unmentioned('矛盾调节有什么特点吗', scorer)).toBeUndefined();
     expect(unmentioned('宠物怎么办理托运', scorer)).toBeUndefined();

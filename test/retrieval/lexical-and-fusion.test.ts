@@ -4,7 +4,7 @@ import { chunksOverlap, dropOverlapping, matchesFilter, reciprocalRankFusion } f
 import { buildIndex } from '../../src/retrieval/index-store.ts';
 import { LexicalIndex } from '../../src/retrieval/lexical-index.ts';
 import { LocalHashEmbeddings } from '../../src/retrieval/local-embedder.ts';
-import { Tokenizer } from '../../src/retrieval/tokenizer.ts';
+import { generalRarity, Tokenizer } from '../../src/retrieval/tokenizer.ts';
 
 const tokenizer = new Tokenizer({ terms: ['蓝领公寓', '医药港'], synonyms: [['宿舍', '公寓', '房源']] });
 
@@ -33,6 +33,18 @@ describe('tokenizer', () => {
     expect(district.queryTerms('老板不给钱').get('基金')).toBe(0.5);
     expect(district.queryTerms('心里很烦').get('心理')).toBe(0.5);
     expect(district.queryTerms('上班时间在厂里能找谁').get('企业')).toBe(0.5);
+  });
+
+  it('reads content words whole, with their part of speech, without pronouns or particles', () => {
+    expect(tokenizer.contentWords('宿舍晚上有人吗').map(({ word }) => word)).toEqual(['宿舍', '晚上']);
+    expect(tokenizer.contentWords('邻里中心有停车位吗').at(-1)).toEqual({ word: '停车位', tag: 'n' });
+  });
+
+  it('knows how rare a word is in general Chinese: everyday words for an aspect below things', () => {
+    for (const aspect of ['内容', '特点', '对象']) expect(generalRarity(aspect), aspect).toBeLessThan(10);
+    for (const thing of ['证书', '宠物', '押金', '停车位']) expect(generalRarity(thing), thing).toBeGreaterThan(10);
+    expect(generalRarity('宠物')).toBeCloseTo(12.6, 1);
+    expect(generalRarity('无此词语哦')).toBe(Infinity);
   });
 
   it('blanks the glossary terms out of a text, the longest where two begin at one place, symbols taken literally', () => {
