@@ -1,3 +1,4 @@
+import { declinesOffer } from './router.ts';
 import type { MediaKind } from './types.ts';
 
 /** Everything the assistant says on its own, in one place, in plain Chinese. */
@@ -24,7 +25,7 @@ const FAREWELL = /再见|拜拜|bye/i;
 
 /** The greeting route covers hello, thanks and goodbye: answer each as a person would. */
 export function greetingReply(text: string): string {
-  if (FAREWELL.test(text)) return replies.farewell;
+  if (FAREWELL.test(text) || declinesOffer(text)) return replies.farewell;
   if (THANKS.test(text)) return replies.thanks;
   return replies.greeting;
 }

@@ -23,11 +23,21 @@ export function asksForPerson(text: string): boolean {
   return rest !== normalized && rest.replace(ASKING_WORDS, '') === '';
 }
 
-/** "需要", "要的": yes to a person just offered ("需要住房方面的帮助，可以回复"转人工"…"). */
+/**
+ * "需要", "要的": yes to a person just offered ("需要住房方面的帮助，可以回复"转人工"…"); said out
+ * of the blue, a request for a person that has yet to say what about.
+ */
 const YES = /^(?:嗯|好的|好)?[，,]?(?:需要|要)的?(?:[，,]?谢谢)?[。！!]*$/;
 
 export function acceptsOffer(text: string): boolean {
   return YES.test(normalizeText(text));
+}
+
+/** "不需要", "不用了，谢谢": no to a person offered — a goodbye, never a request. */
+const NO = /^(?:嗯|好的|好)?[，,]?(?:(?:暂时|先|还)?(?:不需要|不用|不要|不必|没事|算了)了?[，,]?)+(?:(?:谢谢|多谢|感谢)(?:你|啦)?)?[。！!]*$/;
+
+export function declinesOffer(text: string): boolean {
+  return NO.test(normalizeText(text));
 }
 
 /** Pulls the first JSON object out of a model reply (models wrap JSON in prose or code fences). */
@@ -47,7 +57,8 @@ export class Router {
   ) {}
 
   async route(text: string, log: Logger, signal?: AbortSignal): Promise<RouteDecision> {
-    if (asksForPerson(text)) return { route: 'handoff', category: FALLBACK_CATEGORY, confidence: 1, by: 'rule' };
+    if (asksForPerson(text) || acceptsOffer(text)) return { route: 'handoff', category: FALLBACK_CATEGORY, confidence: 1, by: 'rule' };
+    if (declinesOffer(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
     if (!this.model) return this.local.route(text);
     try {
       const prompt = this.model.prompts.render('router', {

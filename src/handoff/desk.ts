@@ -1,7 +1,7 @@
 import { replyTo, type HandoffHandler, type MessageContext } from '../assistant/assistant.ts';
 import { FALLBACK_CATEGORY, type Categories, type Category } from '../assistant/categories.ts';
 import { replies as assistantReplies } from '../assistant/replies.ts';
-import { asksForPerson } from '../assistant/router.ts';
+import { acceptsOffer, asksForPerson, declinesOffer } from '../assistant/router.ts';
 import type { InboundMessage, Reply, TicketSummary } from '../assistant/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
@@ -125,8 +125,10 @@ export class HandoffDesk implements HandoffHandler {
     if (await this.rateOrReopen(ctx)) return true;
     if (await this.requesterStatus(ctx)) return true;
     if (await this.followUp(ctx)) return true;
-    // "取消" with nothing being registered and no live ticket here: said so, not greeted.
-    if (!CANCEL.test(message.text.trim())) return false;
+    // "取消" with nothing being registered and no live ticket here: said so, not greeted. "不用了"
+    // then is no to what was offered, and gets a goodbye.
+    const text = message.text.trim();
+    if (!CANCEL.test(text) || declinesOffer(text)) return false;
     ctx.result.route = 'handoff';
     this.tellRequester(ctx, say.nothingToCancel, false);
     return true;
@@ -208,7 +210,7 @@ export class HandoffDesk implements HandoffHandler {
     if (!draft || !this.draftApplies(ctx, draft)) return false;
     const text = ctx.message.text.trim();
     const matter = this.matterOf(draft.category);
-    if (CANCEL.test(text)) {
+    if (CANCEL.test(text) || declinesOffer(text)) {
       await this.deps.store.deleteDraft(key);
       this.markHandoff(ctx, draft.category);
       this.tellRequester(ctx, say.draftCancelled, draft.privateChannel);
@@ -401,7 +403,7 @@ export class HandoffDesk implements HandoffHandler {
     const draft: Draft = {
       category,
       community: roomCommunity ?? this.roster.communityInText(text)?.id ?? null,
-      description: question ?? (asksForPerson(text) ? null : text),
+      description: question ?? (asksForPerson(text) || acceptsOffer(text) ? null : text),
       contact: findPhone(text),
       asking: null,
       requester: {

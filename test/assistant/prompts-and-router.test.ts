@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Categories } from '../../src/assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from '../../src/assistant/local-router.ts';
-import { acceptsOffer, asksForPerson } from '../../src/assistant/router.ts';
+import { acceptsOffer, asksForPerson, declinesOffer } from '../../src/assistant/router.ts';
 import { NaiveBayes } from '../../src/assistant/naive-bayes.ts';
 import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
@@ -48,6 +48,11 @@ describe('a message that only asks for a person', () => {
   it('is "需要" only as yes to a person just offered', () => {
     for (const text of ['需要', '要的', '好的，需要', '需要，谢谢']) expect(acceptsOffer(text), text).toBe(true);
     for (const text of ['好的', '不需要', '需要住房', '谢谢']) expect(acceptsOffer(text), text).toBe(false);
+  });
+
+  it('tells no to a person offered from a request', () => {
+    for (const text of ['不需要', '不用了，谢谢', '暂时不需要', '算了', '没事了']) expect(declinesOffer(text), text).toBe(true);
+    for (const text of ['不要吵架', '需要', '不需要加班费吗', '好的']) expect(declinesOffer(text), text).toBe(false);
   });
 });
 

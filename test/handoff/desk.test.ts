@@ -149,6 +149,13 @@ describe('a whole request, from a park group to the rating', () => {
     expect(offered.answer).toMatch(/\n需要住房方面的帮助，可以回复"转人工"，由社区工作者联系你。$/);
     expect(await app.assistant.handle(wecom('需要', { user: 'says-yes' }))).toMatchObject({ category: 'housing', answer: expect.stringMatching(/^好的，我把你刚才问的问题/) });
 
+    // No to the person offered is a goodbye, not a request; "需要" out of the blue asks what about.
+    await app.assistant.handle(wecom('邻里中心能住吗', { user: 'says-no' }));
+    expect(await app.assistant.handle(wecom('不需要', { user: 'says-no' }))).toMatchObject({ route: 'greeting', answer: '好的，有需要随时找我。', ticket: null });
+    expect((await app.assistant.handle(wecom('不用了', { user: 'says-no' }))).answer).toBe('好的，有需要随时找我。');
+    expect(await app.assistant.handle(wecom('需要', { user: 'says-need' }))).toMatchObject({ route: 'handoff', answer: '好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？' });
+    expect((await app.assistant.handle(wecom('算了，不需要了', { user: 'says-need' }))).answer).toBe('好的，已取消这次登记。有需要随时找我。');
+
     // A question about a programme is no request of any kind: not a mental-health one, kept in the group.
     await app.assistant.handle(wecom('融治理是什么', { user: 'asks-policy', group: '新员工交流群' }));
     const policy = await app.assistant.handle(wecom('转人工', { user: 'asks-policy', group: '新员工交流群' }));
