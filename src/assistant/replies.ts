@@ -1,4 +1,4 @@
-import { declinesOffer } from './router.ts';
+import { acknowledges, declinesOffer } from './router.ts';
 import type { MediaKind } from './types.ts';
 
 /** Everything the assistant says on its own, in one place, in plain Chinese. */
@@ -6,6 +6,7 @@ export const replies = {
   greeting: '你好！我是小融，钱塘区产业社区的助手。可以问我邻里中心、产业社区服务、企业服务、员工服务清单等问题；需要人帮忙时回复"转人工"，我帮你联系社区工作者。',
   thanks: '不客气！还有问题随时找我。',
   farewell: '好的，有需要随时找我。',
+  acknowledged: '好的。还有问题随时问我；需要社区工作者帮忙时回复"转人工"。',
   outOfScope: '这个我帮不上忙。我可以解答钱塘区产业社区的政策和服务，或者帮你联系社区工作者。',
   noAnswer: '现有资料里没有找到这个问题的说明，我不想给你不准确的信息。回复"转人工"，社区工作者会为你查询。',
   unmentioned: (thing: string, related: string) =>
@@ -27,5 +28,6 @@ const FAREWELL = /再见|拜拜|bye/i;
 export function greetingReply(text: string): string {
   if (FAREWELL.test(text) || declinesOffer(text)) return replies.farewell;
   if (THANKS.test(text)) return replies.thanks;
+  if (acknowledges(text)) return replies.acknowledged;
   return replies.greeting;
 }

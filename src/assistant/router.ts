@@ -40,6 +40,13 @@ export function declinesOffer(text: string): boolean {
   return NO.test(normalizeText(text));
 }
 
+/** "好的", "嗯嗯", "知道了": the answer was heard — nothing asked, nothing to introduce. */
+const HEARD = /^(?:(?:嗯|哦|噢|好|行|可以|是的|对|ok|okay|明白|知道|了解|收到|懂)+[了的啦]?[，,]?)+[。！!~～]*$/;
+
+export function acknowledges(text: string): boolean {
+  return HEARD.test(normalizeText(text));
+}
+
 /** Pulls the first JSON object out of a model reply (models wrap JSON in prose or code fences). */
 export function parseJsonObject(text: string): unknown {
   const start = text.indexOf('{');
@@ -58,7 +65,7 @@ export class Router {
 
   async route(text: string, log: Logger, signal?: AbortSignal): Promise<RouteDecision> {
     if (asksForPerson(text) || acceptsOffer(text)) return { route: 'handoff', category: FALLBACK_CATEGORY, confidence: 1, by: 'rule' };
-    if (declinesOffer(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
+    if (declinesOffer(text) || acknowledges(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
     if (!this.model) return this.local.route(text);
     try {
       const prompt = this.model.prompts.render('router', {

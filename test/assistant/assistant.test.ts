@@ -103,6 +103,14 @@ describe('assistant offline', () => {
     expect(contact.answer).toContain('回复"转人工"并说明需要帮忙的事情');
   });
 
+  it('takes "好的" or "知道了" after an answer as heard: no introduction again, no question answered', async () => {
+    await app.assistant.handle(message('邻里中心能住吗', { user: 'hears' }));
+    for (const text of ['好的', '知道了', '嗯嗯']) {
+      expect(await app.assistant.handle(message(text, { user: 'hears' }))).toMatchObject({ route: 'greeting', answer: '好的。还有问题随时问我；需要社区工作者帮忙时回复"转人工"。' });
+    }
+    expect((await app.assistant.handle(message('好的谢谢', { user: 'hears' }))).answer).toBe('不客气！还有问题随时找我。');
+  });
+
   it('offers a person after an answer only when it is about a service and does not already say how', async () => {
     const policy = await app.assistant.handle(message('五融是什么'));
     expect(policy.route).toBe('answer');

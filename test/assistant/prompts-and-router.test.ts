@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Categories } from '../../src/assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from '../../src/assistant/local-router.ts';
-import { acceptsOffer, asksForPerson, declinesOffer } from '../../src/assistant/router.ts';
+import { acceptsOffer, acknowledges, asksForPerson, declinesOffer } from '../../src/assistant/router.ts';
 import { NaiveBayes } from '../../src/assistant/naive-bayes.ts';
 import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
@@ -53,6 +53,11 @@ describe('a message that only asks for a person', () => {
   it('tells no to a person offered from a request', () => {
     for (const text of ['不需要', '不用了，谢谢', '暂时不需要', '算了', '没事了']) expect(declinesOffer(text), text).toBe(true);
     for (const text of ['不要吵架', '需要', '不需要加班费吗', '好的']) expect(declinesOffer(text), text).toBe(false);
+  });
+
+  it('tells "好的", "嗯嗯，知道了" from a question or a request', () => {
+    for (const text of ['好的', '嗯嗯，知道了', '收到', '可以', 'OK', '明白了！']) expect(acknowledges(text), text).toBe(true);
+    for (const text of ['可以调解吗', '好的，需要', '对了，邻里中心在哪', '你好', '好的谢谢']) expect(acknowledges(text), text).toBe(false);
   });
 });
 
