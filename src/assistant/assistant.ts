@@ -159,7 +159,8 @@ const carryQuestion: Step<MessageContext> = async function carryQuestion(ctx, ne
   const justAsked = session.lastRoute === 'answer' || session.lastRoute === 'no_answer';
   if (!ctx.decision && justAsked && session.lastQuestion && (asksForPerson(message.text) || (offered && acceptsOffer(message.text)))) {
     ctx.aboutQuestion = session.lastQuestion;
-    ctx.decision = { route: 'handoff', category: FALLBACK_CATEGORY, confidence: 1, by: 'rule' };
+    // Its category only when it is clearly about a service: "融治理是什么" is no 心理关怀 request.
+    ctx.decision = { route: 'handoff', category: ctx.services.router.clearCategoryOf(session.lastQuestion), confidence: 1, by: 'rule' };
   }
   await next();
 };

@@ -396,7 +396,6 @@ export class HandoffDesk implements HandoffHandler {
   async handle(ctx: MessageContext): Promise<void> {
     const { message, aboutQuestion: question } = ctx;
     const text = message.text.trim();
-    if (question) ctx.result.category = ctx.services.router.clearCategoryOf(question);
     const category = ctx.result.category ?? FALLBACK_CATEGORY;
     const privateChannel = moveSensitiveToDirect(ctx);
     const roomCommunity = message.conversation.kind === 'group' ? this.roster.communityOfRoom(message.conversation) : undefined;
