@@ -148,19 +148,25 @@ const handoffGate: Step<MessageContext> = async function handoffGate(ctx, next) 
 };
 
 /**
- * "转人工" right after a question, answered or not ("…回复"转人工"，社区工作者会为你查询"), is about
- * that question: the worker is to look into it, and the requester need not say it again. So is
- * "需要" when the reply offered a person.
+ * "转人工" right after a question, answered or not ("…回复"转人工"，社区工作者会为你查询"), or
+ * declined as beyond the bot ("这个我帮不上忙…或者帮你联系社区工作者"), is about that question: the
+ * worker is to look into it, and the requester need not say it again. So is "需要" when the reply
+ * offered a person.
  */
 const carryQuestion: Step<MessageContext> = async function carryQuestion(ctx, next) {
   const { session, message } = ctx;
-  const previous = session.turns.at(-1);
-  const offered = previous?.role === 'assistant' && previous.text.includes('转人工');
-  const justAsked = session.lastRoute === 'answer' || session.lastRoute === 'no_answer';
-  if (!ctx.decision && justAsked && session.lastQuestion && (asksForPerson(message.text) || (offered && acceptsOffer(message.text)))) {
-    ctx.aboutQuestion = session.lastQuestion;
+  const [asked, replied] = session.turns.slice(-2);
+  const offered = replied?.role === 'assistant' && replied.text.includes('转人工');
+  const question =
+    session.lastRoute === 'answer' || session.lastRoute === 'no_answer'
+      ? session.lastQuestion
+      : session.lastRoute === 'out_of_scope' && asked?.role === 'user'
+        ? asked.text
+        : undefined;
+  if (!ctx.decision && question && (asksForPerson(message.text) || (offered && acceptsOffer(message.text)))) {
+    ctx.aboutQuestion = question;
     // Its category only when it is clearly about a service: "融治理是什么" is no 心理关怀 request.
-    ctx.decision = { route: 'handoff', category: ctx.services.router.clearCategoryOf(session.lastQuestion), confidence: 1, by: 'rule' };
+    ctx.decision = { route: 'handoff', category: ctx.services.router.clearCategoryOf(question), confidence: 1, by: 'rule' };
   }
   await next();
 };
