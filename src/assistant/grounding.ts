@@ -208,9 +208,19 @@ function comparedSides(question: string, terms: { term: string; long: boolean }[
  * followed by the number of its passage. Nothing is added that the passages do not say.
  */
 export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, today: string): { text: string; citations: Citation[] } {
-  const terms = [...scorer.tokenizer.queryTerms(question)]
+  const { tokenizer } = scorer;
+  const asked = tokenizer.placesIn(question);
+  // A word inside a place's name (医药 of 医药港) is not asked about on its own.
+  const unnamed = asked.reduce((text, place) => text.replaceAll(place, ' '), normalizeText(question));
+  const terms = [...tokenizer.queryTerms(question)]
+    .filter(([term]) => unnamed.includes(term) || !asked.some((place) => place !== term && place.includes(term)))
     .sort((a, b) => b[0].length - a[0].length)
     .map(([term, weight]) => ({ term, weight, idf: scorer.lexical.idf(term), long: [...term].length > 1 }));
+  // "大创小镇属于哪类" is not answered by "钱塘芯谷产业社区属于哪类，资料没有说明": a sentence that names
+  // another place, and not the one asked about (nor does its passage's heading), is about that place.
+  const related = (place: string) => asked.some((one) => one.includes(place) || place.includes(one));
+  const elsewhere = (normalized: string, heading: string) =>
+    asked.length > 0 && !asked.some((place) => normalized.includes(place) || heading.includes(place)) && tokenizer.placesIn(normalized).some((place) => !related(place));
   const wantsNumber = NUMBER_QUESTION.test(question);
   const says = wantedKind(question);
   const wantsDefinition = asksWhatItIs(question);
@@ -221,8 +231,10 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     // A sentence that holds the phone number or the price asked for rarely names its subject
     // again: for those questions the document's title counts as a heading too.
     const section = normalizeText(says ? `${hit.chunk.title} ${hit.chunk.section}` : hit.chunk.section);
-    sentencesOf(hit.chunk, scorer.tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
+    const heading = normalizeText(`${hit.chunk.title} ${hit.chunk.section}`);
+    sentencesOf(hit.chunk, tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
       if (says && !says.test(sentence)) return;
+      if (elsewhere(normalized, heading)) return;
       const counted: string[] = [];
       let score = 0;
       for (const { term, weight, idf, long } of terms) {

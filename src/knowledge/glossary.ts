@@ -4,10 +4,13 @@ import { z } from 'zod';
 
 const glossarySchema = z.object({
   terms: z.array(z.string().min(1)).default([]),
+  /** Named places (parks, communities, centres, streets): terms that also say where an answer applies. */
+  places: z.array(z.string().min(1)).default([]),
   synonyms: z.array(z.array(z.string().min(1)).min(2, 'a synonym group needs at least two words')).default([]),
 });
 
-export type Glossary = z.infer<typeof glossarySchema>;
+/** As loaded, `terms` includes the places: a place name is a word jieba keeps whole too. */
+export type Glossary = Omit<z.infer<typeof glossarySchema>, 'places'> & { places?: string[] };
 
 export const EMPTY_GLOSSARY: Glossary = { terms: [], synonyms: [] };
 
@@ -25,5 +28,6 @@ export async function loadGlossary(file: string): Promise<Glossary> {
     const details = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
     throw new Error(`${file} is invalid: ${details}`);
   }
-  return parsed.data;
+  const { terms, places, synonyms } = parsed.data;
+  return { terms: [...new Set([...terms, ...places])], places, synonyms };
 }

@@ -59,10 +59,15 @@ export function generalRarity(word: string): number {
 export class Tokenizer {
   private readonly jieba: Jieba;
   private readonly synonymGroups: string[][];
-  /** Per synonym group: its words of several characters, its one-character words, and all its tokens. */
-  private readonly synonymMatchers: { long: string[]; single: string[]; tokens: string[] }[];
+  /**
+   * Per synonym group: its words of several characters (each with the places whose names hold it),
+   * its one-character words, and all its tokens.
+   */
+  private readonly synonymMatchers: { long: { word: string; within: string[] }[]; single: string[]; tokens: string[] }[];
   /** The glossary's domain terms, longest first, as one pattern (at each place the longest that matches). */
   private readonly terms: RegExp | undefined;
+  /** The glossary's named places, normalised. */
+  private readonly places: string[];
 
   constructor(glossary: Glossary) {
     this.jieba = Jieba.withDict(dict);
@@ -71,14 +76,23 @@ export class Tokenizer {
       const userDict = [...words].map((word) => `${word} 200000 n`).join('\n');
       this.jieba.loadDict(Buffer.from(userDict));
     }
+    this.places = [...new Set((glossary.places ?? []).map((place) => normalizeText(place)))];
     this.synonymGroups = glossary.synonyms.map((group) => group.map((word) => normalizeText(word)));
     this.synonymMatchers = this.synonymGroups.map((group) => ({
-      long: group.filter((word) => [...word].length > 1),
+      long: group
+        .filter((word) => [...word].length > 1)
+        .map((word) => ({ word, within: this.places.filter((place) => place !== word && place.includes(word)) })),
       single: group.filter((word) => [...word].length === 1),
       tokens: group.flatMap((word) => this.tokenize(word)),
     }));
     const terms = [...new Set(glossary.terms.map((term) => normalizeText(term)))].sort((a, b) => b.length - a.length);
     this.terms = terms.length ? new RegExp(terms.map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : undefined;
+  }
+
+  /** The glossary's places a text names (临江街道高新社区 → 临江, 临江街道, 高新社区). */
+  placesIn(text: string): string[] {
+    const normalized = normalizeText(text);
+    return this.places.filter((place) => normalized.includes(place));
   }
 
   tokenize(text: string): string[] {
@@ -110,7 +124,8 @@ export class Tokenizer {
   /**
    * The glossary's synonym groups (by their position) that a text mentions. A one-character
    * synonym (钱, 厂, 烦) counts in the text's own words, not inside the district's names or a
-   * function word: 钱塘区 is not about money, "麻烦问一下" not about worry.
+   * function word: 钱塘区 is not about money, "麻烦问一下" not about worry. A longer one counts
+   * outside the names of places: 医药港 is not about medicine.
    */
   synonymGroupsIn(text: string): number[] {
     const normalized = normalizeText(text);
@@ -118,7 +133,9 @@ export class Tokenizer {
     const plainWords = () => (plain ??= this.tokenize(this.withoutTerms(normalized)).join(' '));
     const groups: number[] = [];
     this.synonymMatchers.forEach(({ long, single }, group) => {
-      if (long.some((word) => normalized.includes(word)) || single.some((word) => plainWords().includes(word))) groups.push(group);
+      const named = (word: string, within: string[]) =>
+        normalized.includes(word) && within.reduce((rest, place) => rest.replaceAll(place, ' '), normalized).includes(word);
+      if (long.some(({ word, within }) => named(word, within)) || single.some((word) => plainWords().includes(word))) groups.push(group);
     });
     return groups;
   }

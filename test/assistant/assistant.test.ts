@@ -84,6 +84,15 @@ describe('assistant offline', () => {
     expect(result.answer).toContain('企业社会工作站');
   });
 
+  it('answers about the place asked about, not with what the documents say of another place', async () => {
+    // The industrial-communities document says it does not know which kind 钱塘芯谷 is.
+    const result = await app.assistant.handle(message('大创小镇属于建制型还是功能型'));
+    expect(result.route).toBe('answer');
+    expect(result.answer).toMatch(/^[^。]*功能型产业社区，包括医药港产业社区、大创小镇产业社区等\[1\]。/);
+    expect(result.answer).not.toContain('钱塘芯谷');
+    expect(result.answer).not.toContain('没有说明');
+  });
+
   it('does not answer a place\'s phone number, opening hours or way there with what the documents say about the place', async () => {
     for (const question of ['医药港社区的电话是多少', '邻里中心的食堂几点开门', '新雁邻里中心怎么走']) {
       const result = await app.assistant.handle(message(question));

@@ -86,6 +86,23 @@ describe('extractive answers', () => {
     expect(extractiveAnswer('医药港属于哪类社区', hits, scorer, TODAY).text).toBe('还新建了5个功能型产业社区，包括医药港产业社区[1]。');
   });
 
+  it('answer about the place asked about, not with a sentence about another place', async () => {
+    const { hits, scorer } = await found(
+      passage('xingu', '钱塘芯谷产业社区属于建制型还是功能型，现有资料没有说明。', { section: '钱塘芯谷产业社区' }),
+      passage('kinds', '钱塘区有4个建制型产业社区，包括白杨街道邻里社区；还新建了5个功能型产业社区，包括医药港产业社区、大创小镇产业社区等。'),
+      passage('dachuang', '这里是功能型产业社区的试点之一，与医药港产业社区一起推进。', { section: '大创小镇产业社区' }),
+      passage('pharma', '生物医药企业还有平台级生物医药产业服务驿站。'),
+    );
+    // Another place's sentence is left out; one under the asked place's heading stays, whatever else it names.
+    expect(extractiveAnswer('大创小镇属于建制型还是功能型', hits, scorer, TODAY).text).toBe(
+      '还新建了5个功能型产业社区，包括医药港产业社区、大创小镇产业社区等[1]。这里是功能型产业社区的试点之一，与医药港产业社区一起推进[2]。',
+    );
+    // 医药 inside 医药港 is not asked about on its own: the medicine passage answers nothing here.
+    expect(extractiveAnswer('医药港在哪个街道', [hits[3]!], scorer, TODAY).text).toBe('');
+    // Asked about 钱塘芯谷, its own sentence answers.
+    expect(extractiveAnswer('钱塘芯谷属于建制型还是功能型', hits, scorer, TODAY).text).toBe('钱塘芯谷产业社区属于建制型还是功能型，现有资料没有说明[1]。');
+  });
+
   it('say a fact once though two passages say it, one with a little more', async () => {
     const { hits, scorer } = await found(
       passage('short', '活动的具体时间和报名方式现有资料没有列出，需要参加可以回复转人工。', { title: '服务活动' }),

@@ -1,7 +1,9 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadGlossary } from '../../src/knowledge/glossary.ts';
 import { loadDirectory, parseDocument } from '../../src/knowledge/loaders/index.ts';
+import { temporaryDirectory } from '../helpers.ts';
 
 const fixtures = path.resolve('test/fixtures');
 const load = async (name: string) => parseDocument(name, await readFile(path.join(fixtures, 'loaders', name)));
@@ -81,6 +83,21 @@ describe('loaders', () => {
       expect(document.title, document.source).not.toBe(path.basename(document.source, '.md'));
       expect(document.issuer, document.source).toBeTruthy();
       expect(document.origin, document.source).toBeTruthy();
+    }
+  });
+});
+
+describe('glossary', () => {
+  it('reads named places as places and as terms, and refuses a malformed file by name', async () => {
+    const { dir, cleanup } = await temporaryDirectory();
+    try {
+      const file = path.join(dir, 'glossary.yaml');
+      await writeFile(file, 'terms: [产业社区, 医药港]\nplaces: [医药港, 大创小镇]\nsynonyms:\n  - [宿舍, 公寓]\n');
+      expect(await loadGlossary(file)).toEqual({ terms: ['产业社区', '医药港', '大创小镇'], places: ['医药港', '大创小镇'], synonyms: [['宿舍', '公寓']] });
+      await writeFile(file, 'places: 医药港\n');
+      await expect(loadGlossary(file)).rejects.toThrow(`${file} is invalid: places:`);
+    } finally {
+      await cleanup();
     }
   });
 });

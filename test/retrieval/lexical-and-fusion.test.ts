@@ -35,6 +35,18 @@ describe('tokenizer', () => {
     expect(district.queryTerms('上班时间在厂里能找谁').get('企业')).toBe(0.5);
   });
 
+  it('names the places a text names, and counts a synonym inside a place name only where the name is the synonym', () => {
+    const district = new Tokenizer({ terms: [], places: ['医药港', '芯谷', '钱塘芯谷', '临江', '临江街道'], synonyms: [['医药', '生物医药'], ['芯谷', '钱塘芯谷']] });
+    expect(district.placesIn('临江街道高新社区在哪')).toEqual(['临江', '临江街道']);
+    expect(district.placesIn('宿舍多少钱')).toEqual([]);
+    // 医药港 is not about medicine, and a medicine question still is.
+    expect(district.queryTerms('医药港在哪个街道').has('生物医药')).toBe(false);
+    expect(district.queryTerms('医药企业找谁').get('生物医药')).toBe(0.5);
+    // 芯谷 is also a place inside 钱塘芯谷: either name reaches the other.
+    expect(district.queryTerms('钱塘芯谷在哪').has('芯谷')).toBe(true);
+    expect(district.queryTerms('芯谷在哪').get('钱塘芯谷')).toBe(0.5);
+  });
+
   it('reads content words whole, with their part of speech, without pronouns or particles', () => {
     expect(tokenizer.contentWords('宿舍晚上有人吗').map(({ word }) => word)).toEqual(['宿舍', '晚上']);
     expect(tokenizer.contentWords('邻里中心有停车位吗').at(-1)).toEqual({ word: '停车位', tag: 'n' });
