@@ -3,7 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { ChatModel } from '../llm/chat-model.ts';
 import type { Prompts } from '../llm/prompts.ts';
 import type { Answerer } from './answerer.ts';
-import { asksWhatItIs } from './grounding.ts';
+import { asksSomething, asksWhatItIs } from './grounding.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { carryOverTopic, isFollowUp } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -210,6 +210,12 @@ const respond: Step<MessageContext> = async function respond(ctx) {
       ctx.result.route = 'handoff';
       return ctx.services.handoff.handle(ctx);
     case 'answer': {
+      const request = await unaskedRequest(ctx);
+      if (request) {
+        ctx.result.category = request;
+        ctx.result.route = 'handoff';
+        return ctx.services.handoff.handle(ctx);
+      }
       const outcome = await ctx.services.answerer.answer(ctx.question, (text) => ctx.emit({ type: 'text-delta', text }), ctx.log);
       ctx.relevance = outcome.relevance;
       ctx.result.relevance = outcome.relevance;
@@ -224,6 +230,18 @@ const respond: Step<MessageContext> = async function respond(ctx) {
     }
   }
 };
+
+/**
+ * Said rather than asked ("心里难受", "宿舍没热水了"), clearly of a service, and not in the documents:
+ * a request the router took for a question. "现有资料里没有找到这个问题的说明" would leave the person
+ * with nothing; the request is taken, under that category.
+ */
+async function unaskedRequest(ctx: MessageContext): Promise<string | undefined> {
+  if (ctx.decision!.by === 'rule' || asksSomething(ctx.question)) return undefined;
+  const category = ctx.services.router.clearCategoryOf(ctx.question);
+  if (category === FALLBACK_CATEGORY || (await ctx.services.answerer.covers(ctx.question))) return undefined;
+  return category;
+}
 
 /**
  * After an answer about a service (housing, training, a dispute…), the way to a person who provides

@@ -1,12 +1,13 @@
 import { replyTo, type HandoffHandler, type MessageContext } from '../assistant/assistant.ts';
 import { FALLBACK_CATEGORY, type Categories, type Category } from '../assistant/categories.ts';
+import { asksSomething } from '../assistant/grounding.ts';
 import { replies as assistantReplies } from '../assistant/replies.ts';
 import { acceptsOffer, asksForPerson, declinesOffer } from '../assistant/router.ts';
 import type { InboundMessage, Reply, TicketSummary } from '../assistant/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import { findPhone, mask } from '../privacy.ts';
-import { normalizeText, plainParticles } from '../retrieval/text.ts';
+import { normalizeText } from '../retrieval/text.ts';
 import { chooseAssignee, isOnDuty, nextOnDuty } from './assignment.ts';
 import { parseWorkerCommand, type WorkerCommand } from './commands.ts';
 import { deskMessages as say, STATUS_LABELS } from './messages.ts';
@@ -22,8 +23,6 @@ const CANCEL = /^(取消|撤销|不用了|算了)[。！!]?$/;
 const RATING = /^\s*([1-5])\s*(分|星)?\s*[。！!]?$/;
 /** How many times "没找到这个社区" is said before a half-filled request is dropped. */
 const COMMUNITY_ASKS = 2;
-// Phrased as a question: a question mark, a question particle, or an interrogative word.
-const QUESTION = /[?？吗呢]|哪|谁|什么|啥|怎么|怎样|如何|多少|几[个间家处场种项次位]|是否|能不能|可不可以|有没有|是不是|咋/;
 /** Where a place name ends ("金沙湖那边", "下沙街道"): a short reply ending so is an attempt to name the community. */
 const PLACE_ENDING = /(社区|园区|小镇|街道|镇|村|区|园|港|谷|湖|里|城|苑|路|街|公寓|中心|广场|大厦|这边|那边|这里|那里|附近)$/;
 /** Longer than this, a reply to "which community" that names none says more than where the requester is. */
@@ -227,7 +226,7 @@ export class HandoffDesk implements HandoffHandler {
     const community = named.length === 1 ? named[0] : undefined;
     // "不对，是热水器坏了" or "水管也漏了", said while the community is asked for, goes to the worker
     // with the request: the requester is still on it, so it is not a failed answer either.
-    const adds = draft.asking === 'community' && !QUESTION.test(plainParticles(text)) && !onlyAnswersWhere(text, named.flatMap(namesOf));
+    const adds = draft.asking === 'community' && !asksSomething(text) && !onlyAnswersWhere(text, named.flatMap(namesOf));
     if (draft.asking === 'community') {
       // "芯谷邻里中心在哪" names a place but is not where the requester is: answered, the draft waits.
       if (await this.isOwnQuestion(ctx, draft.privateChannel)) {
@@ -277,7 +276,7 @@ export class HandoffDesk implements HandoffHandler {
    */
   private async isOwnQuestion(ctx: MessageContext, privateChannel: boolean): Promise<boolean> {
     const text = ctx.message.text.trim();
-    if ((privateChannel && ctx.message.conversation.kind === 'group') || !QUESTION.test(plainParticles(text))) return false;
+    if ((privateChannel && ctx.message.conversation.kind === 'group') || !asksSomething(text)) return false;
     // The local coverage check first: most follow-ups fail it, and then no model is asked to route them.
     if (!(await ctx.services.answerer.covers(text, 1))) return false;
     const decision = await ctx.services.router.route(text, ctx.log);

@@ -112,6 +112,24 @@ describe('assistant offline', () => {
     expect(contact.answer).toContain('回复"转人工"并说明需要帮忙的事情');
   });
 
+  it('takes a trouble said, not asked, that the documents do not cover as a request of its service', async () => {
+    // Not "现有资料里没有找到这个问题的说明": the person said how they are, and asked for nothing to look up.
+    for (const [said, category, label] of [
+      ['心里堵得慌', 'mental_health', '心理关怀'],
+      ['住的地方太远了', 'housing', '住房'],
+    ] as const) {
+      const result = await app.assistant.handle(message(said));
+      expect(result, said).toMatchObject({ route: 'handoff', category });
+      expect(result.answer).toContain(`登记${label}`);
+    }
+    // A feeling said alone is not greeted with the introduction.
+    for (const said of ['很孤独', '晚上老做噩梦']) expect(await app.assistant.handle(message(said)), said).toMatchObject({ route: 'handoff', category: 'mental_health' });
+    // Said and in the documents, it is answered; asked, it is a question however it is routed.
+    const covered = await app.assistant.handle(message('邻里中心的房源'));
+    expect(covered).toMatchObject({ route: 'answer', answer: expect.stringContaining('14108') });
+    expect((await app.assistant.handle(message('住的地方太远了怎么办'))).route).not.toBe('handoff');
+  });
+
   it('takes "好的" or "知道了" after an answer as heard: no introduction again, no question answered', async () => {
     await app.assistant.handle(message('邻里中心能住吗', { user: 'hears' }));
     for (const text of ['好的', '知道了', '嗯嗯']) {
