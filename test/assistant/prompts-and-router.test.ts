@@ -152,6 +152,10 @@ describe('local router', () => {
     expect(router.categoryOf('社区能帮忙调解矛盾吗')).toBe('dispute');
     expect(router.categoryOf('社区能帮忙做心理疏导吗')).toBe('mental_health');
     expect(router.categoryOf('企业想请社区帮忙招工')).toBe('enterprise_service');
+    // A spouse, an activity for workmates and the canteen are not disputes.
+    expect(router.categoryOf('我老婆也在这边打工，能一起住吗')).toBe('housing');
+    expect(router.categoryOf('我想给厂里的工友办个活动，社区能支持吗')).toBe('enterprise_service');
+    expect(router.categoryOf('厂里食堂太难吃了')).toBe('complaint');
   });
 
   it('sees a one-character synonym only as a word of the text, as retrieval does', async () => {
