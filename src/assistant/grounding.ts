@@ -232,6 +232,17 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const related = (place: string) => asked.some((one) => one.includes(place) || place.includes(one));
   const elsewhere = (normalized: string, heading: string) =>
     asked.length > 0 && !asked.some((place) => normalized.includes(place) || heading.includes(place)) && tokenizer.placesIn(normalized).some((place) => !related(place));
+  // "社企共建基金能申请多少钱" is not answered from a passage about the centres ("现有资料没有写明房租
+  // 标准、入住条件和申请办法"): when the question names the glossary's terms, a passage must name one of
+  // them (or a synonym) somewhere. Terms in half the passages or more (钱塘区) say nothing of a subject.
+  const subjects = tokenizer
+    .termsIn(question)
+    .filter((term) => !asked.includes(term) && scorer.lexical.idf(term) > Math.log(2))
+    .map((term) => [term, ...tokenizer.synonymsOf(term)]);
+  const offSubject = (chunk: Chunk) => {
+    const whole = haystackOf(chunk);
+    return subjects.length > 0 && !subjects.some((words) => words.some((word) => whole.includes(word)));
+  };
   const wantsNumber = NUMBER_QUESTION.test(question);
   const says = wantedKind(question);
   const wantsDefinition = asksWhatItIs(question);
@@ -243,6 +254,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     // again: for those questions the document's title counts as a heading too.
     const section = normalizeText(says ? `${hit.chunk.title} ${hit.chunk.section}` : hit.chunk.section);
     const heading = normalizeText(`${hit.chunk.title} ${hit.chunk.section}`);
+    if (offSubject(hit.chunk)) return;
     sentencesOf(hit.chunk, tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
       if (says && !says.test(sentence)) return;
       if (elsewhere(normalized, heading)) return;

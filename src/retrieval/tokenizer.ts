@@ -89,6 +89,11 @@ export class Tokenizer {
     this.terms = terms.length ? new RegExp(terms.map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : undefined;
   }
 
+  /** The glossary's domain terms a text names, the longest where two begin at one place. */
+  termsIn(text: string): string[] {
+    return this.terms ? [...new Set(normalizeText(text).match(this.terms) ?? [])] : [];
+  }
+
   /** The glossary's places a text names (临江街道高新社区 → 临江, 临江街道, 高新社区). */
   placesIn(text: string): string[] {
     const normalized = normalizeText(text);

@@ -93,6 +93,16 @@ describe('assistant offline', () => {
     expect(result.answer).not.toContain('没有说明');
   });
 
+  it('does not answer a question about one programme with what the documents leave unsaid about another', async () => {
+    // The only sentence of the documents that speaks of money is the centres' unstated rent.
+    const amount = await app.assistant.handle(message('社企共建基金能申请多少钱'));
+    expect(amount.route).toBe('no_answer');
+    expect(amount.answer).not.toContain('房租');
+    const how = await app.assistant.handle(message('社企共建基金怎么申请'));
+    expect(how.answer).toContain('社企共建基金');
+    expect(how.answer).not.toContain('房租');
+  });
+
   it('does not answer a place\'s phone number, opening hours or way there with what the documents say about the place', async () => {
     for (const question of ['医药港社区的电话是多少', '邻里中心的食堂几点开门', '新雁邻里中心怎么走']) {
       const result = await app.assistant.handle(message(question));

@@ -103,6 +103,20 @@ describe('extractive answers', () => {
     expect(extractiveAnswer('钱塘芯谷属于建制型还是功能型', hits, scorer, TODAY).text).toBe('钱塘芯谷产业社区属于建制型还是功能型，现有资料没有说明[1]。');
   });
 
+  it('answer from passages that name what the question is about, not from what another passage leaves unsaid', async () => {
+    const rent = passage('rent', '已建成和在建的工业邻里中心合计可提供14108间房源。现有资料没有写明房租标准、入住条件和申请办法，需要时可以转人工。', { title: '工业邻里中心' });
+    const fund = passage('fund', '钱塘区制定了《社企共建基金运行管理办法》等文件。目前在医药港产业社区进行试点。', { title: '政策文件' });
+    const places = passage('places', '工业邻里中心内设有党群服务中心。具体地址和开放时间，现有资料没有写明，可以转人工查询。', { title: '联系社区工作者' });
+    const { hits, scorer } = await found(rent, fund, places);
+    // The only sentence holding a price is the centres' rent: no answer, rather than that.
+    expect(extractiveAnswer('社企共建基金能申请多少钱', hits, scorer, TODAY).text).toBe('');
+    const apply = extractiveAnswer('社企共建基金怎么申请', hits, scorer, TODAY).text;
+    expect(apply).toContain('《社企共建基金运行管理办法》');
+    expect(apply).not.toContain('房租');
+    // A sentence need not name the subject itself when its passage does ("具体地址" of the places above it).
+    expect(extractiveAnswer('邻里中心的地址在哪', [hits[2]!], scorer, TODAY).text).toBe('具体地址和开放时间，现有资料没有写明，可以转人工查询[1]。');
+  });
+
   it('say a fact once though two passages say it, one with a little more', async () => {
     const { hits, scorer } = await found(
       passage('short', '活动的具体时间和报名方式现有资料没有列出，需要参加可以回复转人工。', { title: '服务活动' }),
