@@ -28,7 +28,7 @@ const PLACE_ENDING = /(社区|园区|小镇|街道|镇|村|区|园|港|谷|湖|�
 /** Longer than this, a reply to "which community" that names none says more than where the requester is. */
 const PLACE_REPLY_LENGTH = 10;
 /** What is said around a place: "我在…上班", "…那边", "住…的". */
-const AROUND_A_PLACE = /[\p{P}\p{S}]|我|在|住|是|的|就|上班|工作|这边|那边|这里|那里|附近|呢|啊|吧/gu;
+const AROUND_A_PLACE = /[\p{P}\p{S}]|我们?|在|住|是|的|就|上班|工作|公司|企业|厂|宿舍|这边|那边|这里|那里|附近|呢|啊|吧/gu;
 /** Not knowing where, which answers "which community" too. */
 const NOT_KNOWING = /^我?[也还]?(不清楚|不知道|不确定|不晓得|不记得|忘了|说不清)/;
 const NOT_SOLVED = /没解决|没有解决|还没好|没修好|没弄好|重新打开|还是不行/;
@@ -398,10 +398,12 @@ export class HandoffDesk implements HandoffHandler {
     const category = ctx.result.category ?? FALLBACK_CATEGORY;
     const privateChannel = moveSensitiveToDirect(ctx);
     const roomCommunity = message.conversation.kind === 'group' ? this.roster.communityOfRoom(message.conversation) : undefined;
+    // "我们公司在大创小镇" says where, not what is wanted: the worker is not sent a ticket of it.
+    const onlyWhere = onlyAnswersWhere(text, this.roster.communitiesInText(text).flatMap(namesOf));
     const draft: Draft = {
       category,
       community: roomCommunity ?? this.roster.communityInText(text)?.id ?? null,
-      description: question ?? (asksForPerson(text) || acceptsOffer(text) ? null : text),
+      description: question ?? (asksForPerson(text) || acceptsOffer(text) || onlyWhere ? null : text),
       contact: findPhone(text),
       asking: null,
       requester: {

@@ -131,6 +131,14 @@ describe('a whole request, from a park group to the rating', () => {
     expect(fourth.ticket).toMatchObject({ community: 'baiyang-linli', category: 'other' });
   });
 
+  it('does not send a worker a ticket that only says where the requester is: it asks what is needed', async () => {
+    const where = await app.assistant.handle(wecom('我们公司在大创小镇', { user: 'says-where' }));
+    expect(where).toMatchObject({ route: 'handoff', ticket: null, answer: '好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？' });
+    const what = await app.assistant.handle(wecom('想对接企业服务', { user: 'says-where' }));
+    expect(what.ticket).toMatchObject({ community: 'dachuang', category: 'enterprise_service' });
+    expect((await app.tickets.get(what.ticket!.id))!.description).toBe('想对接企业服务');
+  });
+
   it('takes "转人工" right after a question to be about that question: the worker gets it, the requester does not say it again', async () => {
     const user = 'asks-then-person';
     const unanswered = await app.assistant.handle(wecom('蓝领公寓一个月房租多少钱', { user }));
