@@ -146,6 +146,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
   const assistant = new Assistant({
     answerer,
     router,
+    tokenizer,
     categories,
     urgent,
     store,

@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { ChatModel } from '../llm/chat-model.ts';
 import type { Prompts } from '../llm/prompts.ts';
+import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import type { Answerer } from './answerer.ts';
 import { asksSomething, asksWhatItIs } from './grounding.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
@@ -31,6 +32,7 @@ export interface HandoffHandler {
 export type AssistantServices = {
   answerer: Answerer;
   router: Router;
+  tokenizer: Tokenizer;
   categories: Categories;
   urgent: UrgentSituations;
   store: KeyValueStore;
@@ -55,6 +57,8 @@ export type MessageContext = {
   services: AssistantServices;
   /** The standalone question after follow-up rewriting. */
   question: string;
+  /** For a follow-up, the question it leans on (see `Session.topic`). */
+  topic?: string;
   decision?: RouteDecision;
   result: AssistantResult & { ignored?: 'duplicate' };
   relevance: number | null;
@@ -105,7 +109,10 @@ const session: Step<MessageContext> = async function session(ctx, next) {
   ctx.session.turns.push({ role: 'user', text: ctx.message.text, at });
   if (ctx.result.answer) ctx.session.turns.push({ role: 'assistant', text: ctx.result.answer, at });
   ctx.session.turns = ctx.session.turns.slice(-MAX_TURNS);
-  if (ctx.result.route === 'answer' || ctx.result.route === 'no_answer') ctx.session.lastQuestion = ctx.question;
+  if (ctx.result.route === 'answer' || ctx.result.route === 'no_answer') {
+    ctx.session.lastQuestion = ctx.question;
+    ctx.session.topic = ctx.topic ?? ctx.question;
+  }
   if (ctx.result.category) ctx.session.lastCategory = ctx.result.category;
   ctx.session.lastRoute = ctx.result.route;
   await ctx.services.store.set(key, ctx.session, ctx.services.memoryTtlSeconds);
@@ -173,14 +180,17 @@ const carryQuestion: Step<MessageContext> = async function carryQuestion(ctx, ne
 
 const rewrite: Step<MessageContext> = async function rewrite(ctx, next) {
   const last = ctx.session.lastQuestion;
-  if (!ctx.decision && last && isFollowUp(ctx.message.text)) {
-    ctx.question = carryOverTopic(ctx.message.text, last);
+  const { tokenizer } = ctx.services;
+  if (!ctx.decision && last && isFollowUp(ctx.message.text, tokenizer)) {
+    const carried = carryOverTopic(ctx.message.text, ctx.session.topic ?? last, tokenizer);
+    ctx.question = carried.question;
+    ctx.topic = carried.topic;
     const model = ctx.services.model;
     if (model) {
       try {
         const history = ctx.session.turns.map((turn) => `${turn.role === 'user' ? '用户' : '小融'}：${turn.text}`).join('\n');
         const rewritten = (await model.chat.complete([{ role: 'system', content: model.prompts.render('rewrite', { history, question: ctx.message.text }) }])).trim();
-        if (rewritten && rewritten.length <= 200) ctx.question = rewritten;
+        if (rewritten && rewritten.length <= 200) ctx.question = ctx.topic = rewritten;
       } catch (error) {
         ctx.log.warn({ err: error }, 'model rewrite failed: carrying the last topic over');
       }

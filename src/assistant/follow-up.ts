@@ -1,17 +1,39 @@
 import { normalizeText } from '../retrieval/text.ts';
+import type { Tokenizer } from '../retrieval/tokenizer.ts';
+import { QUESTION_WORD } from './grounding.ts';
 
 // "那临江的呢？" "还有呢" "芯谷的呢" "那个呢": short, elliptical, leaning on what came before.
 const LEADING = /^(那|那么|那个|还有|另外|其他|其它|再|又|以及|和)/;
 const TRAILING = /(呢|咧|嘞)$/;
+// "谁管", "怎么用", "有几版", "多少钱": question words and little else ask about the last topic.
+const BARE_QUESTION_LENGTH = 6;
+// "你是谁", "我找谁": about the bot or the asker, not the topic.
+const PERSON = /[你您我]/;
+
+type Names = Pick<Tokenizer, 'termsIn' | 'placesIn'>;
 
 /** True when a message only makes sense with the previous question. */
-export function isFollowUp(text: string): boolean {
+export function isFollowUp(text: string, names: Names): boolean {
   const normalized = normalizeText(text).replace(/[？?。！!，,、]/g, '');
   if (!normalized || normalized.length > 14) return false;
-  return TRAILING.test(normalized) || (LEADING.test(normalized) && normalized.length <= 8);
+  if (TRAILING.test(normalized) || (LEADING.test(normalized) && normalized.length <= 8)) return true;
+  return normalized.length <= BARE_QUESTION_LENGTH && QUESTION_WORD.test(normalized) && !PERSON.test(normalized) && !names.termsIn(normalized).length;
 }
 
-/** The offline rewrite: the follow-up carries the last question's topic along. */
-export function carryOverTopic(text: string, lastQuestion: string): string {
-  return `${text.replace(/[？?]+$/, '')}，${lastQuestion}`;
+/**
+ * The offline rewrite: the follow-up carries the topic (the question asked on its own before it)
+ * along. A place it names takes the place of the one asked about: "那白杨街道呢" after
+ * "大创小镇是什么类型的社区" asks what type 白杨街道 is, and so does the topic from then on.
+ */
+export function carryOverTopic(text: string, topic: string, names: Names): { question: string; topic: string } {
+  const now = names.placesIn(text);
+  const before = names.placesIn(topic);
+  let carried = topic;
+  if (now.length && before.length && !before.some((place) => now.includes(place))) {
+    const place = now.reduce((longest, one) => (one.length > longest.length ? one : longest));
+    const escape = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const named = new RegExp(`(?:${[...before].sort((a, b) => b.length - a.length).map(escape).join('|')})+`, 'g');
+    carried = normalizeText(topic).replace(named, place);
+  }
+  return { question: `${text.replace(/[？?]+$/, '')}，${carried}`, topic: carried };
 }

@@ -97,7 +97,7 @@ export function speaksTo(question: string, hits: Hit[], tokenizer: Tokenizer): b
 const YES_NO = /(?:吗|没有?|不)$|有没有|能不能|可不可以|是不是|是否|会不会|让不让|允不允许/;
 const YES_NO_TAIL = /(?:[吗呢啊呀吧嘛啦了的]|没有?|不)+$/;
 // A question word makes a question ask what, not whether: "有什么特点吗" asks what the features are.
-const QUESTION_WORD = /什么|啥|哪|怎么|怎样|如何|多少|几|谁/;
+export const QUESTION_WORD = /什么|啥|哪|怎么|怎样|如何|多少|几|谁/;
 // Asked of something ("…的X是什么"), an everyday word names an aspect the documents may describe in
 // other words (内容, 特点, 对象: "服务对象" is said as whom a service is for); a rarer one names a thing
 // they would have to name (押金, 证书, 停车位). On jieba's general counts, aspects are below 10.

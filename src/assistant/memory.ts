@@ -68,6 +68,8 @@ export type Session = {
   turns: Turn[];
   /** The last standalone question that was answered: what an elliptical follow-up refers to. */
   lastQuestion?: string;
+  /** What that question is about: itself, or for a follow-up the question it leaned on (with its place). */
+  topic?: string;
   lastCategory?: string | null;
   /** What became of the previous message: "转人工" right after an answer is about its question. */
   lastRoute?: ReportedRoute;

@@ -186,8 +186,27 @@ describe('assistant offline', () => {
     expect(followUp.answer).toContain('芯谷产业邻里中心');
     // Another user's memory is their own: nothing is carried over for them.
     await app.assistant.handle(message('那芯谷的呢？', { user: 'follow-2' }));
-    expect(await loggedQuestion('follow-1')).toBe('那芯谷的呢，临江的邻里中心建好了吗');
+    // The place named takes the place of the one asked about before.
+    expect(await loggedQuestion('follow-1')).toBe('那芯谷的呢，芯谷的邻里中心建好了吗');
     expect(await loggedQuestion('follow-2')).toBe('那芯谷的呢？');
+  });
+
+  it('carries the topic to a bare question and to each follow-up in turn, and asks about another place when one is named', async () => {
+    const user = 'follow-chain';
+    await app.assistant.handle(message('大创小镇是什么类型的社区', { user }));
+    const other = await app.assistant.handle(message('那白杨街道呢', { user }));
+    expect(other.answer).toContain('建制型');
+    expect(other.answer).not.toContain('大创小镇');
+    // A question of question words alone leans on the topic, not on the follow-ups piled before it;
+    // before, "谁管" and "怎么用" opened 报修 requests.
+    await app.assistant.handle(message('社企共建基金是什么', { user }));
+    for (const bare of ['谁管', '怎么用']) {
+      expect(await app.assistant.handle(message(bare, { user })), bare).toMatchObject({ route: 'answer', ticket: null });
+      expect(await loggedQuestion(user)).toBe(`${bare}，社企共建基金是什么`);
+    }
+    // About the bot or the asker, it is its own question.
+    await app.assistant.handle(message('你是谁', { user }));
+    expect(await loggedQuestion(user)).toBe('你是谁');
   });
 
   it('forgets the conversation after the memory TTL', async () => {
