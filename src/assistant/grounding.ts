@@ -309,7 +309,10 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     chosen.push(candidate);
     length += candidate.text.length;
   }
-  chosen.sort((a, b) => a.hit - b.hit || a.position - b.position);
+  // The fact first ("钱塘区有多少产业工人" → "…30余万产业员工…"): the best sentence's passage leads,
+  // then the others in rank order, each passage's sentences in reading order.
+  const order = (candidate: Candidate) => (candidate.hit === lead.hit ? -1 : candidate.hit);
+  chosen.sort((a, b) => order(a) - order(b) || a.position - b.position);
 
   const numbers = new Map<number, number>();
   const citations: Citation[] = [];

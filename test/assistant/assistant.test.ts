@@ -84,6 +84,11 @@ describe('assistant offline', () => {
     expect(result.answer).toContain('企业社会工作站');
   });
 
+  it('says the fact first, whatever the rank of the passage it comes from', async () => {
+    const result = await app.assistant.handle(message('请问一下 钱塘区产业工人有多少'));
+    expect(result.answer).toMatch(/^钱塘区常年工作生活着30余万产业员工[^。]*\[1\]。.+\[2\]/);
+  });
+
   it('answers about the place asked about, not with what the documents say of another place', async () => {
     // The industrial-communities document says it does not know which kind 钱塘芯谷 is.
     const result = await app.assistant.handle(message('大创小镇属于建制型还是功能型'));
