@@ -203,7 +203,7 @@ const rewrite: Step<MessageContext> = async function rewrite(ctx, next) {
 };
 
 const route: Step<MessageContext> = async function route(ctx, next) {
-  ctx.decision ??= await ctx.services.router.route(ctx.message.text, ctx.log);
+  ctx.decision ??= await ctx.services.router.route(ctx.question, ctx.log);
   ctx.log.info({ route: ctx.decision.route, category: ctx.decision.category, by: ctx.decision.by }, 'routed');
   await next();
 };
@@ -311,7 +311,8 @@ export class Assistant {
         session: emptySession(),
         log: this.services.logger.child({ messageId: message.id, channel: message.channel }),
         services: this.services,
-        question: message.text.trim(),
+        // As the documents spell it: "邻里中新" is asked as 邻里中心 (the requester's own words go to workers).
+        question: this.services.tokenizer.respell(message.text.trim()),
         result: { route: 'answer', category: null, answer: '', citations: [], ticket: null, replies: [] },
         relevance: null,
         answered: false,

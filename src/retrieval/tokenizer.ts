@@ -1,5 +1,6 @@
 import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
+import { pinyin } from 'pinyin-pro';
 import type { Glossary } from '../knowledge/glossary.ts';
 import { isPunctuation, normalizeText } from './text.ts';
 
@@ -68,6 +69,10 @@ export class Tokenizer {
   private readonly terms: RegExp | undefined;
   /** The glossary's named places, normalised. */
   private readonly places: string[];
+  /** The glossary's terms of three characters or more, with their syllables (no tones), made on first use. */
+  private sounds: { term: string[]; syllables: string[] }[] | undefined;
+  private readonly readings = new Map<string, string[]>();
+  private readonly termList: string[];
 
   constructor(glossary: Glossary) {
     this.jieba = Jieba.withDict(dict);
@@ -86,12 +91,47 @@ export class Tokenizer {
       tokens: group.flatMap((word) => this.tokenize(word)),
     }));
     const terms = [...new Set(glossary.terms.map((term) => normalizeText(term)))].sort((a, b) => b.length - a.length);
+    this.termList = terms;
     this.terms = terms.length ? new RegExp(terms.map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : undefined;
   }
 
   /** The glossary's domain terms a text names, the longest where two begin at one place. */
   termsIn(text: string): string[] {
     return this.terms ? [...new Set(normalizeText(text).match(this.terms) ?? [])] : [];
+  }
+
+  /**
+   * The text with what sounds like one of the glossary's longer terms, and is written so but for a
+   * character or so, spelled as the term: pinyin input puts a character of the right sound in the
+   * wrong place ("邻里中新有几个" → 邻里中心, "社企共建基今" → 社企共建基金). At least half the characters
+   * must already be the term's, so a different word that happens to sound alike stays as it is.
+   */
+  respell(text: string): string {
+    this.sounds ??= this.termList
+      .filter((term) => [...term].length >= 3)
+      .map((term) => ({ term: [...term], syllables: pinyin(term, { toneType: 'none', type: 'array' }) }));
+    const characters = [...text];
+    const readings = (character: string) => {
+      let known = this.readings.get(character);
+      if (!known) this.readings.set(character, (known = pinyin(character, { toneType: 'none', type: 'array', multiple: true })));
+      return known;
+    };
+    for (let i = 0; i < characters.length; i++) {
+      for (const { term, syllables } of this.sounds) {
+        if (i + term.length > characters.length) continue;
+        let same = 0;
+        let alike = true;
+        for (let k = 0; k < term.length && alike; k++) {
+          if (characters[i + k] === term[k]) same++;
+          else alike = readings(characters[i + k]!).includes(syllables[k]!);
+        }
+        if (!alike || same === term.length || same * 2 < term.length) continue;
+        characters.splice(i, term.length, ...term);
+        i += term.length - 1;
+        break;
+      }
+    }
+    return characters.join('');
   }
 
   /** The glossary's places a text names (临江街道高新社区 → 临江, 临江街道, 高新社区). */

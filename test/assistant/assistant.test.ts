@@ -84,6 +84,13 @@ describe('assistant offline', () => {
     expect(result.answer).toContain('企业社会工作站');
   });
 
+  it('reads a term typed with a character of the same sound as the term, and keeps the words as typed for the log', async () => {
+    const result = await app.assistant.handle(message('邻里中新一共有多少房间', { user: 'typist' }));
+    expect(result).toMatchObject({ route: 'answer', answer: expect.stringContaining('14108') });
+    expect(await scalar(app, 'SELECT text FROM question_log WHERE user_id = ? ORDER BY id DESC LIMIT 1', ['typist'])).toBe('邻里中新一共有多少房间');
+    expect(await loggedQuestion('typist')).toBe('邻里中心一共有多少房间');
+  });
+
   it('says the fact first, whatever the rank of the passage it comes from', async () => {
     const result = await app.assistant.handle(message('请问一下 钱塘区产业工人有多少'));
     expect(result.answer).toMatch(/^钱塘区常年工作生活着30余万产业员工[^。]*\[1\]。.+\[2\]/);

@@ -47,6 +47,16 @@ describe('tokenizer', () => {
     expect(district.queryTerms('芯谷在哪').get('钱塘芯谷')).toBe(0.5);
   });
 
+  it('spells a longer glossary term typed with a wrong character of the right sound as the term', () => {
+    const district = new Tokenizer({ terms: ['邻里中心', '社企共建基金', '建制型', '下沙'], synonyms: [] });
+    expect(district.respell('邻里中新有几个')).toBe('邻里中心有几个');
+    expect(district.respell('社企共建基今怎么申请，邻里中心呢')).toBe('社企共建基金怎么申请，邻里中心呢');
+    // Already right, or a different word that sounds alike (减脂型: no character of 建制型), or a short term: as typed.
+    expect(district.respell('邻里中心有几个')).toBe('邻里中心有几个');
+    expect(district.respell('减脂型的餐')).toBe('减脂型的餐');
+    expect(district.respell('夏沙在哪')).toBe('夏沙在哪');
+  });
+
   it('reads content words whole, with their part of speech, without pronouns or particles', () => {
     expect(tokenizer.contentWords('宿舍晚上有人吗').map(({ word }) => word)).toEqual(['宿舍', '晚上']);
     expect(tokenizer.contentWords('邻里中心有停车位吗').at(-1)).toEqual({ word: '停车位', tag: 'n' });
