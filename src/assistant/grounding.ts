@@ -196,6 +196,8 @@ export function asksWhatItIs(question: string): boolean {
 }
 
 const MAX_ANSWER_CHARACTERS = 170;
+// "以下是已出台的政策文件及各自的用途。", "具体如下：": a sentence that announces what follows says nothing alone.
+const ANNOUNCES = /(?:以下|如下)[是为有：:]|[：:]\s*$/;
 const COMPARISON = /区别|区分|不同|差别|差异|不一样|异同|对比|比较/;
 const CONJUNCTION = /[和与跟同及]/;
 
@@ -256,7 +258,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     const heading = normalizeText(`${hit.chunk.title} ${hit.chunk.section}`);
     if (offSubject(hit.chunk)) return;
     sentencesOf(hit.chunk, tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
-      if (says && !says.test(sentence)) return;
+      if ((says && !says.test(sentence)) || ANNOUNCES.test(sentence)) return;
       if (elsewhere(normalized, heading)) return;
       const counted: string[] = [];
       let score = 0;

@@ -117,6 +117,18 @@ describe('extractive answers', () => {
     expect(extractiveAnswer('邻里中心的地址在哪', [hits[2]!], scorer, TODAY).text).toBe('具体地址和开放时间，现有资料没有写明，可以转人工查询[1]。');
   });
 
+  it('leave out a sentence that announces what follows: alone it says nothing', async () => {
+    const { hits, scorer } = await found(
+      passage('intro', '钱塘区推出一揽子社企融合政策。以下是已出台的政策文件及各自的用途。', { title: '社企融合政策文件' }),
+      passage('list', '钱塘区先后制定了《功能型产业社区建设工作方案》等政策文件。', { title: '社企融合政策文件', section: '优化政策文件支撑' }),
+      passage('steps', '申请分三步，具体如下：'),
+    );
+    const answer = extractiveAnswer('有哪些政策文件', hits, scorer, TODAY).text;
+    expect(answer).toContain('《功能型产业社区建设工作方案》');
+    expect(answer).not.toContain('以下是');
+    expect(extractiveAnswer('申请分几步', [hits[2]!], scorer, TODAY).text).toBe('');
+  });
+
   it('say a fact once though two passages say it, one with a little more', async () => {
     const { hits, scorer } = await found(
       passage('short', '活动的具体时间和报名方式现有资料没有列出，需要参加可以回复转人工。', { title: '服务活动' }),
