@@ -156,6 +156,8 @@ describe('local router', () => {
     expect(router.categoryOf('我老婆也在这边打工，能一起住吗')).toBe('housing');
     expect(router.categoryOf('我想给厂里的工友办个活动，社区能支持吗')).toBe('enterprise_service');
     expect(router.categoryOf('厂里食堂太难吃了')).toBe('complaint');
+    // Asking words (帮我, 一下) are what housing's examples begin with: 调解 decides.
+    expect(router.categoryOf('可以帮我调解一下吗')).toBe('dispute');
   });
 
   it('sees a one-character synonym only as a word of the text, as retrieval does', async () => {
