@@ -196,6 +196,8 @@ export function asksWhatItIs(question: string): boolean {
 }
 
 const MAX_ANSWER_CHARACTERS = 170;
+// A sentence that begins by pointing back at what the one before it named.
+const POINTS_BACK = /^(?:这些|这个|该|它们|它|其|此|上述|以上)/;
 // "以下是已出台的政策文件及各自的用途。", "具体如下：": a sentence that announces what follows says nothing alone.
 const ANNOUNCES = /(?:以下|如下)[是为有：:]|[：:]\s*$/;
 const COMPARISON = /区别|区分|不同|差别|差异|不一样|异同|对比|比较/;
@@ -285,6 +287,12 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const lead = ranked[0]!;
   const chosen: Candidate[] = [lead];
   let length = lead.text.length;
+  // A best sentence that points back is read with the one it points to.
+  const predecessor = lead.position > 0 && POINTS_BACK.test(lead.text) ? sentencesOf(hits[lead.hit]!.chunk, tokenizer)[lead.position - 1] : undefined;
+  if (predecessor && length + predecessor.text.length <= MAX_ANSWER_CHARACTERS) {
+    chosen.push({ hit: lead.hit, position: lead.position - 1, text: predecessor.text, normalized: predecessor.normalized, score: 0 });
+    length += predecessor.text.length;
+  }
   // The best sentence often names the topic and the next one says the substance
   // ("发布了《指导手册》。" → "手册制定了'一图三清单N场景'……"): keep them together.
   const successor = sentencesOf(hits[lead.hit]!.chunk, scorer.tokenizer)[lead.position + 1];
@@ -292,7 +300,11 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     chosen.push({ hit: lead.hit, position: lead.position + 1, text: successor.text, normalized: successor.normalized, score: 0 });
     length += successor.text.length;
   }
+  // "它健全了人员选配……" or "这些标准打通了……" without the sentence before it says nothing of what.
+  const dangles = (candidate: Candidate) =>
+    POINTS_BACK.test(candidate.text) && !chosen.some((other) => other.hit === candidate.hit && other.position === candidate.position - 1);
   const fits = (candidate: Candidate) =>
+    !dangles(candidate) &&
     !chosen.some((other) => (other.hit === candidate.hit && other.position === candidate.position) || repeats(candidate.text, other.text)) &&
     length + candidate.text.length <= MAX_ANSWER_CHARACTERS;
   // A comparison is answered by what is said of each side on its own, however the sentence naming both ranks.

@@ -129,6 +129,20 @@ describe('extractive answers', () => {
     expect(extractiveAnswer('申请分几步', [hits[2]!], scorer, TODAY).text).toBe('');
   });
 
+  it('read a sentence that points back ("它…", "这些…") with the sentence it points to, or not at all', async () => {
+    const { hits, scorer } = await found(
+      passage('rules', '为强化队伍保障，钱塘区出台了《专岗专职社区工作者队伍建设管理办法》。它健全了人员选配、管理考核、激励机制等保障举措。'),
+      passage('matrix', '产业社区建立人员驻点等运营模式，人员选配由平台负责。这些模式形成了服务矩阵。'),
+    );
+    expect(extractiveAnswer('人员选配和管理考核有什么保障举措', [hits[0]!], scorer, TODAY).text).toBe(
+      '为强化队伍保障，钱塘区出台了《专岗专职社区工作者队伍建设管理办法》[1]。它健全了人员选配、管理考核、激励机制等保障举措[1]。',
+    );
+    expect(extractiveAnswer('服务矩阵是怎么形成的', [hits[1]!], scorer, TODAY).text).toBe('产业社区建立人员驻点等运营模式，人员选配由平台负责[1]。这些模式形成了服务矩阵[1]。');
+    // Not the best sentence, it is left out rather than said without what it points to.
+    const other = await found(passage('built', '产业社区建立了服务矩阵。'), passage('backed', '钱塘区出台了《管理办法》。它健全了服务矩阵的保障举措。'));
+    expect(extractiveAnswer('服务矩阵是什么', other.hits, other.scorer, TODAY).text).toBe('产业社区建立了服务矩阵[1]。');
+  });
+
   it('say a fact once though two passages say it, one with a little more', async () => {
     const { hits, scorer } = await found(
       passage('short', '活动的具体时间和报名方式现有资料没有列出，需要参加可以回复转人工。', { title: '服务活动' }),
