@@ -116,7 +116,8 @@ export function asksSomething(text: string): boolean {
 
 /**
  * What a question asks about, when no document mentions it at all. A yes/no question asks about
- * its last content word before the particle ("蓝领公寓可以带宠物吗" → 宠物, "技能培训发证书吗" → 证书);
+ * its last content word before the particle ("蓝领公寓可以带宠物吗" → 宠物, "技能培训发证书吗" → 证书),
+ * with a rare word written right before it ("有没有相亲活动" → 相亲活动);
  * a question about something asks about the nouns after its last 的 ("邻里中心的停车位怎么申请" →
  * 停车位), unless they are only everyday words for an aspect. A word is known when it, a word
  * inside it (宿舍楼 → 宿舍) or a synonym of either is in the index; one known word is enough.
@@ -133,8 +134,16 @@ export function unmentioned(question: string, scorer: Scorer): string | undefine
     .find((part) => YES_NO.test(part) || QUESTION_WORD.test(part));
   if (!clause) return undefined;
   if (!QUESTION_WORD.test(clause)) {
-    const focus = words(clause.replace(YES_NO_TAIL, '')).at(-1)?.word;
-    return focus && !known(focus) ? focus : undefined;
+    const [before, focus] = words(clause.replace(YES_NO_TAIL, ''))
+      .slice(-2)
+      .map(({ word }) => word);
+    const last = focus ?? before;
+    if (!last) return undefined;
+    if (!known(last)) return last;
+    // "有没有相亲活动": an everyday word the documents use (活动, 服务) after a rarer one they never do
+    // names a thing they do not mention (相亲活动), as long as the two are written together.
+    if (focus && before && clause.includes(before + focus) && !known(before) && generalRarity(before) >= THING_RARITY) return before + focus;
+    return undefined;
   }
   const before = clause.slice(0, clause.search(QUESTION_WORD));
   const of = before.lastIndexOf('的');

@@ -180,6 +180,12 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('临江的邻里中心建好没有', scorer)).toBeUndefined();
     expect(unmentioned('工友之间闹矛盾有人调解吗', scorer)).toBeUndefined();
     expect(unmentioned('宿舍楼能住吗', scorer)).toBeUndefined();
+    // A word the documents use (服务, 培训) right after a rarer one they never do: the two together.
+    expect(unmentioned('有没有相亲服务', scorer)).toBe('相亲服务');
+    expect(unmentioned('有没有周末培训', scorer)).toBe('周末培训');
+    // Not after an everyday word (方面); and written apart by 的, the rarer word is left to the threshold.
+    expect(unmentioned('有没有各方面培训', scorer)).toBeUndefined();
+    expect(unmentioned('有相亲的服务吗', scorer)).toBeUndefined();
     // Not a yes/no question: "什么" is no particle, and how-to questions are the threshold's to judge.
     // Asked of something: the nouns after the last 的, when none is known and one names a thing.
     expect(unmentioned('邻里中心的停车位怎么申请', scorer)).toBe('停车位');
