@@ -246,7 +246,10 @@ export class HandoffDesk implements HandoffHandler {
     draft.contact ??= findPhone(text);
     if (adds) draft.description = withDetail(draft.description, text);
     if (draft.asking === 'description') {
-      draft.description = text;
+      if (!this.saysOnlyWhere(text)) {
+        draft.description = text;
+        this.categorize(ctx, draft);
+      }
       draft.community ??= this.roster.communityInText(text)?.id ?? null;
     } else if (draft.asking === 'community') {
       if (!community) {
@@ -261,6 +264,25 @@ export class HandoffDesk implements HandoffHandler {
     }
     await this.advance(ctx, draft);
     return true;
+  }
+
+  /**
+   * "转人工" is filed under 其他 until the requester says what about: "宿舍热水器坏了" makes it a
+   * repair, for a worker who does repairs. Not a sensitive category in a group conversation: that
+   * would have moved to a direct chat from the start.
+   */
+  private categorize(ctx: MessageContext, draft: Draft): void {
+    if (draft.category !== FALLBACK_CATEGORY || !draft.description) return;
+    const category = ctx.services.router.categoryOf(draft.description);
+    if (this.deps.categories.isSensitive(category) && ctx.message.conversation.kind === 'group' && !draft.privateChannel) return;
+    draft.category = category;
+    this.markHandoff(ctx, category);
+  }
+
+  /** "我们公司在大创小镇" names a community and says nothing more: where, not what is wanted. */
+  private saysOnlyWhere(text: string): boolean {
+    const named = this.roster.communitiesInText(text);
+    return named.length > 0 && onlyAnswersWhere(text, named.flatMap(namesOf));
   }
 
   private markHandoff(ctx: MessageContext, category: string): void {
@@ -398,12 +420,10 @@ export class HandoffDesk implements HandoffHandler {
     const category = ctx.result.category ?? FALLBACK_CATEGORY;
     const privateChannel = moveSensitiveToDirect(ctx);
     const roomCommunity = message.conversation.kind === 'group' ? this.roster.communityOfRoom(message.conversation) : undefined;
-    // "我们公司在大创小镇" says where, not what is wanted: the worker is not sent a ticket of it.
-    const onlyWhere = onlyAnswersWhere(text, this.roster.communitiesInText(text).flatMap(namesOf));
     const draft: Draft = {
       category,
       community: roomCommunity ?? this.roster.communityInText(text)?.id ?? null,
-      description: question ?? (asksForPerson(text) || acceptsOffer(text) || onlyWhere ? null : text),
+      description: question ?? (asksForPerson(text) || acceptsOffer(text) || this.saysOnlyWhere(text) ? null : text),
       contact: findPhone(text),
       asking: null,
       requester: {

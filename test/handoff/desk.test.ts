@@ -139,6 +139,20 @@ describe('a whole request, from a park group to the rating', () => {
     expect((await app.tickets.get(what.ticket!.id))!.description).toBe('想对接企业服务');
   });
 
+  it('files a bare "转人工" under what the requester then says it is about, and asks again when they only say where', async () => {
+    const user = 'bare-then-repair';
+    await app.assistant.handle(wecom('转人工', { user }));
+    const where = await app.assistant.handle(wecom('我在医药港上班', { user }));
+    expect(where).toMatchObject({ ticket: null, answer: '好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？' });
+    const what = await app.assistant.handle(wecom('宿舍热水器坏了', { user }));
+    expect(what.ticket).toMatchObject({ community: 'yiyaogang', category: 'repair', assignee: 'w-yyg-01' });
+    expect((await app.tickets.get(what.ticket!.id))!.description).toBe('宿舍热水器坏了');
+    // In a group, a sensitive matter is not moved to a direct chat halfway: it stays 其他 there.
+    await app.assistant.handle(wecom('转人工', { user: 'bare-in-group', group: '大创小镇员工群' }));
+    const wages = await app.assistant.handle(wecom('老板欠我工资 我在大创小镇', { user: 'bare-in-group', group: '大创小镇员工群' }));
+    expect(wages.ticket).toMatchObject({ category: 'other', community: 'dachuang' });
+  });
+
   it('takes "转人工" right after a question to be about that question: the worker gets it, the requester does not say it again', async () => {
     const user = 'asks-then-person';
     const unanswered = await app.assistant.handle(wecom('蓝领公寓一个月房租多少钱', { user }));
