@@ -120,7 +120,7 @@ export async function createApp(config: Config, logger: Logger, overrides: AppOv
         prompts,
       }
     : undefined;
-  const router = new Router(new LocalRouter(examples, glossary, tokenizer), categories, model);
+  const router = new Router(new LocalRouter(examples, glossary, tokenizer, categories), categories, model);
   const answerer = new Answerer({ knowledge, tokenizer, clock, options: config.assistant, model, timings });
 
   const rosterFile = await resolveConfigFile(config.handoff.rosterFile, path.join(root, 'config/roster.example.yaml'), logger, 'roster');

@@ -14,6 +14,8 @@ const categoriesSchema = z.object({
         sensitive: z.boolean().default(false),
         /** Taken by the community's supervisor, not its workers (a complaint about the service or a worker). */
         toSupervisor: z.boolean().default(false),
+        /** Words one of which a request must say to be filed here by the local router (a complaint says it is one). */
+        saidWith: z.array(z.string().min(1)).min(1).optional(),
         /** Minutes a ticket may wait to be accepted before the worker is reminded. */
         acceptMinutes: z.number().int().min(1).default(30),
         /** Minutes after the reminder before the supervisor is asked to step in. */

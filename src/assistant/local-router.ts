@@ -57,11 +57,16 @@ export class LocalRouter {
   private readonly categories = new NaiveBayes<string>();
   private readonly terms: string[];
 
+  /** Per category with `saidWith`, its words: it is filed only under a text that says one. */
+  private readonly saidWith: Map<string, string[]>;
+
   constructor(
     examples: RouterExamples,
     glossary: Glossary,
     private readonly tokenizer: Tokenizer,
+    categories?: Categories,
   ) {
+    this.saidWith = new Map((categories?.list ?? []).flatMap(({ name, saidWith }) => (saidWith ? [[name, saidWith.map(normalizeText)] as const] : [])));
     this.terms = glossary.terms.map(normalizeText).filter((term) => term.length >= 2);
     for (const route of ROUTES) for (const text of examples.routes[route] ?? []) this.routes.add(route, this.features(text));
     for (const term of glossary.terms) this.routes.add('answer', this.features(term));
@@ -107,16 +112,29 @@ export class LocalRouter {
    * specific category the text plausibly belongs to wins over the fallback.
    */
   categoryOf(text: string): string {
-    const { label, probabilities } = this.categories.predict(this.categoryFeatures(text));
+    const { label, probabilities } = this.predictCategory(text, text);
     if (label !== FALLBACK_CATEGORY) return label;
     const rest = text.replace(GENERIC_ASKING, '，');
     if (rest === text) return mostPlausible(probabilities, PLAUSIBLE_CATEGORY);
-    return mostPlausible(this.categories.predict(this.categoryFeatures(rest)).probabilities, PLAUSIBLE_WITHOUT_ASKING);
+    return mostPlausible(this.predictCategory(rest, text).probabilities, PLAUSIBLE_WITHOUT_ASKING);
   }
 
   /** The category a question is clearly about, or the fallback: for a question, not a request. */
   clearCategoryOf(question: string): string {
-    return mostPlausible(this.categories.predict(this.categoryFeatures(question)).probabilities, CLEAR_CATEGORY);
+    return mostPlausible(this.predictCategory(question, question).probabilities, CLEAR_CATEGORY);
+  }
+
+  /**
+   * The categories' posteriors for `text` (what is classified), without those `said` lacks the words
+   * for: "能不能线下办事" is no complaint, however much 办事 sounds like "办事拖拉想投诉".
+   */
+  private predictCategory(text: string, said: string): { label: string; probabilities: Record<string, number> } {
+    const { label, probabilities } = this.categories.predict(this.categoryFeatures(text));
+    const normalized = normalizeText(said);
+    const admitted = Object.entries(probabilities).filter(([name]) => this.saidWith.get(name)?.some((word) => normalized.includes(word)) ?? true);
+    if (admitted.length === Object.keys(probabilities).length) return { label, probabilities };
+    const best = admitted.reduce((top, entry) => (entry[1] > top[1] ? entry : top), [FALLBACK_CATEGORY, -1]);
+    return { label: best[0], probabilities: Object.fromEntries(admitted) };
   }
 }
 

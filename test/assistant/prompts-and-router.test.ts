@@ -160,6 +160,27 @@ describe('local router', () => {
     expect(router.categoryOf('可以帮我调解一下吗')).toBe('dispute');
   });
 
+  it('files a request under a category with saidWith words only when it says one of them', async () => {
+    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
+    const categories = await Categories.load(path.resolve('config/categories.yaml'));
+    const examples = await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories);
+    const router = new LocalRouter(examples, glossary, new Tokenizer(glossary), categories);
+    // 办事 sounds like "办事拖拉想投诉", but nothing here complains: not for the supervisor.
+    expect(new LocalRouter(examples, glossary, new Tokenizer(glossary)).categoryOf('能不能线下办事')).toBe('complaint');
+    expect(router.categoryOf('能不能线下办事')).not.toBe('complaint');
+    expect(router.categoryOf('社工态度不好')).toBe('complaint');
+    expect(router.categoryOf('厂里食堂太难吃了')).toBe('complaint');
+    expect(router.clearCategoryOf('能不能线下办事')).not.toBe('complaint');
+    const dir = await temporaryDirectory();
+    try {
+      const file = path.join(dir.dir, 'categories.yaml');
+      await writeFile(file, 'categories:\n  - { name: complaint, label: 投诉, saidWith: [] }\n  - { name: other, label: 其他 }\n');
+      await expect(Categories.load(file)).rejects.toThrow(/saidWith/);
+    } finally {
+      await dir.cleanup();
+    }
+  });
+
   it('sees a one-character synonym only as a word of the text, as retrieval does', async () => {
     const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
     const categories = await Categories.load(path.resolve('config/categories.yaml'));
