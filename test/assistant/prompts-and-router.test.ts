@@ -132,6 +132,9 @@ describe('local router', () => {
     expect(router.route('生病了没钱看病怎么办')).toMatchObject({ route: 'handoff', category: 'other' });
     expect(router.route('股票跌了怎么办').route).toBe('out_of_scope');
     expect(router.route('考试没考好怎么办').route).toBe('out_of_scope');
+    // Wanting to learn a trade is training; how to learn a hobby or a language is not the district's.
+    expect(router.route('想学点手艺')).toMatchObject({ route: 'handoff', category: 'training' });
+    expect(router.route('怎么学英语').route).toBe('out_of_scope');
   });
 
   it('files a request under other only when no specific category is plausible', async () => {
