@@ -4,7 +4,7 @@ import type { ChatModel } from '../llm/chat-model.ts';
 import type { Prompts } from '../llm/prompts.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import type { Answerer } from './answerer.ts';
-import { asksSomething, asksWhatItIs } from './grounding.ts';
+import { asksWhatItIs } from './grounding.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { carryOverTopic, isFollowUp } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -12,7 +12,7 @@ import { emptySession, type KeyValueStore, type Session } from './memory.ts';
 import { compose, type Step } from './pipeline.ts';
 import type { QuestionLog } from './question-log.ts';
 import { greetingReply, replies } from './replies.ts';
-import { acceptsOffer, asksForPerson, type Router } from './router.ts';
+import { acceptsOffer, asksForPerson, asksSomething, type Router } from './router.ts';
 import type { AnswerEvent, AssistantResult, InboundMessage, Reply, RouteDecision } from './types.ts';
 import type { UrgentSituation, UrgentSituations } from './urgent.ts';
 

@@ -103,17 +103,6 @@ export const QUESTION_WORD = /什么|啥|哪|怎么|怎样|如何|多少|几|谁
 // they would have to name (押金, 证书, 停车位). On jieba's general counts, aspects are below 10.
 const THING_RARITY = 10;
 
-// Phrased as a question: a question mark or particle, an interrogative word, or a clause ending in
-// 没 or 不 ("建好没", "能住不"). 几 asks only before a measure word: "宿舍几天没热水了" says, not asks.
-const ASKS = /[?？吗呢]|哪|谁|什么|啥|咋|怎么|怎样|如何|多少|几[个间家处场种项次位点]|是否|能不能|可不可以|有没有|是不是|会不会/;
-const ASKS_AT_END = /(?:没有?|不)$/;
-
-/** Whether a message asks anything, rather than says something ("心里难受", "我在芯谷"). */
-export function asksSomething(text: string): boolean {
-  const plain = plainParticles(text);
-  return ASKS.test(plain) || plain.split(/[\s\p{P}]+/u).some((clause) => ASKS_AT_END.test(clause));
-}
-
 /**
  * What a question asks about, when no document mentions it at all. A yes/no question asks about
  * its last content word before the particle ("蓝领公寓可以带宠物吗" → 宠物, "技能培训发证书吗" → 证书),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { ChatModel } from '../llm/chat-model.ts';
 import type { Prompts } from '../llm/prompts.ts';
-import { normalizeText } from '../retrieval/text.ts';
+import { normalizeText, plainParticles } from '../retrieval/text.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import type { LocalRouter } from './local-router.ts';
 import { ROUTES, type RouteDecision } from './types.ts';
@@ -38,6 +38,17 @@ const NO = /^(?:嗯|好的|好)?[，,]?(?:(?:暂时|先|还)?(?:不需要|不用
 
 export function declinesOffer(text: string): boolean {
   return NO.test(normalizeText(text));
+}
+
+// Phrased as a question: a question mark or particle, an interrogative word, or a clause ending in
+// 没 or 不 ("建好没", "能住不"). 几 asks only before a measure word: "宿舍几天没热水了" says, not asks.
+const ASKS = /[?？吗呢]|哪|谁|什么|啥|咋|怎么|怎样|如何|多少|几[个间家处场种项次位点]|是否|能不能|可不可以|有没有|是不是|会不会/;
+const ASKS_AT_END = /(?:没有?|不)$/;
+
+/** Whether a message asks anything, rather than says something ("心里难受", "我在芯谷"). */
+export function asksSomething(text: string): boolean {
+  const plain = plainParticles(text);
+  return ASKS.test(plain) || plain.split(/[\s\p{P}]+/u).some((clause) => ASKS_AT_END.test(clause));
 }
 
 /** "好的", "嗯嗯", "知道了": the answer was heard — nothing asked, nothing to introduce. */

@@ -1,8 +1,7 @@
 import { replyTo, type HandoffHandler, type MessageContext } from '../assistant/assistant.ts';
 import { FALLBACK_CATEGORY, type Categories, type Category } from '../assistant/categories.ts';
-import { asksSomething } from '../assistant/grounding.ts';
 import { replies as assistantReplies } from '../assistant/replies.ts';
-import { acceptsOffer, asksForPerson, declinesOffer } from '../assistant/router.ts';
+import { acceptsOffer, asksForPerson, asksSomething, declinesOffer } from '../assistant/router.ts';
 import type { InboundMessage, Reply, TicketSummary } from '../assistant/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';

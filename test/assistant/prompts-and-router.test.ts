@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Categories } from '../../src/assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from '../../src/assistant/local-router.ts';
-import { acceptsOffer, acknowledges, asksForPerson, declinesOffer } from '../../src/assistant/router.ts';
+import { acceptsOffer, acknowledges, asksForPerson, asksSomething, declinesOffer } from '../../src/assistant/router.ts';
 import { NaiveBayes } from '../../src/assistant/naive-bayes.ts';
 import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
@@ -203,5 +203,14 @@ describe('local router', () => {
     // 转人工 is the command itself; every other labelled question is unseen text.
     const overlap = lines.map((line) => line.question).filter((question) => examples.has(question) && question !== '转人工');
     expect(overlap).toEqual([]);
+  });
+});
+
+describe('whether a message asks something', () => {
+  it('knows a question by its mark, particle, question word or a clause ending in 没 or 不, and a statement by none', () => {
+    for (const asked of ['在吗', '那芯谷的呢', '邻里中心能住么', '有没有培训', '宿舍热水器坏了？', '住的地方太远了怎么办', '芯谷邻里中心建好没', '几点开门', '能住不，两个人']) {
+      expect(asksSomething(asked), asked).toBe(true);
+    }
+    for (const said of ['心里难受', '我在芯谷上班', '宿舍几天没热水了', '住的地方太远了', '不需要']) expect(asksSomething(said), said).toBe(false);
   });
 });
