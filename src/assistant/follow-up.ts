@@ -1,4 +1,4 @@
-import { normalizeText } from '../retrieval/text.ts';
+import { escapeRegExp, normalizeText } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { QUESTION_WORD } from './grounding.ts';
 
@@ -31,8 +31,7 @@ export function carryOverTopic(text: string, topic: string, names: Names): { que
   let carried = topic;
   if (now.length && before.length && !before.some((place) => now.includes(place))) {
     const place = now.reduce((longest, one) => (one.length > longest.length ? one : longest));
-    const escape = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const named = new RegExp(`(?:${[...before].sort((a, b) => b.length - a.length).map(escape).join('|')})+`, 'g');
+    const named = new RegExp(`(?:${[...before].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})+`, 'g');
     carried = normalizeText(topic).replace(named, place);
   }
   return { question: `${text.replace(/[？?]+$/, '')}，${carried}`, topic: carried };

@@ -254,8 +254,8 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   hits.slice(0, 5).forEach((hit, rank) => {
     // A sentence that holds the phone number or the price asked for rarely names its subject
     // again: for those questions the document's title counts as a heading too.
-    const section = normalizeText(says ? `${hit.chunk.title} ${hit.chunk.section}` : hit.chunk.section);
     const heading = normalizeText(`${hit.chunk.title} ${hit.chunk.section}`);
+    const section = says ? heading : normalizeText(hit.chunk.section);
     if (offSubject(hit.chunk)) return;
     sentencesOf(hit.chunk, tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
       if ((says && !says.test(sentence)) || ANNOUNCES.test(sentence)) return;

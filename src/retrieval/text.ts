@@ -9,6 +9,11 @@ export function isPunctuation(token: string): boolean {
   return PUNCTUATION.test(token);
 }
 
+/** A literal string as a pattern: 8小时外 or c++ matched as written. */
+export function escapeRegExp(value: string): string {
+  return value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 /** A "么" that ends a question ("在么", "有食堂么"), not one inside 什么, 怎么, 这么, 那么, 多么, 要么. */
 const FINAL_ME = /(?<![什怎这那多要甚])么(?=[\p{P}\s]*$)/u;
 

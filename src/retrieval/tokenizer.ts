@@ -2,7 +2,7 @@ import { Jieba } from '@node-rs/jieba';
 import { dict } from '@node-rs/jieba/dict.js';
 import { pinyin } from 'pinyin-pro';
 import type { Glossary } from '../knowledge/glossary.ts';
-import { isPunctuation, normalizeText } from './text.ts';
+import { escapeRegExp, isPunctuation, normalizeText } from './text.ts';
 
 // Function words and question words that carry no topic: a question's "怎么" matches every FAQ.
 const STOPWORDS = new Set(
@@ -92,7 +92,7 @@ export class Tokenizer {
     }));
     const terms = [...new Set(glossary.terms.map((term) => normalizeText(term)))].sort((a, b) => b.length - a.length);
     this.termList = terms;
-    this.terms = terms.length ? new RegExp(terms.map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g') : undefined;
+    this.terms = terms.length ? new RegExp(terms.map(escapeRegExp).join('|'), 'g') : undefined;
   }
 
   /** The glossary's domain terms a text names, the longest where two begin at one place. */
