@@ -111,19 +111,17 @@ export class Tokenizer {
       .filter((term) => [...term].length >= 3)
       .map((term) => ({ term: [...term], syllables: pinyin(term, { toneType: 'none', type: 'array' }) }));
     const characters = [...text];
-    const readings = (character: string) => {
-      let known = this.readings.get(character);
-      if (!known) this.readings.set(character, (known = pinyin(character, { toneType: 'none', type: 'array', multiple: true })));
-      return known;
-    };
-    for (let i = 0; i < characters.length; i++) {
-      for (const { term, syllables } of this.sounds) {
+    const written = new Set(characters);
+    // Half a term's characters must be in the text as written: most terms are out at a glance.
+    const near = this.sounds.filter(({ term }) => term.filter((character) => written.has(character)).length * 2 >= term.length);
+    for (let i = 0; i < characters.length && near.length; i++) {
+      for (const { term, syllables } of near) {
         if (i + term.length > characters.length) continue;
         let same = 0;
         let alike = true;
         for (let k = 0; k < term.length && alike; k++) {
           if (characters[i + k] === term[k]) same++;
-          else alike = readings(characters[i + k]!).includes(syllables[k]!);
+          else alike = this.readingsOf(characters[i + k]!).includes(syllables[k]!);
         }
         if (!alike || same === term.length || same * 2 < term.length) continue;
         characters.splice(i, term.length, ...term);
@@ -132,6 +130,12 @@ export class Tokenizer {
       }
     }
     return characters.join('');
+  }
+
+  private readingsOf(character: string): string[] {
+    let known = this.readings.get(character);
+    if (!known) this.readings.set(character, (known = pinyin(character, { toneType: 'none', type: 'array', multiple: true })));
+    return known;
   }
 
   /** The glossary's places a text names (临江街道高新社区 → 临江, 临江街道, 高新社区). */
@@ -175,13 +179,11 @@ export class Tokenizer {
   synonymGroupsIn(text: string): number[] {
     const normalized = normalizeText(text);
     let plain: string | undefined;
-    const plainWords = () => (plain ??= this.tokenize(this.withoutTerms(normalized)).join(' '));
     const groups: number[] = [];
-    this.synonymMatchers.forEach(({ long, single }, group) => {
-      const named = (word: string, within: string[]) =>
-        normalized.includes(word) && within.reduce((rest, place) => rest.replaceAll(place, ' '), normalized).includes(word);
-      if (long.some(({ word, within }) => named(word, within)) || single.some((word) => plainWords().includes(word))) groups.push(group);
-    });
+    for (const [group, { long, single }] of this.synonymMatchers.entries()) {
+      const named = long.some(({ word, within }) => normalized.includes(word) && (!within.length || within.reduce((rest, place) => rest.replaceAll(place, ' '), normalized).includes(word)));
+      if (named || single.some((word) => (plain ??= this.tokenize(this.withoutTerms(normalized)).join(' ')).includes(word))) groups.push(group);
+    }
     return groups;
   }
 
