@@ -1,11 +1,12 @@
 import type { NextFunction, Request, Response } from 'express';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppServices } from '../app.ts';
+import type { ArrivalOrder } from './arrival-order.ts';
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** Prometheus metrics: requests, latencies, answer and retrieval timings, tickets by status. */
-export function createMetrics(app: AppServices) {
+/** Prometheus metrics: requests, latencies, requests waiting, answer and retrieval timings, tickets by status. */
+export function createMetrics(app: AppServices, arrivals: ArrivalOrder) {
   const registry = new Registry();
   const requests = new Counter({ name: 'rongzhi_http_requests_total', help: 'HTTP requests', labelNames: ['method', 'route', 'status'], registers: [registry] });
   const latency = new Histogram({
@@ -44,6 +45,14 @@ export function createMetrics(app: AppServices) {
       const rows = await app.sql.all<{ status: string; count: number }>('SELECT status, COUNT(*) AS count FROM tickets GROUP BY status');
       this.reset();
       for (const row of rows) this.set({ status: row.status }, row.count);
+    },
+  });
+  new Gauge({
+    name: 'rongzhi_http_requests_waiting',
+    help: 'HTTP requests waiting for their turn',
+    registers: [registry],
+    collect() {
+      this.set(arrivals.waiting);
     },
   });
   const middleware = (req: Request, res: Response, next: NextFunction) => {

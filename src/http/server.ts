@@ -8,6 +8,7 @@ import { qrSvg } from '../channels/wechaty/qr-svg.ts';
 import type { WechatyChannel } from '../channels/wechaty/wechaty-channel.ts';
 import type { LeaseKeeper } from '../storage/lease.ts';
 import { SharedRateStore } from './rate-store.ts';
+import { ArrivalOrder, inArrivalOrder } from './arrival-order.ts';
 import { Accounts, constantTimeEqual, requireCaller } from './auth.ts';
 import { errorHandler, HttpError, route } from './errors.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -38,13 +39,16 @@ export type HttpOptions = { routers?: Router[]; wechaty?: WechatyChannel | undef
 /** The HTTP surface: the API, the three pages, channel callbacks, health and metrics. */
 export function createHttpApp(app: AppServices, options: HttpOptions = {}): Express & { metrics: Metrics } {
   const server = express() as Express & { metrics: Metrics };
-  const metrics = createMetrics(app);
+  const arrivals = new ArrivalOrder();
+  const metrics = createMetrics(app, arrivals);
   server.metrics = metrics;
   const accounts = new Accounts(app.sql, app.clock);
   const visitors = new Visitors(app.visitorSecret);
   server.disable('x-powered-by');
   server.set('trust proxy', 'loopback');
   server.use(metrics.middleware);
+  // Under load, first come, first served (arrival-order.ts).
+  server.use(inArrivalOrder(arrivals));
   server.use(
     helmet({
       contentSecurityPolicy: {

@@ -309,6 +309,7 @@ describe('HTTP API', () => {
       expect(metrics).toMatch(/rongzhi_tickets\{status="\w+"\} \d+/);
       expect(metrics).toMatch(/rongzhi_retrieval_duration_seconds_count [1-9]\d*/);
       expect(metrics).toContain('rongzhi_model_duration_seconds_count 0');
+      expect(metrics).toMatch(/rongzhi_http_requests_waiting \d+/);
       expect((await errorOf(await call('/nowhere'))).message).toBe('没有这个地址。');
     });
   });
