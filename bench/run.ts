@@ -50,6 +50,8 @@ async function rssOf(pid: number): Promise<number> {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024);
 }
 
+const WARMUP_SECONDS = 3;
+
 /** POST /api/chat offline under 50 concurrent connections, against a separate server process. */
 async function measureHttp(seconds: number) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rongzhi-bench-http-'));
@@ -71,19 +73,23 @@ async function measureHttp(seconds: number) {
     const questions = parseEvalFile(await readFile('test/eval/questions.jsonl', 'utf8')).filter((line) => line.expect).map((line) => line.question);
     let counter = 0;
     const rssBefore = await rssOf(server.pid!);
-    log(`load: POST /api/chat, 50 connections, ${seconds} s…`);
-    const result = await autocannon({
-      url: `${base}/api/chat`,
-      connections: 50,
-      duration: seconds,
-      requests: [
-        {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          setupRequest: (request) => ({ ...request, body: JSON.stringify({ user: `load-${counter % 500}`, text: questions[counter++ % questions.length] }) }),
-        },
-      ],
-    });
+    log(`load: POST /api/chat, 50 connections, ${WARMUP_SECONDS} s to warm up, then ${seconds} s…`);
+    const load = (duration: number) =>
+      autocannon({
+        url: `${base}/api/chat`,
+        connections: 50,
+        duration,
+        requests: [
+          {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            setupRequest: (request) => ({ ...request, body: JSON.stringify({ user: `load-${counter % 500}`, text: questions[counter++ % questions.length] }) }),
+          },
+        ],
+      });
+    // A server that has just started is still compiling its code paths: the same load warms it first.
+    const warmup = await load(WARMUP_SECONDS);
+    const result = await load(seconds);
     const rssAfter = await rssOf(server.pid!);
     return {
       rps: Math.round(result.requests.average),
@@ -91,6 +97,7 @@ async function measureHttp(seconds: number) {
       p99Ms: result.latency.p99,
       errors: result.errors + result.timeouts + result.non2xx,
       requests: result.requests.total,
+      warmup: { requests: warmup.requests.total, p50Ms: warmup.latency.p50, p99Ms: warmup.latency.p99, errors: warmup.errors + warmup.timeouts + warmup.non2xx },
       rssMbBefore: rssBefore,
       rssMbAfter: rssAfter,
     };
@@ -140,7 +147,7 @@ if (json) {
       '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
       ...rows,
       '',
-      `POST /api/chat, 50 connections: ${http.rps} requests/s, p50 ${http.p50Ms} ms, p99 ${http.p99Ms} ms, errors ${http.errors}, server RSS ${http.rssMbBefore} → ${http.rssMbAfter} MB`,
+      `POST /api/chat, 50 connections, after a ${WARMUP_SECONDS}-second warm-up (${http.warmup.requests} requests, p99 ${http.warmup.p99Ms} ms, errors ${http.warmup.errors}): ${http.rps} requests/s, p50 ${http.p50Ms} ms, p99 ${http.p99Ms} ms, errors ${http.errors}, server RSS ${http.rssMbBefore} → ${http.rssMbAfter} MB`,
       '',
     ].join('\n'),
   );
