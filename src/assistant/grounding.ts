@@ -102,6 +102,9 @@ export const QUESTION_WORD = /什么|啥|哪|怎么|怎样|如何|多少|几|谁
 // other words (内容, 特点, 对象: "服务对象" is said as whom a service is for); a rarer one names a thing
 // they would have to name (押金, 证书, 停车位). On jieba's general counts, aspects are below 10.
 const THING_RARITY = 10;
+// A word ending in a card, certificate, fee or ticket names a paper or a payment, not what it is for:
+// 居住证 is not known because 居住 is, nor 医保卡 because 医保 is (宿舍楼 is still known by 宿舍).
+const PAPERS = /[证卡费票]$/;
 
 /**
  * What a question asks about, when no document mentions it at all. A yes/no question asks about
@@ -109,13 +112,14 @@ const THING_RARITY = 10;
  * with a rare word written right before it ("有没有相亲活动" → 相亲活动);
  * a question about something asks about the nouns after its last 的 ("邻里中心的停车位怎么申请" →
  * 停车位), unless they are only everyday words for an aspect. A word is known when it, a word
- * inside it (宿舍楼 → 宿舍) or a synonym of either is in the index; one known word is enough.
+ * inside it (宿舍楼 → 宿舍, but not 居住证 → 居住) or a synonym of either is in the index; one known
+ * word is enough.
  * Passages about the apartments say nothing of pets: the answer must say so rather than list them.
  */
 export function unmentioned(question: string, scorer: Scorer): string | undefined {
   const { tokenizer, lexical } = scorer;
   const known = (word: string) =>
-    [word, ...tokenizer.tokenize(word)].some((part) => [...part].length > 1 && (lexical.has(part) || tokenizer.synonymsOf(part).length > 0));
+    [word, ...(PAPERS.test(word) ? [] : tokenizer.tokenize(word))].some((part) => [...part].length > 1 && (lexical.has(part) || tokenizer.synonymsOf(part).length > 0));
   const words = (text: string) => tokenizer.contentWords(text).filter(({ word }) => [...word].length > 1);
   const clause = plainParticles(question)
     .split(/[\s\p{P}]+/u)

@@ -159,6 +159,7 @@ describe('what a question asks about that no document mentions', () => {
     const { scorer } = await found(
       passage('centres', '已建成下沙邻里中心、宁巢钱塘蓝领公寓产业邻里中心，临江产业邻里中心正在建设中。'),
       passage('services', '已提供技术技能培训、矛盾调节处理等服务。'),
+      passage('area', '辖区建有大型生活居住区。'),
     );
     expect(unmentioned('蓝领公寓可以带宠物吗', scorer)).toBe('宠物');
     expect(unmentioned('邻里中心有停车位吗？', scorer)).toBe('停车位');
@@ -171,6 +172,9 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('临江的邻里中心建好没有', scorer)).toBeUndefined();
     expect(unmentioned('工友之间闹矛盾有人调解吗', scorer)).toBeUndefined();
     expect(unmentioned('宿舍楼能住吗', scorer)).toBeUndefined();
+    expect(unmentioned('有没有居住区', scorer)).toBeUndefined();
+    // But a card, certificate or fee is not known by what it is for: 居住证 is not 居住.
+    expect(unmentioned('可以办居住证吗', scorer)).toBe('居住证');
     // A word the documents use (服务, 培训) right after a rarer one they never do: the two together.
     expect(unmentioned('有没有相亲服务', scorer)).toBe('相亲服务');
     expect(unmentioned('有没有周末培训', scorer)).toBe('周末培训');
