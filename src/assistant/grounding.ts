@@ -2,7 +2,7 @@ import { splitSentences } from '../knowledge/chunker.ts';
 import type { Chunk } from '../knowledge/document.ts';
 import type { Hit } from '../retrieval/knowledge-index.ts';
 import type { LexicalIndex } from '../retrieval/lexical-index.ts';
-import { normalizeText, plainParticles } from '../retrieval/text.ts';
+import { escapeRegExp, normalizeText, plainParticles } from '../retrieval/text.ts';
 import { generalRarity, type Tokenizer } from '../retrieval/tokenizer.ts';
 import type { Citation } from './types.ts';
 
@@ -189,6 +189,14 @@ function repeats(text: string, other: string): boolean {
 
 // "多少钱" asks for a price: the documents' numbers are counts, never prices.
 const NUMBER_QUESTION = /多少(?!钱)|几[个间处场家所种项条版级维]?|数量|总共|一共|合计/;
+// "员工可以享受哪些服务": what kind of thing is to be listed (服务).
+const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗呢呀啊]*$/u;
+
+/** The sentence lists things of the kind asked for: "已提供技术技能培训、心理健康关怀……等服务". */
+function listsKind(question: string): RegExp | undefined {
+  const kind = LIST_QUESTION.exec(normalizeText(question).replace(/[\s\p{P}]+$/u, ''))?.[1];
+  return kind ? new RegExp(`、[^。；]*等${escapeRegExp(kind)}|${escapeRegExp(kind)}(?:包括|有|分为)[^。；]*、`) : undefined;
+}
 const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
 const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
 
@@ -250,6 +258,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     return subjects.length > 0 && !subjects.some((words) => words.some((word) => whole.includes(word)));
   };
   const wantsNumber = NUMBER_QUESTION.test(question);
+  const listing = listsKind(question);
   const says = wantedKind(question);
   const wantsDefinition = asksWhatItIs(question);
   const sides = comparedSides(question, terms);
@@ -286,6 +295,10 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   });
   if (!candidates.length) return { text: '', citations: [] };
   const ranked = [...candidates].sort((a, b) => b.score - a.score);
+  // "员工可以享受哪些服务" is answered by the sentence that lists services, however common a word
+  // 服务 is; its passage is on the question's subject (above), or it would not be here.
+  const list = listing ? ranked.findIndex((candidate) => listing.test(candidate.normalized)) : -1;
+  if (list > 0) ranked.unshift(...ranked.splice(list, 1));
   const lead = ranked[0]!;
   const chosen: Candidate[] = [lead];
   let length = lead.text.length;

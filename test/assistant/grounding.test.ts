@@ -61,6 +61,18 @@ describe('extractive answers', () => {
     expect(answer.text.startsWith('钱塘区常年工作生活着30余万产业员工')).toBe(true);
   });
 
+  it('answer "which services" with the sentence that lists services first', async () => {
+    const { hits, scorer } = await found(
+      passage('ecosystem', '服务围绕产业工人"8小时内外"生态圈展开，发挥资源链接优势，持续做优做实员工服务。'),
+      passage('activities', '依托"社企开放日"等活动，已提供技术技能培训、心理健康关怀、社会交往拓展、矛盾调节处理等服务，共66场。'),
+      passage('spaces', '已打造完成区企业综合服务中心、生物医药产业服务驿站等阵地。'),
+    );
+    const answer = extractiveAnswer('员工可以享受哪些服务', hits, scorer, TODAY);
+    expect(answer.text.startsWith('依托"社企开放日"等活动，已提供技术技能培训')).toBe(true);
+    // A list of another kind (阵地) is no answer to "which services".
+    expect(answer.text).not.toMatch(/^已打造完成/);
+  });
+
   it('answer a question for a phone number, a time or a price only with a sentence that holds one', async () => {
     const tokenizer = await districtTokenizer();
     const text = '医药港产业社区党群服务中心设在园区内。服务热线0571-86001234，工作日9:00开放。';
