@@ -78,8 +78,9 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp }[] = [
   { asks: /多少钱|费用|价格|收费|房租|租金|几块钱/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/ },
   // "医药港属于哪类社区": a sentence naming a kind (建制型, 功能型, 两类), not one that only names the place.
   { asks: /哪一?类|哪一?种类型|什么类型|什么类别/, says: /[型类]/ },
-  // "在哪" is not here: "在医药港、芯谷试点" answers where a programme is; a street address is another matter.
-  { asks: /地址|位置|怎么走|怎么去|哪条路|路线|门牌/, says: /地址|位置|路\d*号|\d+号|门牌|地铁|公交/ },
+  // "在哪" alone is not here: "在医药港、芯谷试点" answers where a programme is. Where a building is
+  // ("下沙邻里中心在哪里") is its address, and the list of centres is no answer to it.
+  { asks: /地址|位置|怎么走|怎么去|哪条路|路线|门牌|(?:中心|公寓|驿站|服务站|大厅|食堂)(?:具体)?在哪/, says: /地址|位置|路\d*号|\d+号|门牌|地铁|公交/ },
 ];
 
 /** What a sentence must hold to answer `question`, when the question wants one kind of value. */

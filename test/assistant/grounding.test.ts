@@ -88,6 +88,10 @@ describe('extractive answers', () => {
     expect(extractiveAnswer('医药港社区的电话是多少', elsewhere, scorer, TODAY).text).toBe('');
     expect(speaksTo('医药港社区是什么类型', elsewhere, tokenizer)).toBe(true); // a kind asked for, and 功能型 named
     expect(speaksTo('医药港社区是什么类型', hits, tokenizer)).toBe(false);
+    // Where a building is, is its address; where a programme is tried, the places named.
+    const centres: Hit[] = [{ rank: 1, score: 1, chunk: { ...chunk, id: 'c.md#0', source: 'c.md', text: '现已建成三处：下沙邻里中心、新雁邻里中心。' } }];
+    expect(speaksTo('下沙邻里中心在哪里', centres, tokenizer)).toBe(false);
+    expect(speaksTo('企业社会工作在哪里试点', elsewhere, tokenizer)).toBe(true);
   });
 
   it('answer "which kind" with a sentence that names a kind, not one that names the place beside another', async () => {
