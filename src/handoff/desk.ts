@@ -365,15 +365,28 @@ export class HandoffDesk implements HandoffHandler {
    * The requester's messages on a live ticket go to its worker; a question of its own that the
    * documents answer is answered as well.
    */
-  private async followUp(ctx: MessageContext): Promise<boolean> {
+  /** The requester's live tickets from this conversation, newest first. */
+  private async liveTickets(ctx: MessageContext): Promise<Ticket[]> {
     const { message } = ctx;
     const live = await this.deps.store.list({ status: LIVE_STATUSES, requester: { channel: message.channel, userId: message.sender.id }, limit: 5 });
-    const ticket = live.find((candidate) => this.isRequesterConversation(ctx, candidate));
-    if (!ticket) return false;
+    return live.filter((candidate) => this.isRequesterConversation(ctx, candidate));
+  }
+
+  private async followUp(ctx: MessageContext): Promise<boolean> {
+    const { message } = ctx;
+    const live = await this.liveTickets(ctx);
+    if (!live.length) return false;
+    const text = message.text.trim();
+    // With a repair and a training request open, "热水器还是不行" is for the repair worker.
+    const about = ctx.services.router.clearCategoryOf(text);
+    const ticket = live.find((candidate) => candidate.category === about) ?? live[0]!;
     // Thoughts of self-harm on a live repair are a request of their own, for a worker who does that.
     const urgentCategory = ctx.urgent?.category;
     if (urgentCategory && urgentCategory !== ticket.category) return false;
-    const text = message.text.trim();
+    // "我还想问下培训怎么报名" on a live repair asks about another matter: it is answered, or taken as
+    // a request of its own, and not passed to the repair worker. Only a question: "我在宿舍等着" tells
+    // the repair worker where to come, whatever it sounds like.
+    if (asksSomething(text) && about !== FALLBACK_CATEGORY && about !== ticket.category) return false;
     const now = this.deps.clock.now();
     if (CANCEL.test(text)) {
       const cancelled = await this.deps.store.transition(ticket.id, {
@@ -421,7 +434,8 @@ export class HandoffDesk implements HandoffHandler {
     const roomCommunity = message.conversation.kind === 'group' ? this.roster.communityOfRoom(message.conversation) : undefined;
     const draft: Draft = {
       category,
-      community: roomCommunity ?? this.roster.communityInText(text)?.id ?? null,
+      // Someone with a request open is where that request is, unless they say otherwise.
+      community: roomCommunity ?? this.roster.communityInText(text)?.id ?? (await this.liveTickets(ctx))[0]?.community ?? null,
       description: question ?? (asksForPerson(text) || acceptsOffer(text) || this.saysOnlyWhere(text) ? null : text),
       contact: findPhone(text),
       asking: null,

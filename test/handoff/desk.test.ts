@@ -432,8 +432,24 @@ describe('a request that turns urgent while it is filled in', () => {
     expect(repair.ticket).toMatchObject({ category: 'repair', assignee: 'w-yyg-01' });
     const urgent = await app.assistant.handle(wecom('灯修不修无所谓了，我不想活了', { user }));
     expect(urgent).toMatchObject({ route: 'handoff', category: 'mental_health' });
-    expect(urgent.answer).toMatch(/12356[\s\S]*登记心理关怀/);
+    // Filed at once, where the repair is: someone in danger is not asked where they are.
+    expect(urgent.answer).toMatch(/12356[\s\S]*已登记工单 #\d+（心理关怀 · 医药港产业社区）/);
     expect((await app.tickets.events(repair.ticket!.id)).map((event) => event.type)).not.toContain('requester-message');
+  });
+
+  it('takes a question about another matter on a live ticket as that matter, and passes on what is about each ticket to its worker', async () => {
+    const user = 'repair-then-training';
+    const repair = await app.assistant.handle(wecom('医药港宿舍没热水了，派人来修', { user }));
+    expect(repair.ticket).toMatchObject({ category: 'repair', assignee: 'w-yyg-01' });
+    const training = await app.assistant.handle(wecom('我还想问下培训怎么报名', { user }));
+    expect(training).toMatchObject({ route: 'handoff', category: 'training', ticket: { category: 'training', community: 'yiyaogang' } });
+    expect((await app.tickets.events(repair.ticket!.id)).map((event) => event.type)).not.toContain('requester-message');
+    // Each worker hears what is about their ticket; the newest hears what is about neither.
+    const hotWater = await app.assistant.handle(wecom('热水器修好了吗', { user }));
+    expect(hotWater.ticket?.id).toBe(repair.ticket!.id);
+    const when = await app.assistant.handle(wecom('什么时候能回复我', { user }));
+    expect(when.ticket?.id).toBe(training.ticket!.id);
+    expect((await app.tickets.events(repair.ticket!.id)).filter((event) => event.type === 'requester-message').map((event) => event.detail.text)).toEqual(['热水器修好了吗']);
   });
 });
 
