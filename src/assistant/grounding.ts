@@ -192,14 +192,14 @@ function repeats(text: string, other: string): boolean {
 const NUMBER_QUESTION = /多少(?!钱)|几[个间处场家所种项条版级维]?|数量|总共|一共|合计/;
 // "员工可以享受哪些服务": what kind of thing is to be listed (服务).
 const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗呢呀啊]*$/u;
+const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
+const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
 
 /** The sentence lists things of the kind asked for: "已提供技术技能培训、心理健康关怀……等服务". */
 function listsKind(question: string): RegExp | undefined {
   const kind = LIST_QUESTION.exec(normalizeText(question).replace(/[\s\p{P}]+$/u, ''))?.[1];
   return kind ? new RegExp(`、[^。；]*等${escapeRegExp(kind)}|${escapeRegExp(kind)}(?:包括|有|分为)[^。；]*、`) : undefined;
 }
-const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
-const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
 
 /** "共富可及服务可达是什么": asks what a thing is, not for a service. */
 export function asksWhatItIs(question: string): boolean {

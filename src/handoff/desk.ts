@@ -361,10 +361,6 @@ export class HandoffDesk implements HandoffHandler {
     return ticket.requester.conversationId === conversation.id || (ticket.privateChannel && conversation.kind === 'direct');
   }
 
-  /**
-   * The requester's messages on a live ticket go to its worker; a question of its own that the
-   * documents answer is answered as well.
-   */
   /** The requester's live tickets from this conversation, newest first. */
   private async liveTickets(ctx: MessageContext): Promise<Ticket[]> {
     const { message } = ctx;
@@ -372,6 +368,11 @@ export class HandoffDesk implements HandoffHandler {
     return live.filter((candidate) => this.isRequesterConversation(ctx, candidate));
   }
 
+  /**
+   * The requester's messages on a live ticket go to its worker (with two, to the one whose service
+   * they are clearly about, else the newest's); a question of its own that the documents answer is
+   * answered as well, and one clearly about another service is a matter of its own.
+   */
   private async followUp(ctx: MessageContext): Promise<boolean> {
     const { message } = ctx;
     const live = await this.liveTickets(ctx);
