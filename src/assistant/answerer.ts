@@ -7,7 +7,7 @@ import type { Hit } from '../retrieval/knowledge-index.ts';
 import type { KnowledgeService } from '../retrieval/knowledge-service.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FaqMatcher } from './faq.ts';
-import { citationOf, extractiveAnswer, isExpired, relevance, speaksTo, unmentioned, type Scorer } from './grounding.ts';
+import { citationOf, extractiveAnswer, isExpired, relevance, speaksTo, unmentioned, wantedValue, type Scorer } from './grounding.ts';
 import { replies } from './replies.ts';
 import type { Citation } from './types.ts';
 
@@ -26,7 +26,7 @@ type Evidence = { faq?: Hit['chunk']; current: Hit[]; expired: Hit[]; score: num
 type Grounding =
   | { kind: 'faq'; chunk: Hit['chunk']; today: string }
   | { kind: 'passages'; hits: Hit[]; score: number; expiredOnly?: string | undefined; scorer: Scorer; today: string }
-  | { kind: 'none'; score: number };
+  | { kind: 'none'; score: number; lacks?: string | undefined };
 
 export type AnswerOptions = { minRelevance: number; faqMinSimilarity: number; answerTimeoutMs: number; k?: number };
 
@@ -70,9 +70,10 @@ export class Answerer {
       return { answered: true, text: chunk.text, citations: [citationOf(1, chunk, chunk.text, today)], relevance: 1, via: 'faq' };
     }
     if (grounded.kind === 'none') {
-      log.debug({ relevance: grounded.score }, 'below the relevance threshold');
-      emit(replies.noAnswer);
-      return { answered: false, text: replies.noAnswer, citations: [], relevance: grounded.score, via: 'none' };
+      log.debug({ relevance: grounded.score, lacks: grounded.lacks }, grounded.lacks ? 'the value asked for is not in the documents' : 'below the relevance threshold');
+      const text = grounded.lacks ? replies.notStated(grounded.lacks) : replies.noAnswer;
+      emit(text);
+      return { answered: false, text, citations: [], relevance: grounded.score, via: 'none' };
     }
     const { hits, score, expiredOnly, scorer, today } = grounded;
     if (expiredOnly) emit(replies.expiredNote(expiredOnly));
@@ -118,11 +119,13 @@ export class Answerer {
     if (faq) return { kind: 'faq', chunk: faq, today };
     // Passages about the subject that hold nothing of the kind asked for (its phone number, its
     // opening hours, its price) do not answer it.
-    const answers = (hits: Hit[], relevance: number) => hits.length > 0 && relevance >= minRelevance && speaksTo(question, hits, scorer.tokenizer);
+    const relevant = (hits: Hit[], relevance: number) => hits.length > 0 && relevance >= minRelevance;
+    const answers = (hits: Hit[], relevance: number) => relevant(hits, relevance) && speaksTo(question, hits, scorer.tokenizer);
     if (answers(current, score)) return { kind: 'passages', hits: current, score, scorer, today };
     // Only an expired document speaks to this: answer from it, but never as current policy.
     if (answers(expired, expiredScore)) return { kind: 'passages', hits: expired, score: expiredScore, expiredOnly: expired[0]!.chunk.expires, scorer, today };
-    return { kind: 'none', score };
+    // The documents are about it and do not state the value asked for: that is what the person hears.
+    return { kind: 'none', score, lacks: relevant(current, score) ? wantedValue(question) : undefined };
   }
 
   /**

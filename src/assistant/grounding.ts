@@ -71,21 +71,37 @@ function sentencesOf(chunk: Chunk, tokenizer: Tokenizer): Sentence[] {
  * saying "现有资料没有写明房租标准" speaks to the rent). A passage about the place is no answer to its
  * phone number.
  */
-const ANSWER_KINDS: { asks: RegExp; says: RegExp }[] = [
+const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   // "联系方式" is not here: how to reach someone is answered by how, not only by a number.
-  { asks: /电话|手机号|热线/, says: /电话|热线|\d{3,4}-\d{7,8}|1\d{10}/ },
-  { asks: /几点|营业时间|开放时间|开门|关门/, says: /营业|开放时间|开门|关门|\d{1,2}[:：]\d{2}|\d{1,2}点/ },
-  { asks: /多少钱|费用|价格|收费|房租|租金|几块钱/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/ },
+  { asks: /电话|手机号|热线/, says: /电话|热线|\d{3,4}-\d{7,8}|1\d{10}/, value: '电话' },
+  { asks: /几点|营业时间|开放时间|开门|关门/, says: /营业|开放时间|开门|关门|\d{1,2}[:：]\d{2}|\d{1,2}点/, value: '开放时间' },
+  { asks: /多少钱|费用|价格|收费|房租|租金|几块钱/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/, value: '收费标准' },
   // "医药港属于哪类社区": a sentence naming a kind (建制型, 功能型, 两类), not one that only names the place.
-  { asks: /哪一?类|哪一?种类型|什么类型|什么类别/, says: /[型类]/ },
+  { asks: /哪一?类|哪一?种类型|什么类型|什么类别/, says: /[型类]/, value: '类型' },
   // "在哪" alone is not here: "在医药港、芯谷试点" answers where a programme is. Where a building is
   // ("下沙邻里中心在哪里") is its address, and the list of centres is no answer to it.
-  { asks: /地址|位置|怎么走|怎么去|哪条路|路线|门牌|(?:中心|公寓|驿站|服务站|大厅|食堂)(?:具体)?在哪/, says: /地址|位置|路\d*号|\d+号|门牌|地铁|公交/ },
+  { asks: /地址|位置|怎么走|怎么去|哪条路|路线|门牌|(?<=中心|公寓|驿站|服务站|大厅|食堂)(?:具体)?在哪/, says: /地址|位置|路\d*号|\d+号|门牌|地铁|公交/, value: '地址' },
 ];
 
 /** What a sentence must hold to answer `question`, when the question wants one kind of value. */
 function wantedKind(question: string): RegExp | undefined {
   return ANSWER_KINDS.find((kind) => kind.asks.test(question))?.says;
+}
+
+/**
+ * The value a question wants, as what the documents would have to state: "下沙邻里中心在哪里" →
+ * 下沙邻里中心的地址, "医药港社区的电话是多少" → 医药港社区的电话 — the thing being what its clause
+ * names before it asks. Undefined when the question wants no one kind of value.
+ */
+export function wantedValue(question: string): string | undefined {
+  const kind = ANSWER_KINDS.find(({ asks }) => asks.test(question));
+  const clause = kind && question.split(/[\s\p{P}]+/u).find((part) => kind.asks.test(part));
+  if (!kind || !clause) return kind?.value;
+  const thing = clause
+    .slice(0, clause.search(kind.asks))
+    .replace(/^(?:请问|想问一?下|问一?下)/, '')
+    .replace(/(?:的|是|属于)+$/, '');
+  return [...thing].length >= 2 && [...thing].length <= 12 ? `${thing}的${kind.value}` : kind.value;
 }
 
 /** False when the question wants one kind of value and no sentence of the passages holds it. */

@@ -122,6 +122,9 @@ describe('assistant offline', () => {
       expect(result.answer).toContain('转人工');
       expect(result.citations).toEqual([]);
     }
+    // Said as what is missing, when the documents are about the place.
+    expect((await app.assistant.handle(message('医药港社区的电话是多少'))).answer).toMatch(/^现有资料里没有写明医药港社区的电话，/);
+    expect((await app.assistant.handle(message('你好，请问新雁邻里中心怎么走'))).answer).toMatch(/^现有资料里没有写明新雁邻里中心的地址，/);
     // Where the documents say they do not give the rent, that is the answer, and nothing else is.
     const rent = await app.assistant.handle(message('邻里中心一个月房租多少钱'));
     expect(rent.route).toBe('answer');

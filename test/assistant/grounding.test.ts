@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { extractiveAnswer, speaksTo, unmentioned } from '../../src/assistant/grounding.ts';
+import { extractiveAnswer, speaksTo, unmentioned, wantedValue } from '../../src/assistant/grounding.ts';
 import type { Chunk } from '../../src/knowledge/document.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
 import type { Hit } from '../../src/retrieval/knowledge-index.ts';
@@ -92,6 +92,12 @@ describe('extractive answers', () => {
     const centres: Hit[] = [{ rank: 1, score: 1, chunk: { ...chunk, id: 'c.md#0', source: 'c.md', text: '现已建成三处：下沙邻里中心、新雁邻里中心。' } }];
     expect(speaksTo('下沙邻里中心在哪里', centres, tokenizer)).toBe(false);
     expect(speaksTo('企业社会工作在哪里试点', elsewhere, tokenizer)).toBe(true);
+    // What the documents would have to state, to say it is not there.
+    expect(wantedValue('下沙邻里中心在哪里')).toBe('下沙邻里中心的地址');
+    expect(wantedValue('请问党群服务中心几点开门？')).toBe('党群服务中心的开放时间');
+    expect(wantedValue('医药港社区是什么类型')).toBe('医药港社区的类型');
+    expect(wantedValue('怎么去下沙邻里中心')).toBe('地址');
+    expect(wantedValue('邻里中心有几个')).toBeUndefined();
   });
 
   it('answer "which kind" with a sentence that names a kind, not one that names the place beside another', async () => {
