@@ -106,8 +106,11 @@ export class Answerer {
       return { answered: false, text: prefix + interrupted + text, citations: offline.citations, relevance: score, via: 'extractive', unmentioned: missing };
     }
     if (!offline.text) {
-      emit(replies.noAnswer);
-      return { answered: false, text: replies.noAnswer, citations: [], relevance: score, via: 'none' };
+      // The passages that hold such a value are about something else ("人才公寓谁可以住").
+      const lacks = wantedValue(question);
+      const text = lacks ? replies.notStated(lacks) : replies.noAnswer;
+      emit(text);
+      return { answered: false, text, citations: [], relevance: score, via: 'none' };
     }
     emit(offline.text);
     return { answered: true, text: prefix + interrupted + offline.text, citations: offline.citations, relevance: score, via: 'extractive' };

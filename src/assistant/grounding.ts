@@ -78,6 +78,8 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   { asks: /多少钱|费用|价格|收费|房租|租金|几块钱/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/, value: '收费标准' },
   // "医药港属于哪类社区": a sentence naming a kind (建制型, 功能型, 两类), not one that only names the place.
   { asks: /哪一?类|哪一?种类型|什么类型|什么类别/, says: /[型类]/, value: '类型' },
+  // Who may live there: "邻里中心可以带家属住吗" is not answered by how many rooms there are.
+  { asks: /带(?:家属|家人|老婆|老公|爱人|孩子|小孩|父母)|谁(?:可以|能)住|什么人(?:可以|能)住|入住条件/, says: /入住|条件/, value: '入住条件' },
   // "在哪" alone is not here: "在医药港、芯谷试点" answers where a programme is. Where a building is
   // ("下沙邻里中心在哪里") is its address, and the list of centres is no answer to it.
   { asks: /地址|位置|怎么走|怎么去|哪条路|路线|门牌|(?<=中心|公寓|驿站|服务站|大厅|食堂)(?:具体)?在哪/, says: /地址|位置|路\d*号|\d+号|门牌|地铁|公交/, value: '地址' },
@@ -100,7 +102,7 @@ export function wantedValue(question: string): string | undefined {
   const thing = clause
     .slice(0, clause.search(kind.asks))
     .replace(/^(?:请问|想问一?下|问一?下)/, '')
-    .replace(/(?:的|是|属于)+$/, '');
+    .replace(/(?:的|是|属于|谁|可以|能)+$/, '');
   return [...thing].length >= 2 && [...thing].length <= 12 ? `${thing}的${kind.value}` : kind.value;
 }
 

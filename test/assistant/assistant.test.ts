@@ -115,7 +115,7 @@ describe('assistant offline', () => {
     expect(how.answer).not.toContain('房租');
   });
 
-  it('does not answer a place\'s phone number, opening hours or way there with what the documents say about the place', async () => {
+  it('does not answer a place\'s phone number, opening hours, way there or who may live there with what the documents say about the place', async () => {
     for (const question of ['医药港社区的电话是多少', '邻里中心的食堂几点开门', '新雁邻里中心怎么走']) {
       const result = await app.assistant.handle(message(question));
       expect(result.route).toBe('no_answer');
@@ -125,6 +125,9 @@ describe('assistant offline', () => {
     // Said as what is missing, when the documents are about the place.
     expect((await app.assistant.handle(message('医药港社区的电话是多少'))).answer).toMatch(/^现有资料里没有写明医药港社区的电话，/);
     expect((await app.assistant.handle(message('你好，请问新雁邻里中心怎么走'))).answer).toMatch(/^现有资料里没有写明新雁邻里中心的地址，/);
+    // Who may live there is not answered by how many rooms there are.
+    expect((await app.assistant.handle(message('邻里中心可以带家属住吗'))).answer).toMatch(/^现有资料没有写明房租标准、入住条件和申请办法/);
+    expect((await app.assistant.handle(message('人才公寓谁可以住'))).answer).toMatch(/^现有资料里没有写明人才公寓的入住条件，/);
     // Where the documents say they do not give the rent, that is the answer, and nothing else is.
     const rent = await app.assistant.handle(message('邻里中心一个月房租多少钱'));
     expect(rent.route).toBe('answer');

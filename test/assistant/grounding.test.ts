@@ -97,6 +97,7 @@ describe('extractive answers', () => {
     expect(wantedValue('请问党群服务中心几点开门？')).toBe('党群服务中心的开放时间');
     expect(wantedValue('医药港社区是什么类型')).toBe('医药港社区的类型');
     expect(wantedValue('怎么去下沙邻里中心')).toBe('地址');
+    expect(wantedValue('人才公寓谁可以住')).toBe('人才公寓的入住条件');
     expect(wantedValue('邻里中心有几个')).toBeUndefined();
   });
 
