@@ -31,6 +31,13 @@ type Grounding =
 export type AnswerOptions = { minRelevance: number; faqMinSimilarity: number; answerTimeoutMs: number; k?: number };
 
 const NO_ANSWER_TOKEN = 'NO_ANSWER';
+
+/** No answer: what the documents do not state, when the question wants one kind of value, else that they do not say. */
+function notAnswered(lacks: string | undefined, relevance: number | null, emit: (text: string) => void): AnswerOutcome {
+  const text = lacks ? replies.notStated(lacks) : replies.noAnswer;
+  emit(text);
+  return { answered: false, text, citations: [], relevance, via: 'none' };
+}
 const MARKER = /[\[［【](\d{1,2})[\]］】]/g;
 
 /**
@@ -71,9 +78,7 @@ export class Answerer {
     }
     if (grounded.kind === 'none') {
       log.debug({ relevance: grounded.score, lacks: grounded.lacks }, grounded.lacks ? 'the value asked for is not in the documents' : 'below the relevance threshold');
-      const text = grounded.lacks ? replies.notStated(grounded.lacks) : replies.noAnswer;
-      emit(text);
-      return { answered: false, text, citations: [], relevance: grounded.score, via: 'none' };
+      return notAnswered(grounded.lacks, grounded.score, emit);
     }
     const { hits, score, expiredOnly, scorer, today } = grounded;
     if (expiredOnly) emit(replies.expiredNote(expiredOnly));
@@ -88,10 +93,7 @@ export class Answerer {
       }, today, log);
       this.deps.timings?.observe('model', (performance.now() - started) / 1000);
       if (online.kind === 'answer') return { answered: true, text: prefix + online.text, citations: online.citations, relevance: score, via: 'model' };
-      if (online.kind === 'no_answer') {
-        emit(replies.noAnswer);
-        return { answered: false, text: replies.noAnswer, citations: [], relevance: score, via: 'none' };
-      }
+      if (online.kind === 'no_answer') return notAnswered(undefined, score, emit);
       if (streamed) emit(replies.modelInterrupted);
     }
 
@@ -105,13 +107,8 @@ export class Answerer {
       emit(text);
       return { answered: false, text: prefix + interrupted + text, citations: offline.citations, relevance: score, via: 'extractive', unmentioned: missing };
     }
-    if (!offline.text) {
-      // The passages that hold such a value are about something else ("人才公寓谁可以住").
-      const lacks = wantedValue(question);
-      const text = lacks ? replies.notStated(lacks) : replies.noAnswer;
-      emit(text);
-      return { answered: false, text, citations: [], relevance: score, via: 'none' };
-    }
+    // The passages that hold such a value are about something else ("人才公寓谁可以住").
+    if (!offline.text) return notAnswered(wantedValue(question), score, emit);
     emit(offline.text);
     return { answered: true, text: prefix + interrupted + offline.text, citations: offline.citations, relevance: score, via: 'extractive' };
   }
