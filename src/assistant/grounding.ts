@@ -85,9 +85,12 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   { asks: /地址|位置|怎么走|怎么去|哪条路|路线|门牌|(?<=中心|公寓|驿站|服务站|大厅|食堂)(?:具体)?在哪/, says: /地址|位置|路\d*号|\d+号|门牌|地铁|公交/, value: '地址' },
 ];
 
+/** The one kind of value `question` wants, if it wants one. */
+const kindAsked = (question: string) => ANSWER_KINDS.find(({ asks }) => asks.test(question));
+
 /** What a sentence must hold to answer `question`, when the question wants one kind of value. */
 function wantedKind(question: string): RegExp | undefined {
-  return ANSWER_KINDS.find((kind) => kind.asks.test(question))?.says;
+  return kindAsked(question)?.says;
 }
 
 /**
@@ -96,7 +99,7 @@ function wantedKind(question: string): RegExp | undefined {
  * names before it asks. Undefined when the question wants no one kind of value.
  */
 export function wantedValue(question: string): string | undefined {
-  const kind = ANSWER_KINDS.find(({ asks }) => asks.test(question));
+  const kind = kindAsked(question);
   const clause = kind && question.split(/[\s\p{P}]+/u).find((part) => kind.asks.test(part));
   if (!kind || !clause) return kind?.value;
   const thing = clause
