@@ -137,6 +137,24 @@ describe('local router', () => {
     expect(router.route('怎么学英语').route).toBe('out_of_scope');
   });
 
+  it('files losing one’s job as a dispute and being worn down at work as mental health, not as a repair', async () => {
+    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
+    const categories = await Categories.load(path.resolve('config/categories.yaml'));
+    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+    // None of these is an example. Short trouble ending in 了 sounded like "灯坏了": "被开除了" was a repair.
+    expect(router.categoryOf('公司把我开除了')).toBe('dispute');
+    expect(router.categoryOf('厂里裁员把我裁了')).toBe('dispute');
+    expect(router.categoryOf('突然被辞退了')).toBe('dispute');
+    expect(router.route('公司裁员了怎么办')).toMatchObject({ route: 'handoff', category: 'dispute' });
+    expect(router.route('失业了怎么办')).toMatchObject({ route: 'handoff', category: 'other' });
+    expect(router.categoryOf('上班太累了')).toBe('mental_health');
+    expect(router.categoryOf('被同事孤立了')).toBe('mental_health');
+    expect(router.categoryOf('感觉撑不下去了')).toBe('mental_health');
+    // Things broken still are repairs.
+    expect(router.categoryOf('插座没电了')).toBe('repair');
+    expect(router.categoryOf('宿舍漏雨了')).toBe('repair');
+  });
+
   it('files a request under other only when no specific category is plausible', async () => {
     const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
     const categories = await Categories.load(path.resolve('config/categories.yaml'));

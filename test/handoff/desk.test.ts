@@ -172,11 +172,11 @@ describe('a whole request, from a park group to the rating', () => {
     expect(await app.assistant.handle(wecom('需要', { user: 'says-yes' }))).toMatchObject({ category: 'housing', answer: expect.stringMatching(/^好的，我把你刚才问的问题/) });
 
     // Declined as beyond the bot, with a person offered: the person gets what was asked.
-    const declined = await app.assistant.handle(wecom('被裁员了怎么办', { user: 'laid-off' }));
+    const declined = await app.assistant.handle(wecom('身份证丢了怎么办', { user: 'lost-id' }));
     expect(declined).toMatchObject({ route: 'out_of_scope', answer: expect.stringContaining('帮你联系社区工作者') });
-    expect((await app.assistant.handle(wecom('转人工', { user: 'laid-off' }))).answer).toMatch(/^好的，我把你刚才问的问题/);
-    const laidOff = await app.assistant.handle(wecom('大创小镇', { user: 'laid-off' }));
-    expect((await app.tickets.get(laidOff.ticket!.id))!.description).toBe('被裁员了怎么办');
+    expect((await app.assistant.handle(wecom('转人工', { user: 'lost-id' }))).answer).toMatch(/^好的，我把你刚才问的问题/);
+    const lostId = await app.assistant.handle(wecom('大创小镇', { user: 'lost-id' }));
+    expect((await app.tickets.get(lostId.ticket!.id))!.description).toBe('身份证丢了怎么办');
 
     // No to the person offered is a goodbye, not a request; "需要" out of the blue asks what about.
     await app.assistant.handle(wecom('邻里中心能住吗', { user: 'says-no' }));
