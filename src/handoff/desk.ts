@@ -371,7 +371,8 @@ export class HandoffDesk implements HandoffHandler {
   /**
    * The requester's messages on a live ticket go to its worker (with two, to the one whose service
    * they are clearly about, else the newest's); a question of its own that the documents answer is
-   * answered as well, and one clearly about another service is a matter of its own.
+   * answered as well, and one clearly about another service is a matter of its own, as is anything
+   * clearly about a sensitive service told on a ticket that is not.
    */
   private async followUp(ctx: MessageContext): Promise<boolean> {
     const { message } = ctx;
@@ -385,9 +386,14 @@ export class HandoffDesk implements HandoffHandler {
     const urgentCategory = ctx.urgent?.category;
     if (urgentCategory && urgentCategory !== ticket.category) return false;
     // "我还想问下培训怎么报名" on a live repair asks about another matter: it is answered, or taken as
-    // a request of its own, and not passed to the repair worker. Only a question: "我在宿舍等着" tells
-    // the repair worker where to come, whatever it sounds like.
+    // a request of its own, and not passed to the repair worker. A statement is for the worker:
+    // "我在宿舍等着" tells the repair worker where to come, whatever it sounds like.
     if (asksSomething(text) && about !== FALLBACK_CATEGORY && about !== ticket.category) return false;
+    // Unless it is a sensitive matter: "心里堵得慌" or "老板还欠我工资" on a plain ticket goes to a worker
+    // who does that, in private. On a sensitive ticket it stays with the worker who already hears the
+    // requester's troubles ("心里很烦" on a wage dispute).
+    const { categories } = this.deps;
+    if (about !== ticket.category && categories.isSensitive(about) && !categories.isSensitive(ticket.category)) return false;
     const now = this.deps.clock.now();
     if (CANCEL.test(text)) {
       const cancelled = await this.deps.store.transition(ticket.id, {

@@ -437,6 +437,28 @@ describe('a request that turns urgent while it is filled in', () => {
     expect((await app.tickets.events(repair.ticket!.id)).map((event) => event.type)).not.toContain('requester-message');
   });
 
+  it('takes a sensitive matter told on a live repair to a worker who does that, in private, and leaves where to come with the repair', async () => {
+    const user = 'repair-then-low';
+    const group = '医药港员工交流群';
+    const repair = await app.assistant.handle(wecom('宿舍的灯坏了，派人来修', { user, group }));
+    expect(repair.ticket).toMatchObject({ category: 'repair', community: 'yiyaogang' });
+    const where = await app.assistant.handle(wecom('我在宿舍等着', { user, group }));
+    expect(where.ticket?.id).toBe(repair.ticket!.id);
+    const low = await app.assistant.handle(wecom('最近心里堵得慌', { user, group }));
+    expect(low).toMatchObject({ route: 'handoff', category: 'mental_health', ticket: { category: 'mental_health', community: 'yiyaogang' } });
+    // The group hears only that someone will write; the rest is said one to one.
+    expect(low.replies[0]).toMatchObject({ text: '收到，我私信联系你，帮你对接社区工作者。', mentions: [user] });
+    expect(low.replies.slice(1).every((reply) => reply.direct)).toBe(true);
+    expect((await app.tickets.events(repair.ticket!.id)).filter((event) => event.type === 'requester-message').map((event) => event.detail.text)).toEqual(['我在宿舍等着']);
+    await app.assistant.handle(wecom('大创小镇宿舍的空调坏了，派人来修', { user: 'repair-then-unpaid' }));
+    const unpaid = await app.assistant.handle(wecom('还有老板欠我两个月工资', { user: 'repair-then-unpaid' }));
+    expect(unpaid.ticket).toMatchObject({ category: 'dispute', community: 'dachuang' });
+    // On the dispute, how the requester feels is for the worker who already hears their troubles.
+    const dispute = await app.assistant.handle(wecom('医药港的厂里拖欠工资三个月了，帮我找人调解', { user: 'dispute-then-low' }));
+    expect(dispute.ticket).toMatchObject({ category: 'dispute' });
+    expect((await app.assistant.handle(wecom('这事让我心里很烦', { user: 'dispute-then-low' }))).ticket?.id).toBe(dispute.ticket!.id);
+  });
+
   it('takes a question about another matter on a live ticket as that matter, and passes on what is about each ticket to its worker', async () => {
     const user = 'repair-then-training';
     const repair = await app.assistant.handle(wecom('医药港宿舍没热水了，派人来修', { user }));
