@@ -139,6 +139,13 @@ const PAPERS = /[证卡费票]$/;
  * Passages about the apartments say nothing of pets: the answer must say so rather than list them.
  */
 export function unmentioned(question: string, scorer: Scorer): string | undefined {
+  const missing = unmentionedWord(question, scorer);
+  // "蓝领公寓能带孩子住吗" asks who may live there, a value the documents may not state: 孩子 is the
+  // form of that question, not a thing they must mention.
+  return missing && !kindAsked(question)?.asks.exec(question)?.[0].includes(missing) ? missing : undefined;
+}
+
+function unmentionedWord(question: string, scorer: Scorer): string | undefined {
   const { tokenizer, lexical } = scorer;
   const known = (word: string) =>
     [word, ...(PAPERS.test(word) ? [] : tokenizer.tokenize(word))].some((part) => [...part].length > 1 && (lexical.has(part) || tokenizer.synonymsOf(part).length > 0));

@@ -128,6 +128,8 @@ describe('assistant offline', () => {
     // Who may live there is not answered by how many rooms there are.
     expect((await app.assistant.handle(message('邻里中心可以带家属住吗'))).answer).toMatch(/^现有资料没有写明房租标准、入住条件和申请办法/);
     expect((await app.assistant.handle(message('人才公寓谁可以住'))).answer).toMatch(/^现有资料里没有写明人才公寓的入住条件，/);
+    // The documents never mention children, but who may live there is what is asked.
+    expect((await app.assistant.handle(message('蓝领公寓能带孩子住吗'))).answer).toMatch(/^现有资料里没有写明蓝领公寓的入住条件，/);
     // Where the documents say they do not give the rent, that is the answer, and nothing else is.
     const rent = await app.assistant.handle(message('邻里中心一个月房租多少钱'));
     expect(rent.route).toBe('answer');
