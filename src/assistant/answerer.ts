@@ -7,7 +7,7 @@ import type { Hit } from '../retrieval/knowledge-index.ts';
 import type { KnowledgeService } from '../retrieval/knowledge-service.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FaqMatcher } from './faq.ts';
-import { citationOf, extractiveAnswer, isExpired, relevance, speaksTo, unmentioned, wantedValue, type Scorer } from './grounding.ts';
+import { citationOf, countNotOf, extractiveAnswer, isExpired, relevance, speaksTo, unmentioned, wantedValue, type Scorer } from './grounding.ts';
 import { replies } from './replies.ts';
 import type { Citation } from './types.ts';
 
@@ -73,8 +73,9 @@ export class Answerer {
     const grounded = await this.ground(question);
     if (grounded.kind === 'faq') {
       const { chunk, today } = grounded;
-      emit(chunk.text);
-      return { answered: true, text: chunk.text, citations: [citationOf(1, chunk, chunk.text, today)], relevance: 1, via: 'faq' };
+      const text = this.scoped(question, chunk.text);
+      emit(text);
+      return { answered: true, text, citations: [citationOf(1, chunk, chunk.text, today)], relevance: 1, via: 'faq' };
     }
     if (grounded.kind === 'none') {
       log.debug({ relevance: grounded.score, lacks: grounded.lacks }, grounded.lacks ? 'the value asked for is not in the documents' : 'below the relevance threshold');
@@ -109,8 +110,15 @@ export class Answerer {
     }
     // The passages that hold such a value are about something else ("人才公寓谁可以住").
     if (!offline.text) return notAnswered(wantedValue(question), score, emit);
-    emit(offline.text);
-    return { answered: true, text: prefix + interrupted + offline.text, citations: offline.citations, relevance: score, via: 'extractive' };
+    const text = this.scoped(question, offline.text);
+    emit(text);
+    return { answered: true, text: prefix + interrupted + text, citations: offline.citations, relevance: score, via: 'extractive' };
+  }
+
+  /** An answer whose numbers are not those of the place asked about says so first. */
+  private scoped(question: string, answer: string): string {
+    const place = countNotOf(question, answer, this.deps.tokenizer);
+    return place ? replies.countNotOf(place) + answer : answer;
   }
 
   /** An FAQ entry that matches, or the passages to answer from, or nothing relevant enough. */

@@ -223,6 +223,40 @@ const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗
 const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
 const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
 
+// "邻里中心一共有多少房间" asks for the total, and the total answers it.
+const TOTAL_QUESTION = /总共|一共|合计|总计|加起来|全部|所有|全区/;
+const CITATION_MARK = /\[\d+\]/g;
+
+/**
+ * The place a count is asked of, as the question names it, when none of the answer's numbers is that
+ * place's own: "新雁邻里中心能住多少人" answered by the five centres' total ("合计可提供14108间房源"),
+ * "医药港开展过几场活动" by the 66 of all the parks. A number is a place's own when its sentence names
+ * that place and no other.
+ */
+export function countNotOf(question: string, answer: string, tokenizer: Tokenizer): string | undefined {
+  if (!NUMBER_QUESTION.test(question) || TOTAL_QUESTION.test(question)) return undefined;
+  const asked = tokenizer.placesIn(question);
+  if (!asked.length) return undefined;
+  const related = (place: string) => asked.some((one) => one.includes(place) || place.includes(one));
+  const counts = splitSentences(answer.replace(CITATION_MARK, ''))
+    .map(normalizeText)
+    .filter((sentence) => HAS_NUMBER.test(tokenizer.withoutTerms(sentence)));
+  const own = (sentence: string) => {
+    const named = tokenizer.placesIn(sentence);
+    return named.length > 0 && named.every(related);
+  };
+  if (!counts.length || counts.some(own)) return undefined;
+  // With the kind of place after its name when the question says it: 新雁邻里中心, not 新雁.
+  const normalized = normalizeText(question);
+  const terms = tokenizer.termsIn(question);
+  return asked
+    .map((place) => {
+      const after = normalized.slice(normalized.indexOf(place) + place.length);
+      return place + (terms.filter((term) => after.startsWith(term)).sort((a, b) => b.length - a.length)[0] ?? '');
+    })
+    .join('、');
+}
+
 /** The sentence lists things of the kind asked for: "已提供技术技能培训、心理健康关怀……等服务". */
 function listsKind(question: string): RegExp | undefined {
   const kind = LIST_QUESTION.exec(normalizeText(question).replace(/[\s\p{P}]+$/u, ''))?.[1];

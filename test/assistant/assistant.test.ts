@@ -130,6 +130,12 @@ describe('assistant offline', () => {
     expect((await app.assistant.handle(message('人才公寓谁可以住'))).answer).toMatch(/^现有资料里没有写明人才公寓的入住条件，/);
     // The documents never mention children, but who may live there is what is asked.
     expect((await app.assistant.handle(message('蓝领公寓能带孩子住吗'))).answer).toMatch(/^现有资料里没有写明蓝领公寓的入住条件，/);
+    // A total is no count of one place: the reply says whose number it is not before giving it.
+    const one = await app.assistant.handle(message('新雁邻里中心能住多少人'));
+    expect(one).toMatchObject({ route: 'answer', answer: expect.stringMatching(/^现有资料没有单独写明新雁邻里中心的数字，资料里写的是：已建成下沙邻里中心[^。]*合计可提供14108间房源/) });
+    expect((await app.assistant.handle(message('医药港开展过几场活动'))).answer).toMatch(/^现有资料没有单独写明医药港的数字，资料里写的是：[^。]*共66场\[1\]。/);
+    expect((await app.assistant.handle(message('邻里中心一共有多少房间'))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源。/);
+    expect((await app.assistant.handle(message('钱塘区有多少产业员工'))).answer).toMatch(/^钱塘区常年工作生活着30余万产业员工/);
     // Where the documents say they do not give the rent, that is the answer, and nothing else is.
     const rent = await app.assistant.handle(message('邻里中心一个月房租多少钱'));
     expect(rent.route).toBe('answer');
