@@ -75,11 +75,16 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   // "联系方式" is not here: how to reach someone is answered by how, not only by a number.
   { asks: /电话|手机号|热线/, says: /电话|热线|\d{3,4}-\d{7,8}|1\d{10}/, value: '电话' },
   { asks: /几点|营业时间|开放时间|开门|关门/, says: /营业|开放时间|开门|关门|\d{1,2}[:：]\d{2}|\d{1,2}点/, value: '开放时间' },
-  { asks: /多少钱|费用|价格|收费|房租|租金|几块钱/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/, value: '收费标准' },
+  { asks: /多少钱|费用|价格|收费|房租|租金|几块钱|要钱|花钱|免费/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/, value: '收费标准' },
   // "医药港属于哪类社区": a sentence naming a kind (建制型, 功能型, 两类), not one that only names the place.
   { asks: /哪一?类|哪一?种类型|什么类型|什么类别/, says: /[型类]/, value: '类型' },
   // Who may live there: "邻里中心可以带家属住吗" is not answered by how many rooms there are.
-  { asks: /带(?:家属|家人|老婆|老公|爱人|孩子|小孩|父母)|谁(?:可以|能)住|什么人(?:可以|能)住|入住条件/, says: /入住|条件/, value: '入住条件' },
+  {
+    asks: /带(?:家属|家人|老婆|老公|爱人|孩子|小孩|父母)|谁(?:可以|能)住|什么人(?:可以|能)住|(?:外地|本地|外省|单身|夫妻|情侣|没结婚|未婚|已婚)\p{Script=Han}{0,2}?(?:也)?(?:可以|能)(?:一起)?(?:申请|入)?住|入住条件/u,
+    says: /入住|条件/,
+    value: '入住条件',
+  },
+  { asks: /网址|网站|链接|小程序|公众号|二维码|app/i, says: /网址|网站|https?:|www\.|小程序|公众号|二维码|app/i, value: '网址' },
   // "在哪" alone is not here: "在医药港、芯谷试点" answers where a programme is. Where a building is
   // ("下沙邻里中心在哪里") is its address, and the list of centres is no answer to it.
   { asks: /地址|位置|怎么走|怎么去|哪条路|路线|门牌|(?<=中心|公寓|驿站|服务站|大厅|食堂)(?:具体)?在哪/, says: /地址|位置|路\d*号|\d+号|门牌|地铁|公交/, value: '地址' },
@@ -102,11 +107,15 @@ export function wantedValue(question: string): string | undefined {
   const kind = kindAsked(question);
   const clause = kind && question.split(/[\s\p{P}]+/u).find((part) => kind.asks.test(part));
   if (!kind || !clause) return kind?.value;
-  const thing = clause
-    .slice(0, clause.search(kind.asks))
+  const asked = kind.asks.exec(clause)!;
+  const named = (thing: string) => [...thing].length >= 2 && [...thing].length <= 12;
+  let thing = clause
+    .slice(0, asked.index)
     .replace(/^(?:请问|想问一?下|问一?下)/, '')
     .replace(/(?:的|是|属于|谁|可以|能)+$/, '');
-  return [...thing].length >= 2 && [...thing].length <= 12 ? `${thing}的${kind.value}` : kind.value;
+  // "外地人能住蓝领公寓吗": what is asked about comes after the asking.
+  if (!named(thing)) thing = clause.slice(asked.index + asked[0].length).replace(YES_NO_TAIL, '');
+  return named(thing) ? `${thing}的${kind.value}` : kind.value;
 }
 
 /** False when the question wants one kind of value and no sentence of the passages holds it. */

@@ -128,6 +128,11 @@ describe('assistant offline', () => {
     // Who may live there is not answered by how many rooms there are.
     expect((await app.assistant.handle(message('邻里中心可以带家属住吗'))).answer).toMatch(/^现有资料没有写明房租标准、入住条件和申请办法/);
     expect((await app.assistant.handle(message('人才公寓谁可以住'))).answer).toMatch(/^现有资料里没有写明人才公寓的入住条件，/);
+    // What it costs and where it is online are not answered by what a thing is.
+    expect((await app.assistant.handle(message('技能培训要钱吗'))).answer).toMatch(/^现有资料里没有写明技能培训的收费标准，/);
+    expect((await app.assistant.handle(message('一网通办网址是多少'))).answer).toMatch(/^现有资料里没有写明一网通办的网址，/);
+    expect((await app.assistant.handle(message('外地人能住蓝领公寓吗'))).answer).toMatch(/^现有资料里没有写明蓝领公寓的入住条件，/);
+    expect((await app.assistant.handle(message('单身可以申请住邻里中心吗'))).answer).toMatch(/^现有资料没有写明房租标准、入住条件和申请办法/);
     // The documents never mention children, but who may live there is what is asked.
     expect((await app.assistant.handle(message('蓝领公寓能带孩子住吗'))).answer).toMatch(/^现有资料里没有写明蓝领公寓的入住条件，/);
     // A total is no count of one place: the reply says whose number it is not before giving it.

@@ -96,8 +96,12 @@ describe('extractive answers', () => {
     expect(wantedValue('下沙邻里中心在哪里')).toBe('下沙邻里中心的地址');
     expect(wantedValue('请问党群服务中心几点开门？')).toBe('党群服务中心的开放时间');
     expect(wantedValue('医药港社区是什么类型')).toBe('医药港社区的类型');
-    expect(wantedValue('怎么去下沙邻里中心')).toBe('地址');
+    expect(wantedValue('怎么去下沙邻里中心')).toBe('下沙邻里中心的地址');
     expect(wantedValue('人才公寓谁可以住')).toBe('人才公寓的入住条件');
+    expect(wantedValue('外地人能住蓝领公寓吗')).toBe('蓝领公寓的入住条件');
+    expect(wantedValue('夫妻能一起住吗')).toBe('入住条件');
+    expect(wantedValue('技能培训要钱吗')).toBe('技能培训的收费标准');
+    expect(wantedValue('一网通办的网址是多少')).toBe('一网通办的网址');
     expect(wantedValue('邻里中心有几个')).toBeUndefined();
   });
 
