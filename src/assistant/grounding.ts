@@ -75,7 +75,7 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   // "联系方式" is not here: how to reach someone is answered by how, not only by a number.
   { asks: /电话|手机号|热线/, says: /电话|热线|\d{3,4}-\d{7,8}|1\d{10}/, value: '电话' },
   { asks: /几点|营业时间|开放时间|开门|关门/, says: /营业|开放时间|开门|关门|\d{1,2}[:：]\d{2}|\d{1,2}点/, value: '开放时间' },
-  { asks: /多少钱|费用|价格|收费|房租|租金|几块钱|要钱|花钱|免费/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/, value: '收费标准' },
+  { asks: /多少钱|费用|价格|收费|房租|租金|几块钱|要钱|花钱|免费|贵不贵|贵吗|便宜/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/, value: '收费标准' },
   // "医药港属于哪类社区": a sentence naming a kind (建制型, 功能型, 两类), not one that only names the place.
   { asks: /哪一?类|哪一?种类型|什么类型|什么类别/, says: /[型类]/, value: '类型' },
   // Who may live there: "邻里中心可以带家属住吗" is not answered by how many rooms there are.

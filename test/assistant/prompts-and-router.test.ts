@@ -150,7 +150,8 @@ describe('local router', () => {
     expect(router.categoryOf('上班太累了')).toBe('mental_health');
     expect(router.categoryOf('被同事孤立了')).toBe('mental_health');
     expect(router.categoryOf('感觉撑不下去了')).toBe('mental_health');
-    // Things broken still are repairs.
+    // Things broken still are repairs, and "报个修" is no "报个名".
+    expect(router.route('我要报个修')).toMatchObject({ route: 'handoff', category: 'repair' });
     expect(router.categoryOf('插座没电了')).toBe('repair');
     expect(router.categoryOf('宿舍漏雨了')).toBe('repair');
   });
