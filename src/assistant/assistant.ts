@@ -3,6 +3,7 @@ import type { Logger } from '../logger.ts';
 import type { ChatModel } from '../llm/chat-model.ts';
 import type { Prompts } from '../llm/prompts.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
+import { toSimplified } from '../retrieval/text.ts';
 import type { Answerer } from './answerer.ts';
 import { asksWhatItIs } from './grounding.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
@@ -304,7 +305,9 @@ export class Assistant {
   constructor(readonly services: AssistantServices) {}
 
   /** Messages of one user in one conversation are handled in order; others run alongside. */
-  handle(message: InboundMessage, onEvent?: (event: AnswerEvent) => void): Promise<AssistantResult & { ignored?: 'duplicate' }> {
+  handle(inbound: InboundMessage, onEvent?: (event: AnswerEvent) => void): Promise<AssistantResult & { ignored?: 'duplicate' }> {
+    // Read, kept and passed to workers in simplified characters, whichever the sender typed.
+    const message = { ...inbound, text: toSimplified(inbound.text) };
     return this.queue.run(sessionKey(message), async () => {
       const ctx: MessageContext = {
         message,

@@ -1,3 +1,5 @@
+import { Converter } from 'opencc-js/t2cn';
+
 /** The normal form every comparison uses: NFKC, lower case, no whitespace. */
 export function normalizeText(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/g, '');
@@ -20,4 +22,14 @@ const FINAL_ME = /(?<![什怎这那多要甚])么(?=[\p{P}\s]*$)/u;
 /** The question particle written the common way: "在么" → "在吗". */
 export function plainParticles(text: string): string {
   return text.replace(FINAL_ME, '吗');
+}
+
+const traditionalToSimplified = Converter({ from: 't', to: 'cn' });
+
+/**
+ * Text in traditional characters written as the documents and every rule are: "鄰里中心有幾個" →
+ * "邻里中心有几个", "想自殺" → "想自杀". Simplified text comes back as it was.
+ */
+export function toSimplified(text: string): string {
+  return traditionalToSimplified(text);
 }

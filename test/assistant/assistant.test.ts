@@ -91,6 +91,21 @@ describe('assistant offline', () => {
     expect(await loggedQuestion('typist')).toBe('邻里中心一共有多少房间');
   });
 
+  it('reads traditional characters as the simplified ones the documents and rules are written in', async () => {
+    // Someone in danger gets the hotline whichever script they type in.
+    const danger = await app.assistant.handle(message('最近壓力太大，想自殺'));
+    expect(danger).toMatchObject({ route: 'handoff', category: 'mental_health', answer: expect.stringContaining('12356') });
+    // "是什麼意思" asks what a thing is, as "是什么意思" does: no way to a service is offered.
+    const meaning = await app.assistant.handle(message('融治理是什麼意思'));
+    expect(meaning).toMatchObject({ route: 'answer', answer: expect.stringMatching(/^社企"融治理"是/) });
+    expect(meaning.answer).not.toContain('转人工');
+    const repair = await app.assistant.handle(message('醫藥港宿舍的燈壞了，麻煩派人來修', { user: 'traditional' }));
+    expect(repair.ticket).toMatchObject({ category: 'repair', community: 'yiyaogang' });
+    expect((await app.tickets.get(repair.ticket!.id))!.description).toBe('医药港宿舍的灯坏了，麻烦派人来修');
+    // Simplified text is read as it was typed.
+    expect(await scalar(app, 'SELECT text FROM question_log WHERE user_id = ? ORDER BY id DESC LIMIT 1', ['traditional'])).toBe('医药港宿舍的灯坏了，麻烦派人来修');
+  });
+
   it('says the fact first, whatever the rank of the passage it comes from', async () => {
     const result = await app.assistant.handle(message('请问一下 钱塘区产业工人有多少'));
     expect(result.answer).toMatch(/^钱塘区常年工作生活着30余万产业员工[^。]*\[1\]。.+\[2\]/);
