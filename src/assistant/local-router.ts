@@ -119,9 +119,9 @@ export class LocalRouter {
     return mostPlausible(this.predictCategory(rest, text).probabilities, PLAUSIBLE_WITHOUT_ASKING);
   }
 
-  /** The category a question is clearly about, or the fallback: for a question, not a request. */
-  clearCategoryOf(question: string): string {
-    return mostPlausible(this.predictCategory(question, question).probabilities, CLEAR_CATEGORY);
+  /** The category a question is clearly (or, with `certain`, surely) about, or the fallback: for a question, not a request. */
+  clearCategoryOf(question: string, certain = false): string {
+    return mostPlausible(this.predictCategory(question, question).probabilities, certain ? CERTAIN_CATEGORY : CLEAR_CATEGORY);
   }
 
   /**
@@ -145,6 +145,12 @@ export class LocalRouter {
  * mental_health 0.44), though questions about the enterprise programmes often reach 0.9 too.
  */
 const CLEAR_CATEGORY = 0.9;
+/**
+ * Near certainty, for what is said on a live ticket and would take it from its worker: praise for the
+ * worker ("师傅人很好") reaches 0.97 for mental health on its 很, one's own troubles ("最近心里堵得慌",
+ * "老板还欠我两个月工资", "工钱被扣了") 0.994–1.
+ */
+const CERTAIN_CATEGORY = 0.99;
 
 /** The likeliest specific category if it reaches `threshold`, else the fallback. */
 function mostPlausible(probabilities: Record<string, number>, threshold: number): string {

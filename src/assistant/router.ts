@@ -98,8 +98,11 @@ export class Router {
     return this.local.categoryOf(text);
   }
 
-  /** The category of a question asked for information, when it clearly is one ("蓝领公寓房租多少钱"); else the fallback. */
-  clearCategoryOf(question: string): string {
-    return this.local.clearCategoryOf(question);
+  /**
+   * The category of a question asked for information, when it clearly is one ("蓝领公寓房租多少钱"); else
+   * the fallback. `certain` asks for near certainty instead.
+   */
+  clearCategoryOf(question: string, certain = false): string {
+    return this.local.clearCategoryOf(question, certain);
   }
 }

@@ -389,11 +389,12 @@ export class HandoffDesk implements HandoffHandler {
     // a request of its own, and not passed to the repair worker. A statement is for the worker:
     // "我在宿舍等着" tells the repair worker where to come, whatever it sounds like.
     if (asksSomething(text) && about !== FALLBACK_CATEGORY && about !== ticket.category) return false;
-    // Unless it is a sensitive matter: "心里堵得慌" or "老板还欠我工资" on a plain ticket goes to a worker
-    // who does that, in private. On a sensitive ticket it stays with the worker who already hears the
-    // requester's troubles ("心里很烦" on a wage dispute).
+    // Unless it is surely a sensitive matter: "心里堵得慌" or "老板还欠我工资" on a plain ticket goes to a
+    // worker who does that, in private ("师傅人很好" stays). On a sensitive ticket it stays with the
+    // worker who already hears the requester's troubles ("心里很烦" on a wage dispute).
     const { categories } = this.deps;
-    if (about !== ticket.category && categories.isSensitive(about) && !categories.isSensitive(ticket.category)) return false;
+    const surely = ctx.services.router.clearCategoryOf(text, true);
+    if (surely !== ticket.category && categories.isSensitive(surely) && !categories.isSensitive(ticket.category)) return false;
     const now = this.deps.clock.now();
     if (CANCEL.test(text)) {
       const cancelled = await this.deps.store.transition(ticket.id, {
