@@ -1,10 +1,11 @@
-import { acknowledges, declinesOffer } from './router.ts';
+import { acknowledges, declinesOffer, praises } from './router.ts';
 import type { MediaKind } from './types.ts';
 
 /** Everything the assistant says on its own, in one place, in plain Chinese. */
 export const replies = {
   greeting: '你好！我是小融，钱塘区产业社区的助手。可以问我邻里中心、产业社区服务、企业服务、员工服务清单等问题；需要人帮忙时回复"转人工"，我帮你联系社区工作者。',
   thanks: '不客气！还有问题随时找我。',
+  praised: '谢谢你的肯定！还有问题随时找我。',
   farewell: '好的，有需要随时找我。',
   acknowledged: '好的。还有问题随时问我；需要社区工作者帮忙时回复"转人工"。',
   outOfScope: '这个我帮不上忙。我可以解答钱塘区产业社区的政策和服务，或者帮你联系社区工作者。',
@@ -30,6 +31,7 @@ const FAREWELL = /再见|拜拜|bye/i;
 export function greetingReply(text: string): string {
   if (FAREWELL.test(text) || declinesOffer(text)) return replies.farewell;
   if (THANKS.test(text)) return replies.thanks;
+  if (praises(text)) return replies.praised;
   if (acknowledges(text)) return replies.acknowledged;
   return replies.greeting;
 }

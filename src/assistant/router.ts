@@ -58,6 +58,17 @@ export function acknowledges(text: string): boolean {
   return HEARD.test(normalizeText(text));
 }
 
+/** Someone or the service praised ("师傅人很好", "社工很负责"): a plain "你们好" greets. */
+const PRAISED =
+  /(?:师傅|社工|社区工作者|工作人员|你们|小融|服务|态度|修得|办得|处理得)\p{Script=Han}{0,3}?(?:(?:真|很|挺|非常|特别|太)好|棒|负责|耐心|热情|专业|给力|周到|及时|靠谱)(?:了|的|啊|呀|哦)?[。！!~～]*$/u;
+const FAULT = /不|没|差|慢/;
+
+/** Praise, nothing asked and nothing to file: the classifier hears "很好" as a mood and files it under mental health. */
+export function praises(text: string): boolean {
+  const normalized = normalizeText(text);
+  return PRAISED.test(normalized) && !FAULT.test(normalized) && !asksSomething(text);
+}
+
 /** Pulls the first JSON object out of a model reply (models wrap JSON in prose or code fences). */
 export function parseJsonObject(text: string): unknown {
   const start = text.indexOf('{');
@@ -76,7 +87,7 @@ export class Router {
 
   async route(text: string, log: Logger, signal?: AbortSignal): Promise<RouteDecision> {
     if (asksForPerson(text) || acceptsOffer(text)) return { route: 'handoff', category: FALLBACK_CATEGORY, confidence: 1, by: 'rule' };
-    if (declinesOffer(text) || acknowledges(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
+    if (declinesOffer(text) || acknowledges(text) || praises(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
     if (!this.model) return this.local.route(text);
     try {
       const prompt = this.model.prompts.render('router', {

@@ -219,6 +219,8 @@ describe('assistant offline', () => {
   it('greets, thanks and declines what is out of scope, saying what it can do', async () => {
     expect((await app.assistant.handle(message('你好'))).answer).toMatch(/我是小融/);
     expect((await app.assistant.handle(message('谢谢'))).answer).toMatch(/不客气/);
+    // Praise is thanked: "很好" sounded like a mood, and "师傅人很好" was filed as a mental-health request.
+    expect(await app.assistant.handle(message('师傅人很好'))).toMatchObject({ route: 'greeting', answer: '谢谢你的肯定！还有问题随时找我。', ticket: null });
     const stocks = await app.assistant.handle(message('明天哪只股票会涨'));
     expect(stocks.route).toBe('out_of_scope');
     expect(stocks.answer).toMatch(/帮不上忙.*产业社区的政策和服务/);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Categories } from '../../src/assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from '../../src/assistant/local-router.ts';
-import { acceptsOffer, acknowledges, asksForPerson, asksSomething, declinesOffer } from '../../src/assistant/router.ts';
+import { acceptsOffer, acknowledges, asksForPerson, asksSomething, declinesOffer, praises } from '../../src/assistant/router.ts';
 import { NaiveBayes } from '../../src/assistant/naive-bayes.ts';
 import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
@@ -58,6 +58,11 @@ describe('a message that only asks for a person', () => {
   it('tells "好的", "嗯嗯，知道了" from a question or a request', () => {
     for (const text of ['好的', '嗯嗯，知道了', '收到', '可以', 'OK', '明白了！']) expect(acknowledges(text), text).toBe(true);
     for (const text of ['可以调解吗', '好的，需要', '对了，邻里中心在哪', '你好', '好的谢谢']) expect(acknowledges(text), text).toBe(false);
+  });
+
+  it('tells praise from a mood, a complaint or a greeting', () => {
+    for (const text of ['师傅人很好', '社工很负责', '你们服务真好！', '小融真棒', '工作人员态度很好', '修得很好']) expect(praises(text), text).toBe(true);
+    for (const text of ['心情不是很好', '社工态度很差', '你们好', '今天天气很好', '师傅能修好吗', '服务太慢了', '社工没有很负责', '8小时外的服务是谁负责']) expect(praises(text), text).toBe(false);
   });
 });
 
