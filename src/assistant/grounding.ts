@@ -255,13 +255,21 @@ export function countNotOf(question: string, answer: string, tokenizer: Tokenize
     return named.length > 0 && named.every(related);
   };
   if (!counts.length || counts.some(own)) return undefined;
-  // With the kind of place after its name when the question says it: 新雁邻里中心, not 新雁.
+  // Places as the question writes them: names inside or beside each other as one (临江街道, 白杨街道邻里社区),
+  // with the kind of place after them when it says it (新雁邻里中心, not 新雁).
   const normalized = normalizeText(question);
   const terms = tokenizer.termsIn(question);
-  return asked
-    .map((place) => {
-      const after = normalized.slice(normalized.indexOf(place) + place.length);
-      return place + (terms.filter((term) => after.startsWith(term)).sort((a, b) => b.length - a.length)[0] ?? '');
+  const spans: [number, number][] = [];
+  const named = asked.map((place): [number, number] => [normalized.indexOf(place), normalized.indexOf(place) + place.length]);
+  for (const [start, end] of named.sort((a, b) => a[0] - b[0])) {
+    const last = spans.at(-1);
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else spans.push([start, end]);
+  }
+  return spans
+    .map(([start, end]) => {
+      const after = normalized.slice(end);
+      return normalized.slice(start, end) + (terms.filter((term) => after.startsWith(term)).sort((a, b) => b.length - a.length)[0] ?? '');
     })
     .join('、');
 }
