@@ -118,5 +118,6 @@ describe('cli tickets', () => {
     const missing = await run(tsx, ['src/cli.ts', 'tickets', 'show', '99999'], { env }).catch((error) => error);
     expect(missing.stderr).toContain('没有找到工单 #99999');
     await cleanup();
-  });
+    // Six CLI processes one after another: 18 s alone here, more beside the other test files.
+  }, 90_000);
 });
