@@ -372,7 +372,7 @@ export class HandoffDesk implements HandoffHandler {
    * The requester's messages on a live ticket go to its worker (with two, to the one whose service
    * they are clearly about, else the newest's); a question of its own that the documents answer is
    * answered as well, and one clearly about another service is a matter of its own, as is anything
-   * clearly about a sensitive service told on a ticket that is not.
+   * surely about a sensitive service told on a ticket that is not.
    */
   private async followUp(ctx: MessageContext): Promise<boolean> {
     const { message } = ctx;
