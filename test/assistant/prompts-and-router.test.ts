@@ -67,6 +67,13 @@ describe('a message that only asks for a person', () => {
 });
 
 describe('local router', () => {
+  /** The local router as shipped: the repository's glossary, categories and examples. */
+  const shippedRouter = async () => {
+    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
+    const categories = await Categories.load(path.resolve('config/categories.yaml'));
+    return new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+  };
+
   it('is a classifier trained from examples: naive Bayes learns what it is shown', () => {
     const model = new NaiveBayes<'a' | 'b'>();
     model.add('a', ['x', 'y']);
@@ -97,9 +104,7 @@ describe('local router', () => {
   });
 
   it('reads a Latin word as one unit, so the letters of a technical term do not sound like "hi"', async () => {
-    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
-    const categories = await Categories.load(path.resolve('config/categories.yaml'));
-    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+    const router = await shippedRouter();
     expect(router.features('JavaScript 闭包')).toEqual(expect.arrayContaining(['javascript', 'javascript闭', '闭包']));
     expect(router.features('JavaScript 闭包')).not.toContain('j');
     expect(router.route('javascript的闭包是什么').route).not.toBe('greeting');
@@ -109,24 +114,18 @@ describe('local router', () => {
 
   it('reads a question ending in 么 as one ending in 吗, and leaves 什么 and 怎么 alone', async () => {
     expect(['小融在么', '有食堂么？', '这是什么', '怎么', '那么好'].map(plainParticles)).toEqual(['小融在吗', '有食堂吗？', '这是什么', '怎么', '那么好']);
-    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
-    const categories = await Categories.load(path.resolve('config/categories.yaml'));
-    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+    const router = await shippedRouter();
     expect(router.route('小融在么').route).toBe('greeting');
   });
 
   it('tells a politely asked question from a politely made request', async () => {
-    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
-    const categories = await Categories.load(path.resolve('config/categories.yaml'));
-    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+    const router = await shippedRouter();
     expect(router.route('麻烦问一下蓝领公寓有多少间').route).toBe('answer');
     expect(router.route('麻烦你们来看看，宿舍漏水')).toMatchObject({ route: 'handoff', category: 'repair' });
   });
 
   it('takes trouble told as "…了怎么办" for a request: the form of the question does not make it out of scope', async () => {
-    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
-    const categories = await Categories.load(path.resolve('config/categories.yaml'));
-    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+    const router = await shippedRouter();
     // None of these is an example; each was answered "这个我帮不上忙" while "电脑蓝屏了怎么办" was the only "…了怎么办" shown.
     expect(router.route('工资被拖欠了怎么办')).toMatchObject({ route: 'handoff', category: 'dispute' });
     expect(router.route('加班费不给怎么办')).toMatchObject({ route: 'handoff', category: 'dispute' });
@@ -143,9 +142,7 @@ describe('local router', () => {
   });
 
   it('files losing one’s job as a dispute and being worn down at work as mental health, not as a repair', async () => {
-    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
-    const categories = await Categories.load(path.resolve('config/categories.yaml'));
-    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+    const router = await shippedRouter();
     // None of these is an example. Short trouble ending in 了 sounded like "灯坏了": "被开除了" was a repair.
     expect(router.categoryOf('公司把我开除了')).toBe('dispute');
     expect(router.categoryOf('厂里裁员把我裁了')).toBe('dispute');
@@ -162,9 +159,7 @@ describe('local router', () => {
   });
 
   it('files a request under other only when no specific category is plausible', async () => {
-    const glossary = await loadGlossary(path.resolve('knowledge/glossary.yaml'));
-    const categories = await Categories.load(path.resolve('config/categories.yaml'));
-    const router = new LocalRouter(await loadRouterExamples(path.resolve('config/router-examples.yaml'), categories), glossary, new Tokenizer(glossary));
+    const router = await shippedRouter();
     // "帮我约个…" is what other's examples sound like, but this is about mental health (other 0.56, mental health 0.43).
     expect(router.categoryOf('工作压力太大快撑不住了 帮我约个心理咨询')).toBe('mental_health');
     expect(router.categoryOf('想咨询一下孩子上学的事')).toBe('other');
