@@ -102,7 +102,7 @@ describe('assistant offline', () => {
     const repair = await app.assistant.handle(message('醫藥港宿舍的燈壞了，麻煩派人來修', { user: 'traditional' }));
     expect(repair.ticket).toMatchObject({ category: 'repair', community: 'yiyaogang' });
     expect((await app.tickets.get(repair.ticket!.id))!.description).toBe('医药港宿舍的灯坏了，麻烦派人来修');
-    // Simplified text is read as it was typed.
+    // The question log keeps it in simplified characters too.
     expect(await scalar(app, 'SELECT text FROM question_log WHERE user_id = ? ORDER BY id DESC LIMIT 1', ['traditional'])).toBe('医药港宿舍的灯坏了，麻烦派人来修');
   });
 
