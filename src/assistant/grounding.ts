@@ -232,8 +232,6 @@ const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗
 const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
 const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
 
-// "邻里中心一共有多少房间" asks for the total, and the total answers it.
-const TOTAL_QUESTION = /总共|一共|合计|总计|加起来|全部|所有|全区/;
 const CITATION_MARK = /\[\d+\]/g;
 
 /**
@@ -243,7 +241,8 @@ const CITATION_MARK = /\[\d+\]/g;
  * that place and no other.
  */
 export function countNotOf(question: string, answer: string, tokenizer: Tokenizer): string | undefined {
-  if (!NUMBER_QUESTION.test(question) || TOTAL_QUESTION.test(question)) return undefined;
+  // "邻里中心一共有多少房间" names no place: the total answers it.
+  if (!NUMBER_QUESTION.test(question)) return undefined;
   const asked = tokenizer.placesIn(question);
   if (!asked.length) return undefined;
   const related = (place: string) => asked.some((one) => one.includes(place) || place.includes(one));

@@ -156,7 +156,12 @@ describe('assistant offline', () => {
     expect((await app.assistant.handle(message('医药港开展过几场活动'))).answer).toMatch(/^现有资料没有单独写明医药港的数字，资料里写的是：[^。]*共66场\[1\]。/);
     // Places named inside or beside each other are one place.
     expect((await app.assistant.handle(message('白杨街道邻里社区有多少人'))).answer).toMatch(/^现有资料没有单独写明白杨街道邻里社区的数字，资料里写的是：钱塘区有4个建制型产业社区/);
-    expect((await app.assistant.handle(message('邻里中心一共有多少房间'))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源。/);
+    expect((await app.assistant.handle(message('新雁邻里中心一共能住多少人'))).answer).toMatch(/^现有资料没有单独写明新雁邻里中心的数字，/);
+    // Asked of no place, or of every place it sums, the total is the answer.
+    expect((await app.assistant.handle(message('邻里中心一共有多少房间', { user: 'sums' }))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源。/);
+    expect((await app.assistant.handle(message('下沙新雁宁巢临江芯谷一共多少房间'))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源\[1\]。/);
+    // "那下沙的呢" after the total asks for 下沙's own number.
+    expect((await app.assistant.handle(message('那下沙的呢', { user: 'sums' }))).answer).toMatch(/^现有资料没有单独写明下沙的数字，/);
     expect((await app.assistant.handle(message('钱塘区有多少产业员工'))).answer).toMatch(/^钱塘区常年工作生活着30余万产业员工/);
     // Where the documents say they do not give the rent, that is the answer, and nothing else is.
     const rent = await app.assistant.handle(message('邻里中心一个月房租多少钱'));
