@@ -393,8 +393,8 @@ export class HandoffDesk implements HandoffHandler {
     // worker who does that, in private ("师傅人很好" stays). On a sensitive ticket it stays with the
     // worker who already hears the requester's troubles ("心里很烦" on a wage dispute).
     const { categories } = this.deps;
-    const surely = ctx.services.router.clearCategoryOf(text, true);
-    if (surely !== ticket.category && categories.isSensitive(surely) && !categories.isSensitive(ticket.category)) return false;
+    const elsewhere = about !== ticket.category && categories.isSensitive(about) && !categories.isSensitive(ticket.category);
+    if (elsewhere && ctx.services.router.clearCategoryOf(text, true) === about) return false;
     const now = this.deps.clock.now();
     if (CANCEL.test(text)) {
       const cancelled = await this.deps.store.transition(ticket.id, {
