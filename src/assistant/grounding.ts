@@ -111,10 +111,15 @@ export function wantedValue(question: string): string | undefined {
   const named = (thing: string) => [...thing].length >= 2 && [...thing].length <= 12;
   let thing = clause
     .slice(0, asked.index)
-    .replace(/^(?:请问|想问一?下|问一?下)/, '')
+    .replace(/^(?:请问|想问一?下|问一?下)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
     .replace(/(?:的|是|属于|谁|可以|能)+$/, '');
-  // "外地人能住蓝领公寓吗": what is asked about comes after the asking.
-  if (!named(thing)) thing = clause.slice(asked.index + asked[0].length).replace(YES_NO_TAIL, '');
+  // "外地人能住蓝领公寓吗", "有没有免费的技能培训", "免费培训有吗": what is asked about comes after the asking.
+  if (!named(thing))
+    thing = clause
+      .slice(asked.index + asked[0].length)
+      .replace(/^的/, '')
+      .replace(YES_NO_TAIL, '')
+      .replace(/有$/, '');
   return named(thing) ? `${thing}的${kind.value}` : kind.value;
 }
 

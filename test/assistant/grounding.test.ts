@@ -102,6 +102,8 @@ describe('extractive answers', () => {
     expect(wantedValue('夫妻能一起住吗')).toBe('入住条件');
     expect(wantedValue('技能培训要钱吗')).toBe('技能培训的收费标准');
     expect(wantedValue('蓝领公寓贵不贵')).toBe('蓝领公寓的收费标准');
+    expect(wantedValue('有没有免费的技能培训')).toBe('技能培训的收费标准');
+    expect(wantedValue('免费培训有吗')).toBe('培训的收费标准');
     expect(wantedValue('一网通办的网址是多少')).toBe('一网通办的网址');
     expect(wantedValue('邻里中心有几个')).toBeUndefined();
   });
