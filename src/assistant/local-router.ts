@@ -30,6 +30,14 @@ const GENERIC_ASKING = /帮我|帮忙|麻烦|我想|我要|想要|找个人|找�
  */
 const PLAUSIBLE_WITHOUT_ASKING = 0.5;
 
+// "你能帮我什么", "有什么可以帮我的", "你都能干点啥": what the assistant itself can do for someone.
+// "你们能提供什么服务" and "邻里中心能做什么" ask about the services, which the documents answer.
+const CAN_DO =
+  /^(?:那|请问)?(?:你|您|小融)?们?(?:都|还|到底)?(?:能|可以|会)(?:帮我|帮|给我|为我|替我)?(?:做|干|办)?(?:些|点)?(?:什么|啥)(?:忙|事情?)?$|^(?:那|请问)?(?:你|您|小融)?们?(?:这里|这边)?有(?:什么|啥)(?:可以|能)?帮(?:到|得上|上)?(?:我|忙)?的?(?:地方)?$/;
+// What may come with it and says no need: a hello, or that one is new here ("我刚来钱塘", "刚到医药港上班").
+const INTRODUCES =
+  /^(?:你好|您好|嗨|hi|hello|小融|在吗|大家好|早上好|下午好|晚上好)+$|^(?:我|本人)?是?(?:刚|才|新)(?:来|到|入职|过来)的?(?:这边|这里|钱塘区?|杭州|厂里|公司)?(?:上班|工作|打工)?的?(?:新人|新员工|员工)?$|^(?:我|本人)?是新(?:来的|人|员工)$|^人生地不熟$/;
+
 export async function loadRouterExamples(file: string, categories: Categories): Promise<RouterExamples> {
   const parsed = examplesSchema.safeParse(parseYaml(await readFile(file, 'utf8')));
   if (!parsed.success) {
@@ -99,10 +107,37 @@ export class LocalRouter {
     return this.features(text.replace(/社区/g, '，'), { synonyms: false });
   }
 
-  route(text: string): RouteDecision {
+  /** A message that only asks what the assistant can do is greeted before it comes here (Router). */
+  route(message: string): RouteDecision {
+    const text = this.besidesAskingWhatItCanDo(message) || message;
     const route = this.routes.predict(this.features(text));
     const category = route.label === 'handoff' ? this.categoryOf(text) : null;
     return { route: route.label, category, confidence: route.probability, by: 'local' };
+  }
+
+  /**
+   * True when the message asks what the assistant can do for someone, with at most a hello or a word
+   * that they are new: the classifier filed "我刚来钱塘，有什么可以帮我的" as a housing request and
+   * "你能帮我什么" as training, while what is wanted is to hear what one can ask.
+   */
+  asksWhatItCanDo(text: string): boolean {
+    return this.besidesAskingWhatItCanDo(text) === '';
+  }
+
+  /**
+   * What a message says besides asking what the assistant can do and the hello or "I'm new" said with
+   * it ("刚来没地方住，有什么可以帮我的" → 刚来没地方住): such asking, like "帮帮我", says nothing of what
+   * is wanted, and phrased as a question it made the classifier take a request for a question.
+   * Undefined when the message does not ask it.
+   */
+  private besidesAskingWhatItCanDo(text: string): string | undefined {
+    const clauses = normalizeText(plainParticles(text))
+      .replace(/[吗呢呀啊]+(?=[\s\p{P}]|$)/gu, '')
+      .split(/[\s\p{P}]+/u)
+      .filter(Boolean);
+    if (!clauses.some((clause) => CAN_DO.test(clause))) return undefined;
+    const introduces = (clause: string) => INTRODUCES.test(this.tokenizer.placesIn(clause).reduce((rest, place) => rest.replaceAll(place, ''), clause));
+    return clauses.filter((clause) => !CAN_DO.test(clause) && !introduces(clause)).join('，');
   }
 
   /**

@@ -87,7 +87,7 @@ export class Router {
 
   async route(text: string, log: Logger, signal?: AbortSignal): Promise<RouteDecision> {
     if (asksForPerson(text) || acceptsOffer(text)) return { route: 'handoff', category: FALLBACK_CATEGORY, confidence: 1, by: 'rule' };
-    if (declinesOffer(text) || acknowledges(text) || praises(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
+    if (declinesOffer(text) || acknowledges(text) || praises(text) || this.local.asksWhatItCanDo(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
     if (!this.model) return this.local.route(text);
     try {
       const prompt = this.model.prompts.render('router', {

@@ -228,6 +228,10 @@ describe('assistant offline', () => {
     expect((await app.assistant.handle(message('谢谢'))).answer).toMatch(/不客气/);
     // Praise is thanked: "很好" sounded like a mood, and "师傅人很好" was filed as a mental-health request.
     expect(await app.assistant.handle(message('师傅人很好'))).toMatchObject({ route: 'greeting', answer: '谢谢你的肯定！还有问题随时找我。', ticket: null });
+    // Asked what it can do, it says so; the classifier filed these as a housing request and training.
+    for (const text of ['我刚来钱塘，有什么可以帮我的', '你能帮我什么']) {
+      expect(await app.assistant.handle(message(text)), text).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^你好！我是小融.*可以问我邻里中心/), ticket: null });
+    }
     const stocks = await app.assistant.handle(message('明天哪只股票会涨'));
     expect(stocks.route).toBe('out_of_scope');
     expect(stocks.answer).toMatch(/帮不上忙.*产业社区的政策和服务/);

@@ -112,6 +112,15 @@ describe('local router', () => {
     expect(router.route('宿舍wifi断了')).toMatchObject({ route: 'handoff', category: 'repair' });
   });
 
+  it('hears "what can you do for me" as a greeting, and the need said with it as the request', async () => {
+    const router = await shippedRouter();
+    for (const text of ['你能帮我什么', '有什么可以帮我的吗？', '我刚来钱塘，有什么可以帮我的', '刚到医药港上班，人生地不熟，你都能干点啥']) expect(router.asksWhatItCanDo(text), text).toBe(true);
+    for (const text of ['你们能提供什么服务', '邻里中心能做什么', '有什么可以帮我找工作的', '刚来没地方住，有什么可以帮我的']) expect(router.asksWhatItCanDo(text), text).toBe(false);
+    // Asked as a question, the need was taken for a question to the documents.
+    expect(router.route('刚来没地方住，有什么可以帮我的')).toMatchObject({ route: 'handoff', category: 'housing' });
+    expect(router.route('我刚来钱塘，被公司开除了，你能帮我什么')).toMatchObject({ route: 'handoff', category: 'dispute' });
+  });
+
   it('reads a question ending in 么 as one ending in 吗, and leaves 什么 and 怎么 alone', async () => {
     expect(['小融在么', '有食堂么？', '这是什么', '怎么', '那么好'].map(plainParticles)).toEqual(['小融在吗', '有食堂吗？', '这是什么', '怎么', '那么好']);
     const router = await shippedRouter();
