@@ -138,6 +138,8 @@ export const QUESTION_WORD = /什么|啥|哪|怎么|怎样|如何|多少|几|谁
 // other words (内容, 特点, 对象: "服务对象" is said as whom a service is for); a rarer one names a thing
 // they would have to name (押金, 证书, 停车位). On jieba's general counts, aspects are below 10.
 const THING_RARITY = 10;
+// "有什么补贴", "有哪些优惠": the kind of thing asked for, when the clause ends with it.
+const WHAT_KIND = /(?:什么|啥|哪些|哪几?[种类项])(\p{Script=Han}+)$/u;
 // A word ending in a card, certificate, fee or ticket names a paper or a payment, not what it is for:
 // 居住证 is not known because 居住 is, nor 医保卡 because 医保 is (宿舍楼 is still known by 宿舍).
 const PAPERS = /[证卡费票]$/;
@@ -147,7 +149,8 @@ const PAPERS = /[证卡费票]$/;
  * its last content word before the particle ("蓝领公寓可以带宠物吗" → 宠物, "技能培训发证书吗" → 证书),
  * with a rare word written right before it ("有没有相亲活动" → 相亲活动);
  * a question about something asks about the nouns after its last 的 ("邻里中心的停车位怎么申请" →
- * 停车位), unless they are only everyday words for an aspect. A word is known when it, a word
+ * 停车位), and one for a kind of thing about the nouns it ends with ("区里对企业有什么补贴" → 补贴),
+ * unless they are only everyday words for an aspect. A word is known when it, a word
  * inside it (宿舍楼 → 宿舍, but not 居住证 → 居住) or a synonym of either is in the index; one known
  * word is enough.
  * Passages about the apartments say nothing of pets: the answer must say so rather than list them.
@@ -183,8 +186,11 @@ function unmentionedWord(question: string, scorer: Scorer): string | undefined {
   }
   const before = clause.slice(0, clause.search(QUESTION_WORD));
   const of = before.lastIndexOf('的');
-  if (of < 0) return undefined;
-  const nouns = words(before.slice(of + 1))
+  // "区里对企业有什么补贴": the kind of thing asked for, written right after the asking.
+  const kind = WHAT_KIND.exec(clause)?.[1];
+  const thing = of >= 0 ? before.slice(of + 1) : kind;
+  if (!thing) return undefined;
+  const nouns = words(thing)
     .filter(({ tag }) => /^(?:n|vn|eng)/.test(tag))
     .map(({ word }) => word);
   if (nouns.some(known)) return undefined;

@@ -216,6 +216,10 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('邻里中心的停车位怎么申请', scorer)).toBe('停车位');
     expect(unmentioned('蓝领公寓的押金是多少', scorer)).toBe('押金');
     expect(unmentioned('矛盾调节的服务对象是谁', scorer)).toBeUndefined();
+    // Asking what kind of thing there is: the nouns after the asking ("有什么补贴", "有哪些房型").
+    expect(unmentioned('区里对企业有什么补贴', scorer)).toBe('补贴');
+    expect(unmentioned('蓝领公寓有哪些房型？', scorer)).toBe('房型');
+    expect(unmentioned('员工能享受哪些服务', scorer)).toBeUndefined();
     // An everyday word for an aspect (内容, 特点) may be described in other words.
     expect(unmentioned('员工服务清单的内容有哪些', scorer)).toBeUndefined();
     expect(unmentioned('功能型社区的特点是什么', scorer)).toBeUndefined();
