@@ -75,6 +75,8 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   // "联系方式" is not here: how to reach someone is answered by how, not only by a number.
   { asks: /电话|手机号|热线/, says: /电话|热线|\d{3,4}-\d{7,8}|1\d{10}/, value: '电话' },
   { asks: /几点|营业时间|开放时间|开门|关门/, says: /营业|开放时间|开门|关门|\d{1,2}[:：]\d{2}|\d{1,2}点/, value: '开放时间' },
+  // "社企共建基金能申请多少钱": an amount granted, not a price paid.
+  { asks: /(?<=(?:申请|领取|资助|基金|补贴|补助|奖励|资金|经费|奖金)\p{Script=Han}{0,2})(?:多少钱|金额|额度)/u, says: /\d+(?:\.\d+)?万?元|金额|额度/, value: '金额' },
   { asks: /多少钱|费用|价格|收费|房租|租金|几块钱|要钱|花钱|免费|贵不贵|贵吗|便宜/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/, value: '收费标准' },
   // "医药港属于哪类社区": a sentence naming a kind (建制型, 功能型, 两类), not one that only names the place.
   { asks: /哪一?类|哪一?种类型|什么类型|什么类别/, says: /[型类]/, value: '类型' },
@@ -112,7 +114,7 @@ export function wantedValue(question: string): string | undefined {
   let thing = clause
     .slice(0, asked.index)
     .replace(/^(?:请问|想问一?下|问一?下)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
-    .replace(/(?:的|是|属于|谁|可以|能)+$/, '');
+    .replace(/(?:的|是|属于|谁|可以|能|有|申请|领取|补贴|补助|资助)+$/, '');
   // "外地人能住蓝领公寓吗", "有没有免费的技能培训", "免费培训有吗": what is asked about comes after the asking.
   if (!named(thing))
     thing = clause

@@ -125,6 +125,7 @@ describe('assistant offline', () => {
     const amount = await app.assistant.handle(message('社企共建基金能申请多少钱'));
     expect(amount.route).toBe('no_answer');
     expect(amount.answer).not.toContain('房租');
+    expect(amount.answer).toContain('没有写明社企共建基金的金额');
     const how = await app.assistant.handle(message('社企共建基金怎么申请'));
     expect(how.answer).toContain('社企共建基金');
     expect(how.answer).not.toContain('房租');
