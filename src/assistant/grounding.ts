@@ -113,7 +113,7 @@ export function wantedValue(question: string): string | undefined {
   const named = (thing: string) => [...thing].length >= 2 && [...thing].length <= 12;
   let thing = clause
     .slice(0, asked.index)
-    .replace(/^(?:请问|想问一?下|问一?下)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
+    .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我)?(?:请问|想问一?下|问一?下|问问)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
     .replace(/(?:的|是|属于|谁|可以|能|有|申请|领取|补贴|补助|资助)+$/, '');
   // "外地人能住蓝领公寓吗", "有没有免费的技能培训", "免费培训有吗": what is asked about comes after the asking.
   if (!named(thing))

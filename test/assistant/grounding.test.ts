@@ -108,6 +108,7 @@ describe('extractive answers', () => {
     expect(wantedValue('社企共建基金能申请多少钱')).toBe('社企共建基金的金额');
     expect(wantedValue('蓝领公寓多少钱')).toBe('蓝领公寓的收费标准');
     expect(wantedValue('下沙邻里中心有电话吗')).toBe('下沙邻里中心的电话');
+    expect(wantedValue('另外问一下蓝领公寓在哪')).toBe('蓝领公寓的地址');
     expect(wantedValue('一网通办的网址是多少')).toBe('一网通办的网址');
     expect(wantedValue('邻里中心有几个')).toBeUndefined();
   });
