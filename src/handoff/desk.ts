@@ -40,6 +40,7 @@ const STATUS_QUERY =
 /** How many of a requester's tickets "查一下我的工单" lists, newest first. */
 const STATUS_LISTED = 3;
 /** Thanks or an okay, and nothing else: before the worker has said anything, it is said to the bot. */
+const THANKS = /谢|感谢|辛苦|麻烦/;
 const ACKNOWLEDGEMENT = /^(好的?|嗯+|哦+|ok|okay|收到|知道了|明白了?|行|可以)?[，,\s]*(谢谢(你|您|啦|了)?|多谢|感谢|辛苦(了|啦)?|麻烦(你|您)?了)?[。！!~～.]*$/i;
 
 /**
@@ -415,7 +416,7 @@ export class HandoffDesk implements HandoffHandler {
     if (text && ACKNOWLEDGEMENT.test(text) && !(await this.deps.store.events(ticket.id)).some((event) => event.type === 'replied')) {
       this.markHandoff(ctx, ticket.category);
       ctx.result.ticket = ticketSummary(ticket);
-      this.tellRequester(ctx, say.ticketInHand(ticket, ticket.assignee ? this.workerName(ticket.assignee) : undefined), ticket.privateChannel);
+      this.tellRequester(ctx, say.ticketInHand(ticket, ticket.assignee ? this.workerName(ticket.assignee) : undefined, THANKS.test(text)), ticket.privateChannel);
       return true;
     }
     const ownQuestion = await this.isOwnQuestion(ctx, ticket.privateChannel);

@@ -40,7 +40,8 @@ describe('a whole request, from a park group to the rating', () => {
     expect(ticket.assignmentReason).toMatch(/报修技能、在岗/);
     // Thanks for the registration is said to the bot: the worker is not paged with it.
     const thanks = await app.assistant.handle(wecom('好的，谢谢！', { user: 'xiaoli', group: '新员工交流群' }));
-    expect(thanks.answer).toBe(`好的。工单 #${id} 正由社区工作者张敏（示例）处理，有回复会第一时间转给你。`);
+    expect(thanks.answer).toBe(`不客气！工单 #${id} 正由社区工作者张敏（示例）处理，有回复会第一时间转给你。`);
+    expect((await app.assistant.handle(wecom('收到', { user: 'xiaoli', group: '新员工交流群' }))).answer).toMatch(/^好的。工单 #\d+ 正由/);
     const notices = await notificationsOf(id);
     expect(notices.map((notification) => notification.recipient)).toEqual(['worker:w-yyg-01', 'staff-group:yiyaogang']);
     expect(notices[1]!.text).toContain(`【新工单 #${id}】报修 · 医药港产业社区 · 来自 xiaoli（群聊）`);
