@@ -53,7 +53,8 @@ function onlyAnswersWhere(text: string, named: string[]): boolean {
   if (NOT_KNOWING.test(plain)) return true;
   if (named.length) return ![...named].sort((a, b) => b.length - a.length).reduce((rest, name) => rest.split(name).join(''), plain).replace(AROUND_A_PLACE, '');
   if (plain.length > PLACE_REPLY_LENGTH || /[\p{P}\p{S}]/u.test(plain)) return false;
-  return plain.length <= 2 || PLACE_ENDING.test(plain);
+  // "在下沙": two characters after what is said around a place.
+  return plain.replace(AROUND_A_PLACE, '').length <= 2 || PLACE_ENDING.test(plain);
 }
 
 /** The request's description with what the requester added, in their words, after it. */
@@ -224,9 +225,20 @@ export class HandoffDesk implements HandoffHandler {
     }
     const named = draft.asking === 'community' ? this.roster.communitiesInText(text) : [];
     const community = named.length === 1 ? named[0] : undefined;
+    // "谢谢", "好的" while the community is asked for: heard, and still asked.
+    const heard = draft.asking === 'community' && ACKNOWLEDGEMENT.test(text);
     // "不对，是热水器坏了" or "水管也漏了", said while the community is asked for, goes to the worker
     // with the request: the requester is still on it, so it is not a failed answer either.
-    const adds = draft.asking === 'community' && !asksSomething(text) && !onlyAnswersWhere(text, named.flatMap(namesOf));
+    const adds = draft.asking === 'community' && !heard && !asksSomething(text) && !onlyAnswersWhere(text, named.flatMap(namesOf));
+    const dispatcher = this.roster.dispatcher;
+    // "不清楚", or a place no community covers said a second time ("在下沙"): the dispatcher takes it.
+    const unplaced =
+      draft.asking === 'community' &&
+      dispatcher !== undefined &&
+      !named.length &&
+      !heard &&
+      onlyAnswersWhere(text, []) &&
+      (NOT_KNOWING.test(normalizeText(text)) || draft.attempts + 1 >= COMMUNITY_ASKS);
     if (draft.asking === 'community') {
       // "芯谷邻里中心在哪" names a place but is not where the requester is: answered, the draft waits.
       if (await this.isOwnQuestion(ctx, draft.privateChannel)) {
@@ -234,7 +246,7 @@ export class HandoffDesk implements HandoffHandler {
         return false;
       }
       // Asked twice in vain: the requester has moved on, and the message is taken as it comes.
-      if (!community && !adds && draft.attempts >= COMMUNITY_ASKS) {
+      if (!community && !adds && !heard && !unplaced && draft.attempts >= COMMUNITY_ASKS) {
         await this.deps.store.deleteDraft(key);
         ctx.postscript = say.draftDropped(matter);
         return false;
@@ -252,15 +264,26 @@ export class HandoffDesk implements HandoffHandler {
       }
       draft.community ??= this.roster.communityInText(text)?.id ?? null;
     } else if (draft.asking === 'community') {
-      if (!community) {
-        if (!adds) draft.attempts++;
+      if (unplaced) {
+        draft.unplaced = text;
+        draft.community = dispatcher!.community;
+      } else if (!community) {
+        if (!adds && !heard) draft.attempts++;
         await this.deps.store.saveDraft(key, draft, this.deps.clock.now());
         const examples = this.communityExamples();
-        const again = named.length > 1 ? say.askWhichCommunity(named.map((one) => one.name)) : adds ? say.detailNoted(examples) : say.askCommunityAgain(examples);
+        const again =
+          named.length > 1
+            ? say.askWhichCommunity(named.map((one) => one.name))
+            : heard
+              ? say.communityStillNeeded(THANKS.test(text), examples, Boolean(dispatcher))
+              : adds
+                ? say.detailNoted(examples)
+                : say.askCommunityAgain(examples, Boolean(dispatcher));
         this.tellRequester(ctx, again, draft.privateChannel);
         return true;
+      } else {
+        draft.community = community.id;
       }
-      draft.community = community.id;
     }
     await this.advance(ctx, draft);
     return true;
@@ -511,7 +534,9 @@ export class HandoffDesk implements HandoffHandler {
     const onCall = draft.urgent?.contactAlerted ? this.roster.urgentContact : undefined;
     const offDuty = assignee && !isOnDuty(assignee, this.deps.clock.now());
     const when = offDuty ? (onCall ? say.onCallPromise(onCall.name) : say.offDutyPromise(assignee.name)) : say.onDutyPromise(category.acceptMinutes);
-    this.tellRequester(ctx, opening + say.created(ticket, this.deps.categories.label(ticket.category), community, this.workerName(ticket.assignee), when), draft.privateChannel);
+    const label = this.deps.categories.label(ticket.category);
+    const created = draft.unplaced ? say.createdUnplaced(ticket, label, this.workerName(ticket.assignee), when) : say.created(ticket, label, community, this.workerName(ticket.assignee), when);
+    this.tellRequester(ctx, opening + created, draft.privateChannel);
   }
 
   /**
@@ -536,7 +561,10 @@ export class HandoffDesk implements HandoffHandler {
       'requester',
     );
     const category = categories.get(created.category);
-    const assignment = await chooseAssignee({ community: created.community, category }, this.roster, store, clock);
+    const dispatcher = draft.unplaced !== undefined ? this.roster.dispatcher : undefined;
+    const assignment = dispatcher
+      ? { worker: dispatcher, reason: say.unplacedReason(created, draft.unplaced!) }
+      : await chooseAssignee({ community: created.community, category }, this.roster, store, clock);
     if (!assignment) {
       this.deps.logger.error({ ticket: created.id, community: created.community }, 'no worker and no supervisor for this community: ticket stays new');
       return created;
@@ -653,6 +681,8 @@ export class HandoffDesk implements HandoffHandler {
       from: LIVE_STATUSES,
       to: 'assigned',
       set: {
+        // Given to a worker of another community ("医药港" for a request the dispatcher took), it is theirs.
+        community: to.community,
         assignee: to.id,
         assignmentReason: `由${worker.name}转办`,
         ...this.acceptDeadlines(category, to.id, now),

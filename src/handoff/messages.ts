@@ -9,11 +9,17 @@ export const channelName = (channel: string) => CHANNEL_NAMES[addressBookOf(chan
 /** "企业微信私聊": where to find the person, for whoever is to call them back. */
 const reachedAt = (requester: RequesterAddress) => `${channelName(requester.channel)}${requester.conversationKind === 'group' ? '群聊' : '私聊'}`;
 
+/** Said while the community is asked for, when a dispatcher takes requests whose community is not known. */
+const UNPLACED_OFFER = '不清楚的话回复"不清楚"，我先转给社区工作者帮你对接。';
+
 /** What the handoff desk says, in plain Chinese. Ticket numbers are always said aloud as #1024. */
 export const deskMessages = {
   askCommunity: (matter: string) => `好的，我来帮你登记${matter}。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）`,
   askCommunityForQuestion: '好的，我把你刚才问的问题转给社区工作者查询。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）',
-  askCommunityAgain: (examples: string) => `没找到这个社区。请告诉我你所在的产业社区或园区，例如：${examples}。回复"取消"可撤销。`,
+  askCommunityAgain: (examples: string, dispatched: boolean) =>
+    `没找到这个社区。请告诉我你所在的产业社区或园区，例如：${examples}。${dispatched ? UNPLACED_OFFER : ''}回复"取消"可撤销。`,
+  communityStillNeeded: (thanked: boolean, examples: string, dispatched: boolean) =>
+    `${thanked ? '不客气。' : ''}登记还需要知道你在哪个产业社区或园区，例如：${examples}。${dispatched ? UNPLACED_OFFER : ''}回复"取消"可撤销。`,
   detailNoted: (examples: string) => `已记下，会一并转给社区工作者。还需要知道你在哪个产业社区或园区，例如：${examples}。回复"取消"可撤销。`,
   askWhichCommunity: (names: string[]) => `你提到了${names.join('和')}，这次要找哪个社区处理？直接回复社区名称即可；回复"取消"可撤销。`,
   askDescription: '好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？',
@@ -21,6 +27,10 @@ export const deskMessages = {
   nothingToCancel: '现在没有正在登记的事情或进行中的工单需要取消。有需要随时找我。',
   created: (ticket: Ticket, label: string, community: string, worker: string, when: string) =>
     `已登记工单 ${formatTicketId(ticket.id)}（${label} · ${community}），已转给社区工作者${display(worker)}，${when}回复"取消"可撤销。`,
+  createdUnplaced: (ticket: Ticket, label: string, worker: string, when: string) =>
+    `已登记工单 ${formatTicketId(ticket.id)}（${label}），已转给社区工作者${display(worker)}，会帮你转到所在社区的社区工作者；${when}回复"取消"可撤销。`,
+  unplacedReason: (ticket: Ticket, said: string) =>
+    `对方说不清所在社区（"${said}"），请确认后发"${formatTicketId(ticket.id)} 转 姓名"转给对应社区的社区工作者`,
   onDutyPromise: (acceptMinutes: number) => `一般 ${acceptMinutes} 分钟内会联系你。`,
   onCallPromise: (worker: string) => `现在不在工作时间，已同时通知值班的社区工作者${display(worker)}，会尽快联系你；情况紧急请拨打 110 或 120。`,
   offDutyPromise: (worker: string) => `现在不在工作时间，${display(worker)}上班后会尽快联系你；情况紧急请拨打 110 或 120。`,

@@ -39,6 +39,11 @@ const rosterSchema = z
       .min(1),
     /** Who hears at once when someone may be in danger before their community is known, or off hours (a worker id). */
     urgentContact: z.string().min(1).optional(),
+    /**
+     * Who takes a request whose requester cannot say which community (a worker id): it is filed in
+     * their community and given to them, to transfer where it belongs.
+     */
+    dispatcher: z.string().min(1).optional(),
   })
   .superRefine((roster, context) => {
     const communities = new Set(roster.communities.map((community) => community.id));
@@ -53,8 +58,9 @@ const rosterSchema = z
       const supervisor = workers.get(community.supervisor);
       if (!supervisor) context.addIssue({ code: 'custom', path: ['communities', index, 'supervisor'], message: `"${community.supervisor}" is not a worker id of this roster` });
     });
-    if (roster.urgentContact && !workers.has(roster.urgentContact)) {
-      context.addIssue({ code: 'custom', path: ['urgentContact'], message: `"${roster.urgentContact}" is not a worker id of this roster` });
+    for (const role of ['urgentContact', 'dispatcher'] as const) {
+      const id = roster[role];
+      if (id && !workers.has(id)) context.addIssue({ code: 'custom', path: [role], message: `"${id}" is not a worker id of this roster` });
     }
   });
 
@@ -120,6 +126,11 @@ export class Roster {
   /** Who hears at once of someone who may be in danger before their community is known. */
   get urgentContact(): Worker | undefined {
     return this.data.urgentContact ? this.worker(this.data.urgentContact) : undefined;
+  }
+
+  /** Who takes a request whose requester cannot say which community, to transfer where it belongs. */
+  get dispatcher(): Worker | undefined {
+    return this.data.dispatcher ? this.worker(this.data.dispatcher) : undefined;
   }
 
   isSupervisor(workerId: string): boolean {

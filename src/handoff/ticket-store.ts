@@ -12,6 +12,7 @@ export type TicketFilter = {
 export type TicketChanges = Partial<
   Pick<
     Ticket,
+    | 'community'
     | 'assignee'
     | 'assignmentReason'
     | 'acceptDueAt'
@@ -27,6 +28,7 @@ export type TicketChanges = Partial<
 
 /** The database column of each changeable field (the same in every store). */
 export const CHANGE_COLUMNS: Record<keyof TicketChanges, string> = {
+  community: 'community',
   assignee: 'assignee',
   assignmentReason: 'assignment_reason',
   acceptDueAt: 'accept_due_at',
@@ -75,6 +77,8 @@ export type Draft = {
    * urgent contact hears when no one on duty does (`contactAlerted` once they have).
    */
   urgent?: { contactAlerted: boolean };
+  /** What the requester said when they could not say which community ("不清楚", "在下沙"): for the dispatcher. */
+  unplaced?: string;
 };
 
 /**

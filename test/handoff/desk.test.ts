@@ -1,8 +1,10 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
 import { parseWorkerCommand } from '../../src/handoff/commands.ts';
 import type { Notification } from '../../src/handoff/ticket.ts';
-import { message, testApp } from '../helpers.ts';
+import { message, temporaryDirectory, testApp } from '../helpers.ts';
 
 // Beijing time Thursday 09:00: every example worker is on duty.
 const clock = new ManualClock(new Date('2026-11-26T09:00:00+08:00'));
@@ -126,7 +128,7 @@ describe('a whole request, from a park group to the rating', () => {
     expect(first.answer).toBe('好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？');
     const second = await app.assistant.handle(wecom('想给孩子问问上学的事', { user: 'bare' }));
     expect(second.answer).toMatch(/请问你在哪个产业社区或园区/);
-    const third = await app.assistant.handle(wecom('不知道', { user: 'bare' }));
+    const third = await app.assistant.handle(wecom('金沙湖那边', { user: 'bare' }));
     expect(third.answer).toMatch(/没找到这个社区/);
     const fourth = await app.assistant.handle(wecom('白杨街道', { user: 'bare' }));
     expect(fourth.ticket).toMatchObject({ community: 'baiyang-linli', category: 'other' });
@@ -299,10 +301,51 @@ describe('questions asked while a request is open', () => {
     );
   });
 
+  it('gives a request whose requester cannot say which community to the dispatcher, who transfers it', async () => {
+    const user = 'lives-in-xiasha';
+    await app.assistant.handle(wecom('宿舍门锁坏了', { user }));
+    // Thanks is heard, not taken for a place nor added to the request.
+    expect((await app.assistant.handle(wecom('谢谢', { user }))).answer).toBe(
+      '不客气。登记还需要知道你在哪个产业社区或园区，例如：白杨、临江、医药港、大创。不清楚的话回复"不清楚"，我先转给社区工作者帮你对接。回复"取消"可撤销。',
+    );
+    // A place no community covers: asked once more, then the dispatcher (孙燕, of 白杨) takes it.
+    expect((await app.assistant.handle(wecom('在下沙', { user }))).answer).toMatch(/^没找到这个社区。.*不清楚的话回复"不清楚"/);
+    const filed = await app.assistant.handle(wecom('下沙邻里中心', { user }));
+    expect(filed.ticket).toMatchObject({ category: 'repair', community: 'baiyang-linli', assignee: 's-baiyang' });
+    const id = filed.ticket!.id;
+    expect(filed.answer).toBe(`已登记工单 #${id}（报修），已转给社区工作者孙燕（示例），会帮你转到所在社区的社区工作者；一般 30 分钟内会联系你。回复"取消"可撤销。`);
+    expect(await app.tickets.get(id)).toMatchObject({ description: '宿舍门锁坏了', assignmentReason: `对方说不清所在社区（"下沙邻里中心"），请确认后发"#${id} 转 姓名"转给对应社区的社区工作者` });
+    // Transferred to a worker of another community, the ticket is that community's.
+    expect((await app.assistant.handle(fromWorker('sunyan', `#${id} 转 张敏`, '白杨街道邻里社区社工群'))).answer).toBe(`工单 #${id} 已转给张敏（示例）。`);
+    expect(await app.tickets.get(id)).toMatchObject({ community: 'yiyaogang', assignee: 'w-yyg-01', status: 'assigned' });
+    expect(await app.tickets.list({ community: 'yiyaogang' })).toEqual(expect.arrayContaining([expect.objectContaining({ id })]));
+
+    // "不清楚" says it at once.
+    await app.assistant.handle(wecom('想报名技能培训', { user: 'does-not-know' }));
+    expect((await app.assistant.handle(wecom('不清楚', { user: 'does-not-know' }))).ticket).toMatchObject({ category: 'training', assignee: 's-baiyang' });
+  });
+
+  it('without a dispatcher, asks again and lets the request go', async () => {
+    const { dir, cleanup } = await temporaryDirectory();
+    const rosterFile = path.join(dir, 'roster.yaml');
+    await writeFile(rosterFile, (await readFile(path.resolve('config/roster.example.yaml'), 'utf8')).replace(/^dispatcher: .*$/m, ''));
+    const plain = await testApp({ ROSTER_FILE: rosterFile }, { clock });
+    try {
+      const user = 'no-dispatcher';
+      await plain.assistant.handle(wecom('宿舍门锁坏了', { user }));
+      expect((await plain.assistant.handle(wecom('不清楚', { user }))).answer).toBe('没找到这个社区。请告诉我你所在的产业社区或园区，例如：白杨、临江、医药港、大创。回复"取消"可撤销。');
+      expect((await plain.assistant.handle(wecom('在下沙', { user }))).ticket).toBeNull();
+      expect((await plain.assistant.handle(wecom('下沙邻里中心', { user }))).answer).toMatch(/刚才登记的报修还不知道你在哪个产业社区，已先取消/);
+    } finally {
+      await plain.cleanup();
+      await cleanup();
+    }
+  });
+
   it('lets a half-filled request go after asking twice in vain, or after a day', async () => {
     const user = 'moves-on';
     await app.assistant.handle(wecom('宿舍热水器坏了，能派人修吗', { user }));
-    expect((await app.assistant.handle(wecom('不清楚', { user }))).answer).toMatch(/^没找到这个社区/);
+    expect((await app.assistant.handle(wecom('这个要多久', { user }))).answer).toMatch(/^没找到这个社区/);
     expect((await app.assistant.handle(wecom('员工心理压力大，企业能找谁', { user }))).answer).toMatch(/^没找到这个社区/);
     const third = await app.assistant.handle(wecom('下沙邻里中心有食堂吗', { user }));
     expect(third.route).not.toBe('handoff');

@@ -25,6 +25,7 @@ describe('roster', () => {
     expect(roster.workerByAddress('wecom', 'w-yyg-01')).toBeUndefined();
     expect(roster.workerByAddress('console', 'w-yyg-01')?.name).toBe('张敏（示例）');
     expect(roster.urgentContact?.name).toBe('赵强（示例）');
+    expect(roster.dispatcher?.name).toBe('孙燕（示例）');
   });
 
   it('reloads on a file change; an invalid file keeps the previous roster and logs exactly what is wrong', async () => {
@@ -43,7 +44,8 @@ describe('roster', () => {
       original
         .replace('community: yiyaogang, skills: [repair', 'community: nowhere, skills: [repair')
         .replace('from: "00:00", to: "24:00" }, addresses: { wecom: zhangmin', 'from: "8 点", to: "24:00" }, addresses: { wecom: zhangmin')
-        .replace('urgentContact: w-by-01', 'urgentContact: w-nobody'),
+        .replace('urgentContact: w-by-01', 'urgentContact: w-nobody')
+        .replace('dispatcher: s-baiyang', 'dispatcher: s-nobody'),
     );
     await waitFor(() => lines.some((line) => line.msg === 'roster reload refused: keeping the previous roster'));
     const refused = lines.find((line) => line.msg === 'roster reload refused: keeping the previous roster')!;
@@ -51,6 +53,7 @@ describe('roster', () => {
     expect(refused.reason).toMatch(/workers\.0\.duty\.from: must be a time written as HH:MM/);
     expect(refused.reason).toMatch(/workers\.0\.community: "nowhere" is not a community id of this roster/);
     expect(refused.reason).toMatch(/urgentContact: "w-nobody" is not a worker id of this roster/);
+    expect(refused.reason).toMatch(/dispatcher: "s-nobody" is not a worker id of this roster/);
     expect(source.roster.worker('w-yyg-01')?.community).toBe('yiyaogang');
 
     await writeFile(rosterFile, original.replace('张敏（示例）', '张敏新（示例）'));
