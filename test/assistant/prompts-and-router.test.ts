@@ -163,6 +163,9 @@ describe('local router', () => {
     expect(router.categoryOf('感觉撑不下去了')).toBe('mental_health');
     // Things broken still are repairs, and "报个修" is no "报个名".
     expect(router.route('我要报个修')).toMatchObject({ route: 'handoff', category: 'repair' });
+    // "想报" was 报名: "我想报修" was training.
+    for (const text of ['能报个修吗', '想报修', '我想报个修']) expect(router.route(text), text).toMatchObject({ route: 'handoff', category: 'repair' });
+    for (const text of ['想报个名', '我想报个培训班']) expect(router.categoryOf(text), text).toBe('training');
     expect(router.categoryOf('插座没电了')).toBe('repair');
     expect(router.categoryOf('宿舍漏雨了')).toBe('repair');
   });
