@@ -110,7 +110,8 @@ export function wantedValue(question: string): string | undefined {
   const clause = kind && question.split(/[\s\p{P}]+/u).find((part) => kind.asks.test(part));
   if (!kind || !clause) return kind?.value;
   const asked = kind.asks.exec(clause)!;
-  const named = (thing: string) => [...thing].length >= 2 && [...thing].length <= 12;
+  // "多少" of "电话多少" (a follow-up, asked as "电话多少，邻里中心房租多少") names nothing.
+  const named = (thing: string) => [...thing].length >= 2 && [...thing].length <= 12 && !QUESTION_WORD.test(thing);
   let thing = clause
     .slice(0, asked.index)
     .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我)?(?:请问|想问一?下|问一?下|问问)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
@@ -175,12 +176,14 @@ function unmentionedWord(question: string, scorer: Scorer): string | undefined {
     .find((part) => YES_NO.test(part) || QUESTION_WORD.test(part));
   if (!clause) return undefined;
   if (!QUESTION_WORD.test(clause)) {
-    const [before, focus] = words(clause.replace(YES_NO_TAIL, ''))
-      .slice(-2)
-      .map(({ word }) => word);
+    const [first, second] = words(clause.replace(YES_NO_TAIL, '')).slice(-2);
+    const [before, focus] = [first?.word, second?.word];
     const last = focus ?? before;
     if (!last) return undefined;
-    if (!known(last)) return last;
+    // "心理咨询有吗": an everyday word for a kind of help (咨询) after what it is about, which the
+    // documents know (心理), asks about that help, not about consulting as such.
+    const kindOfHelp = focus && before && second!.tag === 'vn' && generalRarity(focus) < THING_RARITY && clause.includes(before + focus) && known(before);
+    if (!known(last) && !kindOfHelp) return last;
     // "有没有相亲活动": an everyday word the documents use (活动, 服务) after a rarer one they never do
     // names a thing they do not mention (相亲活动), as long as the two are written together.
     if (focus && before && clause.includes(before + focus) && !known(before) && generalRarity(before) >= THING_RARITY) return before + focus;

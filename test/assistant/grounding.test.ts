@@ -109,6 +109,7 @@ describe('extractive answers', () => {
     expect(wantedValue('蓝领公寓多少钱')).toBe('蓝领公寓的收费标准');
     expect(wantedValue('下沙邻里中心有电话吗')).toBe('下沙邻里中心的电话');
     expect(wantedValue('另外问一下蓝领公寓在哪')).toBe('蓝领公寓的地址');
+    expect(wantedValue('电话多少，邻里中心房租多少')).toBe('电话');
     expect(wantedValue('一网通办的网址是多少')).toBe('一网通办的网址');
     expect(wantedValue('邻里中心有几个')).toBeUndefined();
   });
@@ -203,6 +204,8 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('蓝领公寓有wifi吗', scorer)).toBe('wifi');
     // The thing, not a pronoun: "有人" asks whether anyone is there in the evening.
     expect(unmentioned('培训晚上有人吗', scorer)).toBe('晚上');
+    // An everyday word for help after what it is about, which is known: that help is asked about.
+    expect(unmentioned('培训咨询有吗', scorer)).toBeUndefined();
     // Known: the word itself, a synonym (调解 of 矛盾调节) or a word inside it (宿舍 of 宿舍楼).
     expect(unmentioned('临江的邻里中心建好没有', scorer)).toBeUndefined();
     expect(unmentioned('工友之间闹矛盾有人调解吗', scorer)).toBeUndefined();
