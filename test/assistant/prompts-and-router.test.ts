@@ -121,6 +121,13 @@ describe('local router', () => {
     expect(router.route('我刚来钱塘，被公司开除了，你能帮我什么')).toMatchObject({ route: 'handoff', category: 'dispute' });
   });
 
+  it('takes a question it barely hears as a greeting for what it more likely is', async () => {
+    const router = await shippedRouter();
+    // "法律咨询有吗" was a greeting at 0.45, sounding like "在吗".
+    for (const text of ['法律咨询有吗', '有法律咨询吗']) expect(router.route(text).route, text).toBe('answer');
+    for (const text of ['在吗', '你是机器人吗', '小融在么']) expect(router.route(text).route, text).toBe('greeting');
+  });
+
   it('reads a question ending in 么 as one ending in 吗, and leaves 什么 and 怎么 alone', async () => {
     expect(['小融在么', '有食堂么？', '这是什么', '怎么', '那么好'].map(plainParticles)).toEqual(['小融在吗', '有食堂吗？', '这是什么', '怎么', '那么好']);
     const router = await shippedRouter();
