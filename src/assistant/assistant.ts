@@ -7,14 +7,14 @@ import { toSimplified } from '../retrieval/text.ts';
 import type { Answerer } from './answerer.ts';
 import { asksWhatItIs } from './grounding.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
-import { carryOverTopic, isFollowUp } from './follow-up.ts';
+import { carryOverTopic, isFollowUp, questionsIn } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { emptySession, type KeyValueStore, type Session } from './memory.ts';
 import { compose, type Step } from './pipeline.ts';
 import type { QuestionLog } from './question-log.ts';
 import { greetingReply, replies } from './replies.ts';
 import { acceptsOffer, asksForPerson, asksSomething, type Router } from './router.ts';
-import type { AnswerEvent, AssistantResult, InboundMessage, Reply, RouteDecision } from './types.ts';
+import type { AnswerEvent, AssistantResult, Citation, InboundMessage, Reply, RouteDecision } from './types.ts';
 import type { UrgentSituation, UrgentSituations } from './urgent.ts';
 
 /** Handles a service request; the handoff desk implements it with tickets. */
@@ -227,20 +227,58 @@ const respond: Step<MessageContext> = async function respond(ctx) {
         ctx.result.route = 'handoff';
         return ctx.services.handoff.handle(ctx);
       }
-      const outcome = await ctx.services.answerer.answer(ctx.question, (text) => ctx.emit({ type: 'text-delta', text }), ctx.log);
-      ctx.relevance = outcome.relevance;
-      ctx.result.relevance = outcome.relevance;
-      if (outcome.unmentioned) ctx.result.unmentioned = outcome.unmentioned;
-      ctx.answered = outcome.answered;
-      ctx.result.route = outcome.answered ? 'answer' : 'no_answer';
-      ctx.result.answer = outcome.text + nextStep(ctx, outcome);
-      ctx.result.citations = outcome.citations;
-      ctx.result.replies.push(replyTo(ctx, { text: ctx.result.answer, citations: outcome.citations }));
-      ctx.emit({ type: 'citations', citations: outcome.citations });
-      return;
+      // A follow-up rewritten with its topic ("那下沙的呢，邻里中心一共有多少房间") is one question.
+      const { router, tokenizer } = ctx.services;
+      return answer(ctx, ctx.topic === undefined ? questionsIn(ctx.question, tokenizer, (question) => router.asksTheDocuments(question)) : [ctx.question]);
     }
   }
 };
+
+const CITATION_MARKER = /\[(\d+)\]/g;
+/** A sentence as said, whatever its citation numbers and spacing. */
+const said = (sentence: string) => sentence.replace(CITATION_MARKER, '').replace(/\s/g, '');
+
+/**
+ * Answers each question of the message on its own, one after another. A sentence one answer already
+ * gave is not said again ("有没有培训，怎么报名": both find the sentence on how to sign up), and the
+ * citations are numbered as one list. Answered when any of them is; its relevance is the least of theirs.
+ */
+async function answer(ctx: MessageContext, questions: string[]): Promise<void> {
+  const emit = (text: string) => ctx.emit({ type: 'text-delta', text });
+  const texts: string[] = [];
+  const citations: Citation[] = [];
+  const sentences = new Set<string>();
+  const steps = new Set<string>();
+  for (const question of questions) {
+    if (texts.length) emit('\n');
+    const outcome = await ctx.services.answerer.answer(question, emit, ctx.log);
+    if (ctx.relevance === null || (outcome.relevance !== null && outcome.relevance < ctx.relevance)) ctx.relevance = outcome.relevance;
+    if (outcome.unmentioned) ctx.result.unmentioned ??= outcome.unmentioned;
+    ctx.answered ||= outcome.answered;
+    const step = nextStep(ctx, question, outcome);
+    if (step) steps.add(step);
+    const kept = outcome.text.split(/(?<=[。！？!?])/).filter((sentence) => !sentences.has(said(sentence)));
+    kept.forEach((sentence) => sentences.add(said(sentence)));
+    const text = kept.join('');
+    if (!said(text)) continue;
+    // A passage cited twice keeps its first number; an FAQ answer, which marks none, cites its entry.
+    const marked = new Set([...text.matchAll(CITATION_MARKER)].map((match) => Number(match[1])));
+    const numbers = new Map<number, number>();
+    for (const citation of outcome.citations.filter((one) => !marked.size || marked.has(one.n))) {
+      const same = citations.find((one) => one.source === citation.source && one.section === citation.section);
+      numbers.set(citation.n, same?.n ?? citations.push({ ...citation, n: citations.length + 1 }));
+    }
+    texts.push(text.replace(CITATION_MARKER, (marker, n: string) => (numbers.has(Number(n)) ? `[${numbers.get(Number(n))}]` : marker)));
+  }
+  const after = [...steps].map((step) => `\n${step}`).join('');
+  if (after) emit(after);
+  ctx.result.relevance = ctx.relevance;
+  ctx.result.route = ctx.answered ? 'answer' : 'no_answer';
+  ctx.result.answer = texts.join('\n') + after;
+  ctx.result.citations = citations;
+  ctx.result.replies.push(replyTo(ctx, { text: ctx.result.answer, citations }));
+  ctx.emit({ type: 'citations', citations });
+}
 
 /**
  * Said rather than asked ("心里难受", "宿舍没热水了"), clearly of a service, and not in the documents:
@@ -259,14 +297,11 @@ async function unaskedRequest(ctx: MessageContext): Promise<string | undefined> 
  * it: "转人工" then carries the question to them. Nothing when the answer already says how, or when
  * the question only asked what something is.
  */
-function nextStep(ctx: MessageContext, outcome: { answered: boolean; text: string }): string {
-  if (!outcome.answered || outcome.text.includes('转人工') || asksWhatItIs(ctx.question)) return '';
+function nextStep(ctx: MessageContext, question: string, outcome: { answered: boolean; text: string }): string | undefined {
+  if (!outcome.answered || outcome.text.includes('转人工') || asksWhatItIs(question)) return undefined;
   const { router, categories } = ctx.services;
-  const category = router.clearCategoryOf(ctx.question);
-  if (category === FALLBACK_CATEGORY) return '';
-  const line = `\n${replies.nextStep(categories.label(category))}`;
-  ctx.emit({ type: 'text-delta', text: line });
-  return line;
+  const category = router.clearCategoryOf(question);
+  return category === FALLBACK_CATEGORY ? undefined : replies.nextStep(categories.label(category));
 }
 
 function say(ctx: MessageContext, routeName: 'greeting' | 'out_of_scope', text: string): void {

@@ -1,6 +1,7 @@
 import { escapeRegExp, normalizeText } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { QUESTION_WORD } from './grounding.ts';
+import { asksSomething } from './router.ts';
 
 // "那临江的呢？" "还有呢" "芯谷的呢" "那个呢": short, elliptical, leaning on what came before.
 const LEADING = /^(那|那么|那个|还有|另外|其他|其它|再|又|以及|和)/;
@@ -35,4 +36,29 @@ export function carryOverTopic(text: string, topic: string, names: Names): { que
     carried = normalizeText(topic).replace(named, place);
   }
   return { question: `${text.replace(/[？?]+$/, '')}，${carried}`, topic: carried };
+}
+
+/** At most this many questions of one message are answered, each on its own. */
+const MAX_QUESTIONS = 3;
+
+/**
+ * The questions a message asks one after another ("邻里中心有几个？房租多少？", "五融是什么，四项重点
+ * 工作是什么"), to be answered each on its own: one search for both finds the passages of one. A
+ * clause that asks nothing ("我在医药港上班，") goes with the question after it, and a question that
+ * leans on the one before ("在哪") carries its topic. `forTheDocuments` tells a question from a
+ * greeting ("在吗？"): unless two questions are for the documents, the message is one question.
+ */
+export function questionsIn(text: string, names: Names, forTheDocuments: (question: string) => boolean): string[] {
+  const questions: string[] = [];
+  let pending = '';
+  for (const clause of text.split(/(?<=[，,；;。！!？?])/)) {
+    pending += clause;
+    if (asksSomething(clause)) {
+      questions.push(pending.replace(/[，,；;。]+$/, '').trim());
+      pending = '';
+    }
+  }
+  if (questions.length < 2 || questions.length > MAX_QUESTIONS || pending.trim()) return [text];
+  const standalone = questions.map((question, i) => (i > 0 && isFollowUp(question, names) ? carryOverTopic(question, questions[i - 1]!, names).question : question));
+  return standalone.every(forTheDocuments) ? standalone : [text];
 }

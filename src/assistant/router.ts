@@ -109,6 +109,11 @@ export class Router {
     return this.local.categoryOf(text);
   }
 
+  /** Whether the local classifier takes a text for a question to the documents; no model is asked. */
+  asksTheDocuments(text: string): boolean {
+    return this.local.route(text).route === 'answer';
+  }
+
   /**
    * The category of a question asked for information, when it clearly is one ("蓝领公寓房租多少钱"); else
    * the fallback. `certain` asks for near certainty instead.

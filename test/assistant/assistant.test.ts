@@ -269,6 +269,28 @@ describe('assistant offline', () => {
     expect(await loggedQuestion(user)).toBe('你是谁');
   });
 
+  it('answers each of several questions in one message, numbering the citations as one list and saying nothing twice', async () => {
+    const two = await app.assistant.handle(message('邻里中心有几个？房租多少？'));
+    expect(two.route).toBe('answer');
+    const [count, rent, step] = two.answer.split('\n');
+    expect(count).toMatch(/合计可提供14108间房源\[1\]。$/);
+    expect(rent).toMatch(/^现有资料没有写明房租标准.*\[2\]。$/);
+    expect(step).toBe('需要住房方面的帮助，可以回复"转人工"，由社区工作者联系你。');
+    expect(two.citations.map((citation) => citation.n)).toEqual([1, 2]);
+    expect(two.replies).toHaveLength(1);
+    // A comma between two questions too; one search for both answered only 五融.
+    const policy = await app.assistant.handle(message('五融是什么，四项重点工作是什么'));
+    expect(policy.answer).toContain('力量融聚');
+    expect(policy.answer).toContain('一是顶层设计');
+    // Both find how to sign up: it is said once.
+    const training = await app.assistant.handle(message('有没有培训，怎么报名'));
+    expect(training.answer.match(/具体时间和报名方式/g)).toHaveLength(1);
+    // A greeting is no question for the documents: "在吗？" is not answered "没有找到".
+    const hello = await app.assistant.handle(message('在吗？邻里中心有几个'));
+    expect(hello.answer).not.toContain('没有找到');
+    expect(hello.answer).toContain('14108');
+  });
+
   it('forgets the conversation after the memory TTL', async () => {
     await app.assistant.handle(message('临江的邻里中心建好了吗', { user: 'ttl-1' }));
     clock.advance(31 * 60 * 1000);
