@@ -5,7 +5,7 @@ import type { Prompts } from '../llm/prompts.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { toSimplified } from '../retrieval/text.ts';
 import type { Answerer } from './answerer.ts';
-import { asksWhatItIs } from './grounding.ts';
+import { asksWhatItIs, withoutWhereIAm } from './grounding.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { carryOverTopic, isFollowUp, questionsIn } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -251,7 +251,7 @@ async function answer(ctx: MessageContext, questions: string[]): Promise<void> {
   const steps = new Set<string>();
   for (const question of questions) {
     if (texts.length) emit('\n');
-    const outcome = await ctx.services.answerer.answer(question, emit, ctx.log);
+    const outcome = await ctx.services.answerer.answer(withoutWhereIAm(question), emit, ctx.log);
     if (ctx.relevance === null || (outcome.relevance !== null && outcome.relevance < ctx.relevance)) ctx.relevance = outcome.relevance;
     if (outcome.unmentioned) ctx.result.unmentioned ??= outcome.unmentioned;
     ctx.answered ||= outcome.answered;

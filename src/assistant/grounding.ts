@@ -250,6 +250,21 @@ const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么�
 
 const CITATION_MARK = /\[\d+\]/g;
 
+// "我在医药港上班", "我们公司在芯谷", "我是大创小镇的员工": where the asker is, said before the question.
+const WHERE_I_AM = /^(?:我|我们|本人)(?:公司|厂|企业|单位|家)?(?:是|在|住在?|来自)/;
+
+/**
+ * The question without the clauses that only say where the asker is: "我在医药港上班，邻里中心有几个"
+ * asks about the centres, wherever they are, and its answer is not to be looked for among passages
+ * about 医药港. A question that names the place itself keeps it ("我在医药港，医药港有几个邻里中心").
+ */
+export function withoutWhereIAm(question: string): string {
+  const clauses = question.split(/(?<=[，,。；;！!\s])/);
+  const asking = (clause: string) => QUESTION_WORD.test(clause) || YES_NO.test(clause.replace(/[，,。；;！!\s]+$/, '')) || /[?？]/.test(clause);
+  const rest = clauses.filter((clause) => !WHERE_I_AM.test(clause) || asking(clause));
+  return rest.length && rest.length < clauses.length ? rest.join('').trim() : question;
+}
+
 /**
  * The place a count is asked of, as the question names it, when none of the answer's numbers is that
  * place's own: "新雁邻里中心能住多少人" answered by the five centres' total ("合计可提供14108间房源"),

@@ -285,6 +285,8 @@ describe('assistant offline', () => {
     // Both find how to sign up: it is said once.
     const training = await app.assistant.handle(message('有没有培训，怎么报名'));
     expect(training.answer.match(/具体时间和报名方式/g)).toHaveLength(1);
+    // Where the asker is says nothing of what is asked: the answer was about 医药港's social-work station.
+    expect((await app.assistant.handle(message('我在医药港上班，邻里中心有几个？'))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源/);
     // A greeting is no question for the documents: "在吗？" is not answered "没有找到".
     const hello = await app.assistant.handle(message('在吗？邻里中心有几个'));
     expect(hello.answer).not.toContain('没有找到');

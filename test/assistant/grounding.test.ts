@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { extractiveAnswer, speaksTo, unmentioned, wantedValue } from '../../src/assistant/grounding.ts';
+import { extractiveAnswer, speaksTo, unmentioned, wantedValue, withoutWhereIAm } from '../../src/assistant/grounding.ts';
 import type { Chunk } from '../../src/knowledge/document.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
 import type { Hit } from '../../src/retrieval/knowledge-index.ts';
@@ -234,5 +234,15 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('指导手册管什么', scorer)).toBeUndefined();
     expect(unmentioned('矛盾调节有什么特点吗', scorer)).toBeUndefined();
     expect(unmentioned('宠物怎么办理托运', scorer)).toBeUndefined();
+  });
+});
+
+describe('where the asker is, said before the question', () => {
+  it('is left out of what is asked, unless the question names the place itself or there is nothing else', () => {
+    expect(withoutWhereIAm('我在医药港上班，邻里中心有几个？')).toBe('邻里中心有几个？');
+    expect(withoutWhereIAm('我是大创小镇的员工，想问下有什么培训')).toBe('想问下有什么培训');
+    expect(withoutWhereIAm('我们公司在医药港，员工能享受哪些服务')).toBe('员工能享受哪些服务');
+    expect(withoutWhereIAm('我在医药港上班，医药港是什么类型的社区')).toBe('医药港是什么类型的社区');
+    for (const kept of ['我在医药港上班', '我在医药港能住邻里中心吗', '医药港有几个邻里中心', '我们的服务清单有哪些']) expect(withoutWhereIAm(kept), kept).toBe(kept);
   });
 });
