@@ -13,7 +13,7 @@ import { emptySession, type KeyValueStore, type Session } from './memory.ts';
 import { compose, type Step } from './pipeline.ts';
 import type { QuestionLog } from './question-log.ts';
 import { greetingReply, replies } from './replies.ts';
-import { acceptsOffer, asksForPerson, asksSomething, type Router } from './router.ts';
+import { acceptsOffer, asksForPerson, asksSomething, writtenInLatin, type Router } from './router.ts';
 import type { AnswerEvent, AssistantResult, Citation, InboundMessage, Reply, RouteDecision } from './types.ts';
 import type { UrgentSituation, UrgentSituations } from './urgent.ts';
 
@@ -215,7 +215,7 @@ const respond: Step<MessageContext> = async function respond(ctx) {
     case 'greeting':
       return say(ctx, 'greeting', greetingReply(ctx.message.text));
     case 'out_of_scope':
-      return say(ctx, 'out_of_scope', replies.outOfScope);
+      return say(ctx, 'out_of_scope', writtenInLatin(ctx.message.text) ? replies.chineseOnly : replies.outOfScope);
     case 'handoff':
       ctx.result.category = decision.category ?? ctx.services.router.categoryOf(ctx.message.text);
       ctx.result.route = 'handoff';

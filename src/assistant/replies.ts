@@ -8,6 +8,7 @@ export const replies = {
   praised: '谢谢你的肯定！还有问题随时找我。',
   farewell: '好的，有需要随时找我。',
   acknowledged: '好的。还有问题随时问我；需要社区工作者帮忙时回复"转人工"。',
+  chineseOnly: '小融目前只能读懂中文。请用中文告诉我你想了解什么，例如"邻里中心在哪里"；需要人帮忙时回复"转人工"。',
   outOfScope: '这个我帮不上忙。我可以解答钱塘区产业社区的政策和服务，或者帮你联系社区工作者。',
   noAnswer: '现有资料里没有找到这个问题的说明，我不想给你不准确的信息。回复"转人工"，社区工作者会为你查询。',
   unmentioned: (thing: string, related: string) =>

@@ -69,6 +69,14 @@ export function praises(text: string): boolean {
   return PRAISED.test(normalized) && !FAULT.test(normalized) && !asksSomething(text);
 }
 
+/**
+ * Written in Latin letters alone, three words or more ("how can I apply for the dormitory"): the
+ * documents and the rules read Chinese, and the reply asks for it. "hi", "OK" are still greeted.
+ */
+export function writtenInLatin(text: string): boolean {
+  return !/\p{Script=Han}/u.test(text) && (text.match(/[a-z]+/gi)?.length ?? 0) >= 3;
+}
+
 /** Pulls the first JSON object out of a model reply (models wrap JSON in prose or code fences). */
 export function parseJsonObject(text: string): unknown {
   const start = text.indexOf('{');
@@ -86,6 +94,7 @@ export class Router {
   ) {}
 
   async route(text: string, log: Logger, signal?: AbortSignal): Promise<RouteDecision> {
+    if (writtenInLatin(text)) return { route: 'out_of_scope', category: null, confidence: 1, by: 'rule' };
     if (asksForPerson(text) || acceptsOffer(text)) return { route: 'handoff', category: FALLBACK_CATEGORY, confidence: 1, by: 'rule' };
     if (declinesOffer(text) || acknowledges(text) || praises(text) || this.local.asksWhatItCanDo(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
     if (!this.model) return this.local.route(text);

@@ -233,6 +233,9 @@ describe('assistant offline', () => {
     for (const text of ['我刚来钱塘，有什么可以帮我的', '你能帮我什么']) {
       expect(await app.assistant.handle(message(text)), text).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^你好！我是小融.*可以问我邻里中心/), ticket: null });
     }
+    // Written in English: asked in Chinese, not greeted as if it said hello.
+    expect(await app.assistant.handle(message('how can I apply for the dormitory'))).toMatchObject({ route: 'out_of_scope', answer: expect.stringMatching(/^小融目前只能读懂中文/) });
+    expect((await app.assistant.handle(message('hello'))).route).toBe('greeting');
     const stocks = await app.assistant.handle(message('明天哪只股票会涨'));
     expect(stocks.route).toBe('out_of_scope');
     expect(stocks.answer).toMatch(/帮不上忙.*产业社区的政策和服务/);
