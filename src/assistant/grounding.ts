@@ -95,9 +95,17 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
 /** The one kind of value `question` wants, if it wants one. */
 const kindAsked = (question: string) => ANSWER_KINDS.find(({ asks }) => asks.test(question));
 
-/** What a sentence must hold to answer `question`, when the question wants one kind of value. */
+/**
+ * What a sentence must hold to answer `question`, when the question wants one kind of value. Where a
+ * thing is may also be said by what it is in: "工业邻里中心内设有党群服务中心" answers
+ * "党群服务中心在哪".
+ */
 function wantedKind(question: string): RegExp | undefined {
-  return kindAsked(question)?.says;
+  const kind = kindAsked(question);
+  const thing = kind?.value === '地址' ? thingAsked(question, kind) : undefined;
+  if (!thing) return kind?.says;
+  const named = escapeRegExp(thing);
+  return new RegExp(`${kind!.says.source}|[内里]设有${named}|${named}(?:设在|位于)`, kind!.says.flags);
 }
 
 /**
@@ -107,8 +115,15 @@ function wantedKind(question: string): RegExp | undefined {
  */
 export function wantedValue(question: string): string | undefined {
   const kind = kindAsked(question);
-  const clause = kind && question.split(/[\s\p{P}]+/u).find((part) => kind.asks.test(part));
-  if (!kind || !clause) return kind?.value;
+  if (!kind) return undefined;
+  const thing = thingAsked(question, kind);
+  return thing ? `${thing}的${kind.value}` : kind.value;
+}
+
+/** What a question wants a value of, as it names it ("下沙邻里中心在哪里" → 下沙邻里中心), if it names it. */
+function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): string | undefined {
+  const clause = question.split(/[\s\p{P}]+/u).find((part) => kind.asks.test(part));
+  if (!clause) return undefined;
   const asked = kind.asks.exec(clause)!;
   // "多少" of "电话多少" (a follow-up, asked as "电话多少，邻里中心房租多少") names nothing.
   const named = (thing: string) => [...thing].length >= 2 && [...thing].length <= 12 && !QUESTION_WORD.test(thing);
@@ -123,7 +138,7 @@ export function wantedValue(question: string): string | undefined {
       .replace(/^的/, '')
       .replace(YES_NO_TAIL, '')
       .replace(/有$/, '');
-  return named(thing) ? `${thing}的${kind.value}` : kind.value;
+  return named(thing) ? thing : undefined;
 }
 
 /** False when the question wants one kind of value and no sentence of the passages holds it. */

@@ -91,6 +91,10 @@ describe('extractive answers', () => {
     // Where a building is, is its address; where a programme is tried, the places named.
     const centres: Hit[] = [{ rank: 1, score: 1, chunk: { ...chunk, id: 'c.md#0', source: 'c.md', text: '现已建成三处：下沙邻里中心、新雁邻里中心。' } }];
     expect(speaksTo('下沙邻里中心在哪里', centres, tokenizer)).toBe(false);
+    // What a thing is in says where it is.
+    const inside: Hit[] = [{ rank: 1, score: 1, chunk: { ...chunk, id: 'd.md#0', source: 'd.md', text: '工业邻里中心内设有党群服务中心。' } }];
+    expect(speaksTo('党群服务中心在哪', inside, tokenizer)).toBe(true);
+    expect(speaksTo('工业邻里中心在哪', inside, tokenizer)).toBe(false);
     expect(speaksTo('企业社会工作在哪里试点', elsewhere, tokenizer)).toBe(true);
     // What the documents would have to state, to say it is not there.
     expect(wantedValue('下沙邻里中心在哪里')).toBe('下沙邻里中心的地址');
