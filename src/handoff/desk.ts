@@ -30,6 +30,8 @@ const PLACE_REPLY_LENGTH = 10;
 const AROUND_A_PLACE = /[\p{P}\p{S}]|我们?|在|住|是|的|就|上班|工作|公司|企业|厂|宿舍|这边|那边|这里|那里|附近|呢|啊|吧/gu;
 /** Not knowing where, which answers "which community" too. */
 const NOT_KNOWING = /^我?[也还]?(不清楚|不知道|不确定|不晓得|不记得|忘了|说不清)/;
+/** How long after it was resolved a rated (closed) ticket is reopened by "还是没修好". */
+const REOPEN_CLOSED_MS = 7 * 24 * 3600_000;
 const NOT_SOLVED = /没解决|没有解决|还没好|没修好|没弄好|重新打开|还是不行/;
 /**
  * A requester asking after their own requests: "查一下我的工单", "报修进度怎么样了", "处理到哪一步了";
@@ -336,9 +338,14 @@ export class HandoffDesk implements HandoffHandler {
     const rating = RATING.exec(text);
     const notSolved = NOT_SOLVED.test(text);
     if (!rating && !notSolved) return false;
-    const [ticket] = await this.deps.store.list({ status: ['resolved'], requester: { channel: message.channel, userId: message.sender.id }, limit: 1 });
+    // "还是没修好" after the rating too: a ticket closed in the last days, unless one is still live here.
+    const [ticket] = await this.deps.store.list({ status: rating ? ['resolved'] : ['resolved', 'closed'], requester: { channel: message.channel, userId: message.sender.id }, limit: 1 });
     if (!ticket || !this.isRequesterConversation(ctx, ticket)) return false;
     const now = this.deps.clock.now();
+    if (ticket.status === 'closed') {
+      const resolved = ticket.resolvedAt ? Date.parse(ticket.resolvedAt) : 0;
+      if (now.getTime() - resolved > REOPEN_CLOSED_MS || (await this.liveTickets(ctx)).length) return false;
+    }
     ctx.result.route = 'handoff';
     ctx.result.category = ticket.category;
     if (rating) {
@@ -362,13 +369,15 @@ export class HandoffDesk implements HandoffHandler {
     }
     const category = this.deps.categories.get(ticket.category);
     const reopened = await this.deps.store.transition(ticket.id, {
-      from: ['resolved'],
+      from: ['resolved', 'closed'],
       to: 'reopened',
       set: {
         ...this.acceptDeadlines(category, ticket.assignee, now),
         remindedAt: null,
         escalatedAt: null,
         resolvedAt: null,
+        // A rating of what was not done is no rating: it is asked again when the ticket is resolved.
+        rating: null,
       },
       event: { actor: 'requester', type: 'reopened', detail: { text: mask(text) } },
       at: now,

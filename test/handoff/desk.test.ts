@@ -239,6 +239,19 @@ describe('a whole request, from a park group to the rating', () => {
     const low = (await notificationsOf(id)).find((notification) => notification.kind === 'low-rating')!;
     expect(low).toMatchObject({ recipient: 'worker:s-linjiang' });
     expect(low.text).toContain('获评 1 分');
+    // Rated and closed, it is still reopened within days, its rating set aside; a week later, it is not.
+    const again = await app.assistant.handle(wecom('修完还是没修好', { user: 'rater' }));
+    expect(again.ticket).toMatchObject({ id, status: 'reopened' });
+    expect(await app.tickets.get(id)).toMatchObject({ rating: null });
+    await app.desk.resolve(id, 'w-lj-01');
+    await app.assistant.handle(wecom('4', { user: 'rater' }));
+    clock.advance(8 * 24 * 3600_000);
+    try {
+      expect((await app.assistant.handle(wecom('还是没修好', { user: 'rater' }))).ticket?.status).not.toBe('reopened');
+      expect(await app.tickets.get(id)).toMatchObject({ status: 'closed', rating: 4 });
+    } finally {
+      clock.advance(-8 * 24 * 3600_000);
+    }
   });
 });
 
