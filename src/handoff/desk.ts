@@ -164,7 +164,7 @@ export class HandoffDesk implements HandoffHandler {
       ctx.result.replies.push(replyTo(ctx, { text: say.statusSentDirect }));
       ctx.result.answer = say.statusSentDirect;
     }
-    this.tellRequester(ctx, say.requesterTickets(lines), inGroup);
+    this.tellRequester(ctx, say.requesterTickets(lines, tickets.some((ticket) => LIVE_STATUSES.includes(ticket.status))), inGroup);
     return true;
   }
 

@@ -78,8 +78,10 @@ export const deskMessages = {
     `【升级】工单 ${formatTicketId(ticket.id)}（${label} · ${community}）${minutes} 分钟无人接单，请协调。`,
   resolveOverdue: (ticket: Ticket, label: string, community: string, worker: string, hours: number) =>
     `【超时】工单 ${formatTicketId(ticket.id)}（${label} · ${community}）由${display(worker)}接单后 ${hours} 小时仍未办结，请关注。`,
-  requesterTickets: (lines: string[]) =>
-    lines.length ? `你最近提交的工单：\n${lines.join('\n')}\n有新的回复会第一时间转给你。` : '你还没有提交过工单。需要人帮忙时回复"转人工"。',
+  requesterTickets: (lines: string[], live: boolean) =>
+    lines.length
+      ? `你最近提交的工单：\n${lines.join('\n')}\n${live ? '有新的回复会第一时间转给你。' : '需要人帮忙时回复"转人工"。'}`
+      : '你还没有提交过工单。需要人帮忙时回复"转人工"。',
   statusSentDirect: '你的工单情况我私信发给你了。',
   myTickets: (lines: string[]) => (lines.length ? `你的工单：\n${lines.join('\n')}` : '你目前没有待办的工单。'),
   unknownTicket: (id: number) => `没有找到工单 #${id}，请核对编号。发"我的工单"可以查看你负责的工单。`,

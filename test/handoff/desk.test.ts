@@ -565,6 +565,12 @@ describe('a requester asking after their requests', () => {
       ['你最近提交的工单：', true],
     ]);
     expect(inGroup.answer).toBe('你的工单情况我私信发给你了。');
+    // With nothing live, no reply is promised.
+    const cancelled = await app.assistant.handle(wecom('宿舍门锁坏了，我在医药港', { user: 'xiaoqian-3' }));
+    await app.assistant.handle(wecom('取消', { user: 'xiaoqian-3' }));
+    expect((await app.assistant.handle(wecom('我的工单', { user: 'xiaoqian-3' }))).answer).toBe(
+      `你最近提交的工单：\n#${cancelled.ticket!.id} 报修 · 医药港产业社区 · 已撤销\n需要人帮忙时回复"转人工"。`,
+    );
   });
 });
 
