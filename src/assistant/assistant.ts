@@ -251,7 +251,7 @@ async function answer(ctx: MessageContext, questions: string[]): Promise<void> {
   const steps = new Set<string>();
   for (const question of questions) {
     if (texts.length) emit('\n');
-    const outcome = await ctx.services.answerer.answer(withoutWhereIAm(question), emit, ctx.log);
+    const outcome = await ctx.services.answerer.answer(withoutWhereIAm(question, ctx.services.tokenizer), emit, ctx.log);
     if (ctx.relevance === null || (outcome.relevance !== null && outcome.relevance < ctx.relevance)) ctx.relevance = outcome.relevance;
     if (outcome.unmentioned) ctx.result.unmentioned ??= outcome.unmentioned;
     ctx.answered ||= outcome.answered;

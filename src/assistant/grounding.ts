@@ -265,18 +265,23 @@ const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么�
 
 const CITATION_MARK = /\[\d+\]/g;
 
-// "我在医药港上班", "我们公司在芯谷", "我是大创小镇的员工": where the asker is, said before the question.
-const WHERE_I_AM = /^(?:我|我们|本人)(?:公司|厂|企业|单位|家)?(?:是|在|住在?|来自)/;
+// What is said around where one is: "我在…上班", "我们公司在…", "我是…的员工", "我住在…".
+const AROUND_WHERE_I_AM = /我们?|本人|公司|企业|单位|厂里?|家|是|在|住|来自|上班|工作|打工|的|员工|职工|这边|那边|这里|那里|附近/g;
 
 /**
  * The question without the clauses that only say where the asker is: "我在医药港上班，邻里中心有几个"
  * asks about the centres, wherever they are, and its answer is not to be looked for among passages
- * about 医药港. A question that names the place itself keeps it ("我在医药港，医药港有几个邻里中心").
+ * about 医药港. A clause that says more ("我们是生物医药企业") is part of the question, and so is one
+ * that asks ("我在医药港，医药港有几个邻里中心").
  */
-export function withoutWhereIAm(question: string): string {
+export function withoutWhereIAm(question: string, tokenizer: Tokenizer): string {
   const clauses = question.split(/(?<=[，,。；;！!\s])/);
-  const asking = (clause: string) => QUESTION_WORD.test(clause) || YES_NO.test(clause.replace(/[，,。；;！!\s]+$/, '')) || /[?？]/.test(clause);
-  const rest = clauses.filter((clause) => !WHERE_I_AM.test(clause) || asking(clause));
+  const onlyWhere = (clause: string) => {
+    const plain = normalizeText(clause).replace(/[\p{P}\s]+/gu, '');
+    const places = tokenizer.placesIn(plain);
+    return places.length > 0 && !places.reduce((rest, place) => rest.replaceAll(place, ''), plain).replace(AROUND_WHERE_I_AM, '');
+  };
+  const rest = clauses.filter((clause) => !onlyWhere(clause));
   return rest.length && rest.length < clauses.length ? rest.join('').trim() : question;
 }
 
