@@ -55,8 +55,8 @@ function onlyAnswersWhere(text: string, named: string[]): boolean {
   if (NOT_KNOWING.test(plain)) return true;
   if (named.length) return ![...named].sort((a, b) => b.length - a.length).reduce((rest, name) => rest.split(name).join(''), plain).replace(AROUND_A_PLACE, '');
   if (plain.length > PLACE_REPLY_LENGTH || /[\p{P}\p{S}]/u.test(plain)) return false;
-  // "在下沙": two characters after what is said around a place.
-  return plain.replace(AROUND_A_PLACE, '').length <= 2 || PLACE_ENDING.test(plain);
+  // "在下沙": a name of two characters after what is said around a place ("宿舍的事" leaves one).
+  return plain.length <= 2 || plain.replace(AROUND_A_PLACE, '').length === 2 || PLACE_ENDING.test(plain);
 }
 
 /** The request's description with what the requester added, in their words, after it. */

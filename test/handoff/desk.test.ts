@@ -333,6 +333,11 @@ describe('questions asked while a request is open', () => {
     expect(await app.tickets.get(id)).toMatchObject({ community: 'yiyaogang', assignee: 'w-yyg-01', status: 'assigned' });
     expect(await app.tickets.list({ community: 'yiyaogang' })).toEqual(expect.arrayContaining([expect.objectContaining({ id })]));
 
+    // Two characters around what is said of a place are a place ("在下沙"); one is not ("宿舍的事").
+    await app.assistant.handle(wecom('转人工', { user: 'says-what' }));
+    await app.assistant.handle(wecom('就是想问问', { user: 'says-what' }));
+    expect((await app.assistant.handle(wecom('宿舍的事', { user: 'says-what' }))).answer).toMatch(/^已记下，会一并转给社区工作者/);
+
     // "不清楚" says it at once.
     await app.assistant.handle(wecom('想报名技能培训', { user: 'does-not-know' }));
     expect((await app.assistant.handle(wecom('不清楚', { user: 'does-not-know' }))).ticket).toMatchObject({ category: 'training', assignee: 's-baiyang' });
