@@ -19,7 +19,29 @@ import { draftsExpireBefore, type Draft, type TicketStore } from './ticket-store
 export type ActionOutcome = { ok: boolean; message: string; ticket?: Ticket };
 
 const CANCEL = /^(取消|撤销|不用了|算了)[。！!]?$/;
-const RATING = /^\s*([1-5])\s*(分|星)?\s*[。！!]?$/;
+const RATING = /^([1-5]|[一二三四五])(?:分|星|颗星)?$/;
+const NUMERALS = '一二三四五';
+/** The words of the scale asked for ("5 为非常满意"), in the order they are tried. */
+const SATISFACTION: [RegExp, number][] = [
+  [/^(?:非常|很|特别|十分)不满意$|^(?:太差|很差)$/, 1],
+  [/^不太?满意$|^不好$/, 2],
+  [/^(?:一般|还行|凑合)$/, 3],
+  [/^(?:非常|很|特别|十分|超级)满意$/, 5],
+  [/^(?:挺|比较|还算)?满意$|^(?:还不错|不错)$/, 4],
+];
+
+/**
+ * A rating as the requester gives it: "5", "5分", "五星", "非常满意" (5), "满意" (4), "一般" (3) —
+ * or `off-scale` for another number ("6", "10分"), which is asked again.
+ */
+function ratingIn(text: string): number | 'off-scale' | undefined {
+  const plain = normalizeText(text).replace(/[\s。！!~～.]+|[了啊呀哦]+$/g, '');
+  const digit = RATING.exec(plain)?.[1];
+  if (digit) return NUMERALS.includes(digit) ? NUMERALS.indexOf(digit) + 1 : Number(digit);
+  const said = SATISFACTION.find(([words]) => words.test(plain));
+  if (said) return said[1];
+  return /^\d+(?:分|星)?$/.test(plain) ? 'off-scale' : undefined;
+}
 /** How many times "没找到这个社区" is said before a half-filled request is dropped. */
 const COMMUNITY_ASKS = 2;
 /** Where a place name ends ("金沙湖那边", "下沙街道"): a short reply ending so is an attempt to name the community. */
@@ -335,11 +357,11 @@ export class HandoffDesk implements HandoffHandler {
   private async rateOrReopen(ctx: MessageContext): Promise<boolean> {
     const { message } = ctx;
     const text = message.text.trim();
-    const rating = RATING.exec(text);
-    const notSolved = NOT_SOLVED.test(text);
-    if (!rating && !notSolved) return false;
+    const rating = ratingIn(text);
+    const notSolved = rating === undefined && NOT_SOLVED.test(text);
+    if (rating === undefined && !notSolved) return false;
     // "还是没修好" after the rating too: a ticket closed in the last days, unless one is still live here.
-    const [ticket] = await this.deps.store.list({ status: rating ? ['resolved'] : ['resolved', 'closed'], requester: { channel: message.channel, userId: message.sender.id }, limit: 1 });
+    const [ticket] = await this.deps.store.list({ status: notSolved ? ['resolved', 'closed'] : ['resolved'], requester: { channel: message.channel, userId: message.sender.id }, limit: 1 });
     if (!ticket || !this.isRequesterConversation(ctx, ticket)) return false;
     const now = this.deps.clock.now();
     if (ticket.status === 'closed') {
@@ -348,8 +370,13 @@ export class HandoffDesk implements HandoffHandler {
     }
     ctx.result.route = 'handoff';
     ctx.result.category = ticket.category;
-    if (rating) {
-      const score = Number(rating[1]);
+    if (rating === 'off-scale') {
+      ctx.result.ticket = ticketSummary(ticket);
+      this.tellRequester(ctx, say.ratingScale(ticket), ticket.privateChannel);
+      return true;
+    }
+    if (rating !== undefined) {
+      const score = rating;
       const closed = await this.deps.store.transition(ticket.id, {
         from: ['resolved'],
         to: 'closed',

@@ -67,6 +67,7 @@ export const deskMessages = {
     `【转办工单 ${formatTicketId(ticket.id)}】${label} · ${community}，由${display(from)}转来。\n内容：${ticket.description}\n回复"${formatTicketId(ticket.id)} 接单"接单。`,
   resolvedForWorker: (ticket: Ticket) => `工单 ${formatTicketId(ticket.id)} 已办结，已请对方评分。`,
   askRating: (ticket: Ticket) => `工单 ${formatTicketId(ticket.id)} 已办结。请为这次服务打分：回复 1–5（5 为非常满意）`,
+  ratingScale: (ticket: Ticket) => `工单 ${formatTicketId(ticket.id)} 的评分请回复 1–5 之间的数字（5 为非常满意），也可以回复"满意""一般"等。`,
   thanksForRating: (rating: number) => (rating <= 2 ? '收到你的评分，我们会请负责人回访，改进服务。' : '感谢你的评价！有需要随时找我。'),
   lowRating: (ticket: Ticket, rating: number, worker: string) => `【低分提醒】工单 ${formatTicketId(ticket.id)}（${display(worker)}办理）获评 ${rating} 分，请回访。`,
   reopened: (ticket: Ticket, worker: string) => `已重新打开工单 ${formatTicketId(ticket.id)}，社区工作者${display(worker)}会继续跟进。`,

@@ -228,6 +228,21 @@ describe('a whole request, from a park group to the rating', () => {
     expect(notifications.find((notification) => notification.recipient === 'staff-group:dachuang')?.text).toContain('内容：宿舍空调坏了；不对，是热水器坏了；水管也漏了 电话138****5678');
   });
 
+  it('takes a rating in words or Chinese numerals, and asks again for a number off the scale', async () => {
+    const rate = async (user: string, said: string) => {
+      const opened = await app.assistant.handle(wecom('临江街道这边宿舍门锁坏了，请派人修', { user }));
+      await app.desk.resolve(opened.ticket!.id, 'w-lj-01');
+      const reply = await app.assistant.handle(wecom(said, { user }));
+      return { reply, ticket: (await app.tickets.get(opened.ticket!.id))! };
+    };
+    for (const [said, score] of [['非常满意！', 5], ['五星', 5], ['满意', 4], ['一般', 3], ['很不满意', 1]] as const) {
+      expect((await rate(`rates-${score}-${said}`, said)).ticket, said).toMatchObject({ status: 'closed', rating: score });
+    }
+    const off = await rate('rates-off', '6');
+    expect(off.ticket).toMatchObject({ status: 'resolved', rating: null });
+    expect(off.reply.answer).toBe(`工单 #${off.ticket.id} 的评分请回复 1–5 之间的数字（5 为非常满意），也可以回复"满意""一般"等。`);
+  });
+
   it('notifies the supervisor of a low rating, and reopens when the requester says it is not solved', async () => {
     const opened = await app.assistant.handle(wecom('临江街道这边宿舍漏水了，请派人修 电话13812345678', { user: 'rater' }));
     const id = opened.ticket!.id;
