@@ -7,7 +7,7 @@ import { toSimplified } from '../retrieval/text.ts';
 import type { Answerer } from './answerer.ts';
 import { asksWhatItIs, withoutWhereIAm } from './grounding.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
-import { carryOverTopic, isFollowUp, questionsIn } from './follow-up.ts';
+import { carryOverTopic, isFollowUp, questionsIn, type AskedQuestion } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
 import { emptySession, type KeyValueStore, type Session } from './memory.ts';
 import { compose, type Step } from './pipeline.ts';
@@ -229,7 +229,7 @@ const respond: Step<MessageContext> = async function respond(ctx) {
       }
       // A follow-up rewritten with its topic ("那下沙的呢，邻里中心一共有多少房间") is one question.
       const { router, tokenizer } = ctx.services;
-      return answer(ctx, ctx.topic === undefined ? questionsIn(ctx.question, tokenizer, (question) => router.asksTheDocuments(question)) : [ctx.question]);
+      return answer(ctx, ctx.topic === undefined ? questionsIn(ctx.question, tokenizer, (question) => router.asksTheDocuments(question)) : [{ asked: ctx.question, question: ctx.question }]);
     }
   }
 };
@@ -243,15 +243,20 @@ const said = (sentence: string) => sentence.replace(CITATION_MARKER, '').replace
  * gave is not said again ("有没有培训，怎么报名": both find the sentence on how to sign up), and the
  * citations are numbered as one list. Answered when any of them is; its relevance is the least of theirs.
  */
-async function answer(ctx: MessageContext, questions: string[]): Promise<void> {
+async function answer(ctx: MessageContext, questions: AskedQuestion[]): Promise<void> {
   const emit = (text: string) => ctx.emit({ type: 'text-delta', text });
+  const several = questions.length > 1;
   const texts: string[] = [];
   const citations: Citation[] = [];
   const sentences = new Set<string>();
   const steps = new Set<string>();
-  for (const question of questions) {
-    if (texts.length) emit('\n');
-    const outcome = await ctx.services.answerer.answer(withoutWhereIAm(question, ctx.services.tokenizer), emit, ctx.log);
+  for (const { asked, question } of questions) {
+    // The first answer streams as it is written (a model's takes a while); the others go out as they
+    // are composed. The result, which channels show in the end, is what counts.
+    const first = texts.length === 0 && sentences.size === 0;
+    const outcome = await ctx.services.answerer.answer(withoutWhereIAm(question, ctx.services.tokenizer), first ? emit : () => {}, ctx.log);
+    // Of several questions, the one the documents say nothing about is named.
+    if (several && outcome.via === 'none' && outcome.text === replies.noAnswer) outcome.text = replies.noAnswerAbout(asked.replace(/[？?。！!]+$/, ''));
     if (ctx.relevance === null || (outcome.relevance !== null && outcome.relevance < ctx.relevance)) ctx.relevance = outcome.relevance;
     if (outcome.unmentioned) ctx.result.unmentioned ??= outcome.unmentioned;
     ctx.answered ||= outcome.answered;
@@ -269,6 +274,7 @@ async function answer(ctx: MessageContext, questions: string[]): Promise<void> {
       numbers.set(citation.n, same?.n ?? citations.push({ ...citation, n: citations.length + 1 }));
     }
     texts.push(text.replace(CITATION_MARKER, (marker, n: string) => (numbers.has(Number(n)) ? `[${numbers.get(Number(n))}]` : marker)));
+    if (!first) emit(`\n${texts.at(-1)}`);
   }
   const after = [...steps].map((step) => `\n${step}`).join('');
   if (after) emit(after);

@@ -41,6 +41,9 @@ export function carryOverTopic(text: string, topic: string, names: Names): { que
 /** At most this many questions of one message are answered, each on its own. */
 const MAX_QUESTIONS = 3;
 
+/** A question of a message as it was asked, and as it stands alone ("在哪" → "在哪，邻里中心有几个"). */
+export type AskedQuestion = { asked: string; question: string };
+
 /**
  * The questions a message asks one after another ("邻里中心有几个？房租多少？", "五融是什么，四项重点
  * 工作是什么"), to be answered each on its own: one search for both finds the passages of one. A
@@ -48,17 +51,18 @@ const MAX_QUESTIONS = 3;
  * leans on the one before ("在哪") carries its topic. `forTheDocuments` tells a question from a
  * greeting ("在吗？"): unless two questions are for the documents, the message is one question.
  */
-export function questionsIn(text: string, names: Names, forTheDocuments: (question: string) => boolean): string[] {
-  const questions: string[] = [];
+export function questionsIn(text: string, names: Names, forTheDocuments: (question: string) => boolean): AskedQuestion[] {
+  const asked: string[] = [];
   let pending = '';
   for (const clause of text.split(/(?<=[，,；;。！!？?])/)) {
     pending += clause;
     if (asksSomething(clause)) {
-      questions.push(pending.replace(/[，,；;。]+$/, '').trim());
+      asked.push(pending.replace(/[，,；;。]+$/, '').trim());
       pending = '';
     }
   }
-  if (questions.length < 2 || questions.length > MAX_QUESTIONS || pending.trim()) return [text];
-  const standalone = questions.map((question, i) => (i > 0 && isFollowUp(question, names) ? carryOverTopic(question, questions[i - 1]!, names).question : question));
-  return standalone.every(forTheDocuments) ? standalone : [text];
+  const whole = [{ asked: text, question: text }];
+  if (asked.length < 2 || asked.length > MAX_QUESTIONS || pending.trim()) return whole;
+  const questions = asked.map((one, i) => ({ asked: one, question: i > 0 && isFollowUp(one, names) ? carryOverTopic(one, asked[i - 1]!, names).question : one }));
+  return questions.every(({ question }) => forTheDocuments(question)) ? questions : whole;
 }

@@ -273,7 +273,12 @@ describe('assistant offline', () => {
   });
 
   it('answers each of several questions in one message, numbering the citations as one list and saying nothing twice', async () => {
-    const two = await app.assistant.handle(message('邻里中心有几个？房租多少？'));
+    const deltas: string[] = [];
+    const two = await app.assistant.handle(message('邻里中心有几个？房租多少？'), (event) => {
+      if (event.type === 'text-delta') deltas.push(event.text);
+    });
+    // A streaming channel shows the same text the result carries.
+    expect(deltas.join('')).toBe(two.answer);
     expect(two.route).toBe('answer');
     const [count, rent, step] = two.answer.split('\n');
     expect(count).toMatch(/合计可提供14108间房源\[1\]。$/);
@@ -290,6 +295,9 @@ describe('assistant offline', () => {
     expect(training.answer.match(/具体时间和报名方式/g)).toHaveLength(1);
     // Where the asker is says nothing of what is asked: the answer was about 医药港's social-work station.
     expect((await app.assistant.handle(message('我在医药港上班，邻里中心有几个？'))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源/);
+    // The question the documents say nothing about is named.
+    const unknown = await app.assistant.handle(message('养猫可以吗？邻里中心有几个？'));
+    expect(unknown.answer).toMatch(/^关于"养猫可以吗"，现有资料里没有找到说明，[^\n]*\n已建成下沙邻里中心[^\n]*14108/);
     // A greeting is no question for the documents: "在吗？" is not answered "没有找到".
     const hello = await app.assistant.handle(message('在吗？邻里中心有几个'));
     expect(hello.answer).not.toContain('没有找到');
