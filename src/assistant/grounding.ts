@@ -271,8 +271,8 @@ const AROUND_WHERE_I_AM = /我们?|本人|公司|企业|单位|厂里?|家|是|�
 /**
  * The question without the clauses that only say where the asker is: "我在医药港上班，邻里中心有几个"
  * asks about the centres, wherever they are, and its answer is not to be looked for among passages
- * about 医药港. A clause that says more ("我们是生物医药企业") is part of the question, and so is one
- * that asks ("我在医药港，医药港有几个邻里中心").
+ * about 医药港. A clause that says more ("我们是生物医药企业") is part of the question, and a place the
+ * question names itself stays in it ("我在医药港，医药港有几个邻里中心").
  */
 export function withoutWhereIAm(question: string, tokenizer: Tokenizer): string {
   const clauses = question.split(/(?<=[，,。；;！!\s])/);

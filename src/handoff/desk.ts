@@ -63,8 +63,9 @@ const STATUS_QUERY =
   /^我的(工单|单子|报修|申请)[。？?！!]*$|(查|看)一?(下|看)?我?(的|提交的|登记的)?(工单|单子|报修|申请)(?!条件|办法|流程|材料|方式|电话|地址|要求|表|渠道|入口)|(工单|单子|报修|申请|登记)的?(进度|状态|处理得?怎么样|怎么样了|到哪)|(处理|办)到哪(一步|里)?了|进度(怎么样|如何)/;
 /** How many of a requester's tickets "查一下我的工单" lists, newest first. */
 const STATUS_LISTED = 3;
-/** Thanks or an okay, and nothing else: before the worker has said anything, it is said to the bot. */
+/** Thanks, answered "不客气". */
 const THANKS = /谢|感谢|辛苦|麻烦/;
+/** Thanks or an okay, and nothing else: before the worker has said anything, it is said to the bot. */
 const ACKNOWLEDGEMENT = /^(好的?|嗯+|哦+|ok|okay|收到|知道了|明白了?|行|可以)?[，,\s]*(谢谢(你|您|啦|了)?|多谢|感谢|辛苦(了|啦)?|麻烦(你|您)?了)?[。！!~～.]*$/i;
 
 /**
