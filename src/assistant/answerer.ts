@@ -38,6 +38,9 @@ function notAnswered(lacks: string | undefined, relevance: number | null, emit: 
   emit(text);
   return { answered: false, text, citations: [], relevance, via: 'none' };
 }
+/** Asked when, and what speaks to a when: a year, a month, a day, a time of year, or 时间 (even "具体时间…没有列出"). */
+const WHEN = /什么时候|何时|哪一?年|几月|哪个月|哪天/;
+const A_TIME = /\d{2,4}年|\d{1,2}月|\d{1,2}日|年底|年内|年初|年中|上半年|下半年|今年|明年|季度|月底|时间|\d{1,2}[:：]\d{2}/;
 const MARKER = /[\[［【](\d{1,2})[\]］】]/g;
 
 /**
@@ -118,7 +121,9 @@ export class Answerer {
   /** An answer whose numbers are not those of the place asked about says so first. */
   private scoped(question: string, answer: string): string {
     const place = countNotOf(question, answer, this.deps.tokenizer);
-    return place ? replies.countNotOf(place) + answer : answer;
+    if (place) return replies.countNotOf(place) + answer;
+    // "临江的邻里中心什么时候建好" is answered "正在建设中": true, but no date.
+    return WHEN.test(question) && !A_TIME.test(answer) ? replies.timeNotStated + answer : answer;
   }
 
   /** An FAQ entry that matches, or the passages to answer from, or nothing relevant enough. */

@@ -161,6 +161,9 @@ describe('assistant offline', () => {
     // Asked of no place, or of every place it sums, the total is the answer.
     expect((await app.assistant.handle(message('邻里中心一共有多少房间', { user: 'sums' }))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源。/);
     expect((await app.assistant.handle(message('下沙新雁宁巢临江芯谷一共多少房间'))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源\[1\]。/);
+    // Asked when, answered without a date: said so first.
+    expect((await app.assistant.handle(message('临江的邻里中心什么时候建好'))).answer).toMatch(/^现有资料没有写明具体时间，资料里写的是：[^。]*临江产业邻里中心[^。]*正在建设中/);
+    expect((await app.assistant.handle(message('社企开放日什么时候举办'))).answer).not.toMatch(/^现有资料没有写明具体时间/);
     // "那下沙的呢" after the total asks for 下沙's own number.
     expect((await app.assistant.handle(message('那下沙的呢', { user: 'sums' }))).answer).toMatch(/^现有资料没有单独写明下沙的数字，/);
     expect((await app.assistant.handle(message('钱塘区有多少产业员工'))).answer).toMatch(/^钱塘区常年工作生活着30余万产业员工/);
