@@ -265,8 +265,11 @@ const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么�
 
 const CITATION_MARK = /\[\d+\]/g;
 
-// What is said around where one is: "我在…上班", "我们公司在…", "我是…的员工", "我住在…".
-const AROUND_WHERE_I_AM = /我们?|本人|公司|企业|单位|厂里?|家|是|在|住|来自|上班|工作|打工|的|员工|职工|这边|那边|这里|那里|附近/g;
+/**
+ * What is said around where one is: "我在…上班", "我们公司在…", "我是…的员工", "住…宿舍", "…那边".
+ * Also read by the handoff desk, when it asks which community.
+ */
+export const AROUND_A_PLACE = /[\p{P}\p{S}]|我们?|本人|公司|企业|单位|厂里?|家|宿舍|是|在|住|来自|就|上班|工作|打工|的|员工|职工|这边|那边|这里|那里|附近|呢|啊|吧/gu;
 
 /**
  * The question without the clauses that only say where the asker is: "我在医药港上班，邻里中心有几个"
@@ -279,7 +282,7 @@ export function withoutWhereIAm(question: string, tokenizer: Tokenizer): string 
   const onlyWhere = (clause: string) => {
     const plain = normalizeText(clause).replace(/[\p{P}\s]+/gu, '');
     const places = tokenizer.placesIn(plain);
-    return places.length > 0 && !places.reduce((rest, place) => rest.replaceAll(place, ''), plain).replace(AROUND_WHERE_I_AM, '');
+    return places.length > 0 && !places.reduce((rest, place) => rest.replaceAll(place, ''), plain).replace(AROUND_A_PLACE, '');
   };
   const rest = clauses.filter((clause) => !onlyWhere(clause));
   return rest.length && rest.length < clauses.length ? rest.join('').trim() : question;

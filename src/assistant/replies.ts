@@ -27,7 +27,8 @@ export const replies = {
     `${media === 'voice' ? '小融暂时听不了语音' : '小融暂时看不了图片、视频和文件'}，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。`,
 } as const;
 
-const THANKS = /谢|感谢|辛苦/;
+/** Thanks ("谢谢", "辛苦了", "麻烦你了"), answered "不客气". */
+export const THANKS = /谢|感谢|辛苦|麻烦(?:你|您)?了/;
 const FAREWELL = /再见|拜拜|bye/i;
 
 /** The greeting route covers hello, thanks and goodbye: answer each as a person would. */

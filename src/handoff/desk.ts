@@ -1,6 +1,7 @@
 import { replyTo, type HandoffHandler, type MessageContext } from '../assistant/assistant.ts';
 import { FALLBACK_CATEGORY, type Categories, type Category } from '../assistant/categories.ts';
-import { replies as assistantReplies } from '../assistant/replies.ts';
+import { AROUND_A_PLACE } from '../assistant/grounding.ts';
+import { replies as assistantReplies, THANKS } from '../assistant/replies.ts';
 import { acceptsOffer, asksForPerson, asksSomething, declinesOffer } from '../assistant/router.ts';
 import type { InboundMessage, Reply, TicketSummary } from '../assistant/types.ts';
 import type { Clock } from '../clock.ts';
@@ -48,8 +49,6 @@ const COMMUNITY_ASKS = 2;
 const PLACE_ENDING = /(社区|园区|小镇|街道|镇|村|区|园|港|谷|湖|里|城|苑|路|街|公寓|中心|广场|大厦|这边|那边|这里|那里|附近)$/;
 /** Longer than this, a reply to "which community" that names none says more than where the requester is. */
 const PLACE_REPLY_LENGTH = 10;
-/** What is said around a place: "我在…上班", "…那边", "住…的". */
-const AROUND_A_PLACE = /[\p{P}\p{S}]|我们?|在|住|是|的|就|上班|工作|公司|企业|厂|宿舍|这边|那边|这里|那里|附近|呢|啊|吧/gu;
 /** Not knowing where, which answers "which community" too. */
 const NOT_KNOWING = /^我?[也还]?(不清楚|不知道|不确定|不晓得|不记得|忘了|说不清)/;
 /** How long after it was resolved a rated (closed) ticket is reopened by "还是没修好". */
@@ -63,8 +62,6 @@ const STATUS_QUERY =
   /^我的(工单|单子|报修|申请)[。？?！!]*$|(查|看)一?(下|看)?我?(的|提交的|登记的)?(工单|单子|报修|申请)(?!条件|办法|流程|材料|方式|电话|地址|要求|表|渠道|入口)|(工单|单子|报修|申请|登记)的?(进度|状态|处理得?怎么样|怎么样了|到哪)|(处理|办)到哪(一步|里)?了|进度(怎么样|如何)/;
 /** How many of a requester's tickets "查一下我的工单" lists, newest first. */
 const STATUS_LISTED = 3;
-/** Thanks, answered "不客气". */
-const THANKS = /谢|感谢|辛苦|麻烦/;
 /** Thanks or an okay, and nothing else: before the worker has said anything, it is said to the bot. */
 const ACKNOWLEDGEMENT = /^(好的?|嗯+|哦+|ok|okay|收到|知道了|明白了?|行|可以)?[，,\s]*(谢谢(你|您|啦|了)?|多谢|感谢|辛苦(了|啦)?|麻烦(你|您)?了)?[。！!~～.]*$/i;
 
