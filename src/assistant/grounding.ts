@@ -77,7 +77,7 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   { asks: /几点|营业时间|开放时间|开门|关门/, says: /营业|开放时间|开门|关门|\d{1,2}[:：]\d{2}|\d{1,2}点/, value: '开放时间' },
   // "社企共建基金能申请多少钱": an amount granted, not a price paid.
   { asks: /(?<=(?:申请|领取|资助|基金|补贴|补助|奖励|资金|经费|奖金)\p{Script=Han}{0,2})(?:多少钱|金额|额度)/u, says: /\d+(?:\.\d+)?万?元|金额|额度/, value: '金额' },
-  { asks: /多少钱|费用|价格|收费|房租|租金|几块钱|要钱|花钱|免费|贵不贵|贵吗|便宜/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/, value: '收费标准' },
+  { asks: /多少钱|费用|价格|收费|房租|租金|几块钱|[要交付掏花]钱|免费|贵不贵|贵吗|便宜|费(?:是|要|大概|一般)?多少|费怎么(?:算|收)/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/, value: '收费标准' },
   // "医药港属于哪类社区": a sentence naming a kind (建制型, 功能型, 两类), not one that only names the place.
   { asks: /哪一?类|哪一?种类型|什么类型|什么类别/, says: /[型类]/, value: '类型' },
   // Who may live there: "邻里中心可以带家属住吗" is not answered by how many rooms there are.
@@ -87,6 +87,8 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
     value: '入住条件',
   },
   { asks: /网址|网站|链接|小程序|公众号|二维码|app/i, says: /网址|网站|https?:|www\.|小程序|公众号|二维码|app/i, value: '网址' },
+  // "公寓离厂远吗": how far, which the list of centres or their names does not say.
+  { asks: /多远|远不远|远吗|近不近|近吗|距离|离\p{Script=Han}{1,8}?[远近]/u, says: /\d+(?:\.\d+)?(?:公里|千米|米)|步行|车程|距离|分钟|附近|旁边|隔壁|对面/, value: '距离' },
   // "在哪" alone is not here: "在医药港、芯谷试点" answers where a programme is. Where a building is
   // ("下沙邻里中心在哪里") is its address, and the list of centres is no answer to it.
   { asks: /地址|位置|怎么走|怎么去|哪条路|路线|门牌|(?<=中心|公寓|驿站|服务站|大厅|食堂)(?:具体)?在哪/, says: /地址|位置|路\d*号|\d+号|门牌|地铁|公交/, value: '地址' },
@@ -94,6 +96,9 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
 
 /** The one kind of value `question` wants, if it wants one. */
 const kindAsked = (question: string) => ANSWER_KINDS.find(({ asks }) => asks.test(question));
+
+/** Whether a question wants one kind of value: a price, a phone number, an address, how far. */
+export const wantsAValue = (question: string): boolean => kindAsked(question) !== undefined;
 
 /**
  * What a sentence must hold to answer `question`, when the question wants one kind of value. Where a
@@ -130,7 +135,7 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
   let thing = clause
     .slice(0, asked.index)
     .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我)?(?:请问|想问一?下|问一?下|问问)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
-    .replace(/(?:的|是|属于|谁|可以|能|有|申请|领取|补贴|补助|资助)+$/, '');
+    .replace(/(?:的|是|属于|谁|可以|能|有|要|申请|领取|补贴|补助|资助)+$/, '');
   // "外地人能住蓝领公寓吗", "有没有免费的技能培训", "免费培训有吗": what is asked about comes after the asking.
   if (!named(thing))
     thing = clause

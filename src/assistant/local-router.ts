@@ -5,6 +5,7 @@ import type { Glossary } from '../knowledge/glossary.ts';
 import { isPunctuation, normalizeText, plainParticles } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
+import { wantsAValue } from './grounding.ts';
 import { NaiveBayes } from './naive-bayes.ts';
 import { asksSomething } from './router.ts';
 import { ROUTES, type Route, type RouteDecision } from './types.ts';
@@ -30,6 +31,24 @@ const GENERIC_ASKING = /帮我|帮忙|麻烦|我想|我要|想要|找个人|找�
  * Deciding on those words lifts the leave-one-out count from 120 to 122 of 149 (0.4 and 0.6: 122).
  */
 const PLAUSIBLE_WITHOUT_ASKING = 0.5;
+
+/** Something to be done for someone: a request that also asks a price or a phone number is still a request. */
+const ASKS_FOR_ACTION = /帮|派|修|申请|登记|报名|安排|预约|调解|投诉/;
+const POLITE_ASKING = /请问|你好|您好|小融|想问问?一?下?|问一?下/g;
+
+/**
+ * "宿舍一个月多少钱", "公寓离厂远不远": every clause asks, one of them for a value the documents would
+ * state, and none for something to be done. "宿舍空调坏了，物业电话多少" says what is wrong, and
+ * "帮我修空调，要多少钱" asks for a repair: both stay requests.
+ */
+function onlyAsksAValue(text: string): boolean {
+  if (!wantsAValue(text) || ASKS_FOR_ACTION.test(text)) return false;
+  return text
+    .replace(POLITE_ASKING, '')
+    .split(/[\s\p{P}]+/u)
+    .filter(Boolean)
+    .every(asksSomething);
+}
 
 /** Below this, a question routed as a greeting is routed as the likeliest of the rest. */
 const DOUBTFUL_GREETING = 0.5;
@@ -116,10 +135,13 @@ export class LocalRouter {
     const text = this.besidesAskingWhatItCanDo(message) || message;
     const { label, probability, probabilities } = this.routes.predict(this.features(text));
     // "法律咨询有吗" sounded a little like "在吗" (0.45): a question barely taken for a greeting is a question.
+    // "宿舍一个月多少钱", "公寓离厂远不远" sound like housing requests, and ask only what the documents would state.
     const route =
       label === 'greeting' && probability < DOUBTFUL_GREETING && asksSomething(text)
         ? (Object.entries(probabilities) as [Route, number][]).filter(([one]) => one !== 'greeting').reduce((best, entry) => (entry[1] > best[1] ? entry : best))
-        : ([label, probability] as const);
+        : label === 'handoff' && onlyAsksAValue(text)
+          ? (['answer', probabilities.answer ?? 0] as const)
+          : ([label, probability] as const);
     const category = route[0] === 'handoff' ? this.categoryOf(text) : null;
     return { route: route[0], category, confidence: route[1], by: 'local' };
   }

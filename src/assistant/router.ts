@@ -40,9 +40,11 @@ export function declinesOffer(text: string): boolean {
   return NO.test(normalizeText(text));
 }
 
-// Phrased as a question: a question mark or particle, an interrogative word, or a clause ending in
-// 没 or 不 ("建好没", "能住不"). 几 asks only before a measure word: "宿舍几天没热水了" says, not asks.
-const ASKS = /[?？吗呢]|哪|谁|什么|啥|咋|怎么|怎样|如何|多少|多久|多长时间|多远|几[个间家处场种项次位点]|是否|能不能|可不可以|有没有|是不是|会不会/;
+// Phrased as a question: a question mark or particle, an interrogative word, a word asked as A-not-A
+// ("贵不贵", "远不远", "修没修"), or a clause ending in 没 or 不 ("建好没", "能住不"). 几 asks only
+// before a measure word: "宿舍几天没热水了" says, not asks. "时不时" and "动不动就" say how often.
+const ASKS =
+  /[?？吗呢]|哪|谁|什么|啥|咋|怎么|怎样|如何|多少|多久|多长时间|多远|几[个间家处场种项次位点]|是否|可不可以|(?!时)(\p{Script=Han})[不没]\1(?!就)/u;
 const ASKS_AT_END = /(?:没有?|不)$/;
 
 /** Whether a message asks anything, rather than says something ("心里难受", "我在芯谷"). */

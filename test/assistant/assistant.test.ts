@@ -146,6 +146,8 @@ describe('assistant offline', () => {
     expect((await app.assistant.handle(message('人才公寓谁可以住'))).answer).toMatch(/^现有资料里没有写明人才公寓的入住条件，/);
     // What it costs and where it is online are not answered by what a thing is.
     expect((await app.assistant.handle(message('技能培训要钱吗'))).answer).toMatch(/^现有资料里没有写明技能培训的收费标准，/);
+    expect((await app.assistant.handle(message('人才公寓贵不贵'))).answer).toMatch(/^现有资料里没有写明人才公寓的收费标准，/);
+    expect((await app.assistant.handle(message('公寓离厂远吗'))).answer).toMatch(/^现有资料里没有写明公寓的距离，/);
     expect((await app.assistant.handle(message('一网通办网址是多少'))).answer).toMatch(/^现有资料里没有写明一网通办的网址，/);
     expect((await app.assistant.handle(message('外地人能住蓝领公寓吗'))).answer).toMatch(/^现有资料里没有写明蓝领公寓的入住条件，/);
     expect((await app.assistant.handle(message('单身可以申请住邻里中心吗'))).answer).toMatch(/^现有资料没有写明房租标准、入住条件和申请办法/);

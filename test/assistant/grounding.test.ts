@@ -115,6 +115,11 @@ describe('extractive answers', () => {
     expect(wantedValue('另外问一下蓝领公寓在哪')).toBe('蓝领公寓的地址');
     expect(wantedValue('电话多少，邻里中心房租多少')).toBe('电话');
     expect(wantedValue('一网通办的网址是多少')).toBe('一网通办的网址');
+    expect(wantedValue('住宿费多少')).toBe('住宿的收费标准');
+    expect(wantedValue('住宿舍要交钱吗')).toBe('住宿舍的收费标准');
+    expect(wantedValue('公寓离厂远吗')).toBe('公寓的距离');
+    expect(wantedValue('邻里中心离地铁站多远')).toBe('邻里中心的距离');
+    expect(wantedValue('邻里中心附近有超市吗')).toBeUndefined();
     expect(wantedValue('邻里中心有几个')).toBeUndefined();
   });
 

@@ -128,6 +128,16 @@ describe('local router', () => {
     for (const text of ['在吗', '你是机器人吗', '小融在么']) expect(router.route(text).route, text).toBe('greeting');
   });
 
+  it('takes a question that only asks a price or how far for a question, however much it sounds like a request', async () => {
+    const router = await shippedRouter();
+    // Each was a housing request ("好的，我来帮你登记住房"): 宿舍 and 公寓 are said in requests most.
+    for (const text of ['宿舍一个月多少钱', '请问，住宿舍要交钱吗', '公寓离厂远不远']) expect(router.route(text).route, text).toBe('answer');
+    // Said with what is wrong, or with something to be done, it is still a request.
+    expect(router.route('宿舍空调坏了，物业电话多少')).toMatchObject({ route: 'handoff', category: 'repair' });
+    expect(router.route('帮我修空调，要多少钱')).toMatchObject({ route: 'handoff', category: 'repair' });
+    expect(router.route('我想申请人才公寓，房租多少')).toMatchObject({ route: 'handoff', category: 'housing' });
+  });
+
   it('reads a question ending in 么 as one ending in 吗, and leaves 什么 and 怎么 alone', async () => {
     expect(['小融在么', '有食堂么？', '这是什么', '怎么', '那么好'].map(plainParticles)).toEqual(['小融在吗', '有食堂吗？', '这是什么', '怎么', '那么好']);
     const router = await shippedRouter();
@@ -245,10 +255,10 @@ describe('local router', () => {
 });
 
 describe('whether a message asks something', () => {
-  it('knows a question by its mark, particle, question word or a clause ending in 没 or 不, and a statement by none', () => {
-    for (const asked of ['在吗', '那芯谷的呢', '邻里中心能住么', '有没有培训', '宿舍热水器坏了？', '住的地方太远了怎么办', '芯谷邻里中心建好没', '几点开门', '能住不，两个人', '修好要多久']) {
+  it('knows a question by its mark, particle, question word, A-not-A or a clause ending in 没 or 不, and a statement by none', () => {
+    for (const asked of ['在吗', '那芯谷的呢', '邻里中心能住么', '有没有培训', '宿舍热水器坏了？', '住的地方太远了怎么办', '芯谷邻里中心建好没', '几点开门', '能住不，两个人', '修好要多久', '人才公寓贵不贵', '离厂里远不远', '空调修没修好']) {
       expect(asksSomething(asked), asked).toBe(true);
     }
-    for (const said of ['心里难受', '我在芯谷上班', '宿舍几天没热水了', '住的地方太远了', '不需要']) expect(asksSomething(said), said).toBe(false);
+    for (const said of ['心里难受', '我在芯谷上班', '宿舍几天没热水了', '住的地方太远了', '不需要', '主管动不动就骂人', '宿舍时不时停电']) expect(asksSomething(said), said).toBe(false);
   });
 });
