@@ -172,8 +172,9 @@ const PAPERS = /[证卡费票]$/;
  * its last content word before the particle ("蓝领公寓可以带宠物吗" → 宠物, "技能培训发证书吗" → 证书),
  * with a rare word written right before it ("有没有相亲活动" → 相亲活动);
  * a question about something asks about the nouns after its last 的 ("邻里中心的停车位怎么申请" →
- * 停车位), and one for a kind of thing about the nouns it ends with ("区里对企业有什么补贴" → 补贴),
- * unless they are only everyday words for an aspect. A word is known when it, a word
+ * 停车位), one for a kind of thing about the nouns it ends with ("区里对企业有什么补贴" → 补贴), and
+ * any other about the nouns of its clause ("居住证在哪办" → 居住证), unless they are only everyday
+ * words for an aspect. A word is known when it, a word
  * inside it (宿舍楼 → 宿舍, but not 居住证 → 居住) or a synonym of either is in the index; one known
  * word is enough.
  * Passages about the apartments say nothing of pets: the answer must say so rather than list them.
@@ -213,10 +214,10 @@ function unmentionedWord(question: string, scorer: Scorer): string | undefined {
   const of = before.lastIndexOf('的');
   // "区里对企业有什么补贴": the kind of thing asked for, written right after the asking.
   const kind = WHAT_KIND.exec(clause)?.[1];
-  const thing = of >= 0 ? before.slice(of + 1) : kind;
+  const thing = of >= 0 ? before.slice(of + 1) : (kind ?? clause);
   if (!thing) return undefined;
   const nouns = words(thing)
-    .filter(({ tag }) => /^(?:n|vn|eng)/.test(tag))
+    .filter(({ tag }) => /^(?:n|vn|eng|j)/.test(tag))
     .map(({ word }) => word);
   if (nouns.some(known)) return undefined;
   return nouns.filter((noun) => generalRarity(noun) >= THING_RARITY).at(-1);

@@ -228,7 +228,7 @@ describe('what a question asks about that no document mentions', () => {
     // Not after an everyday word (方面); and written apart by 的, the rarer word is left to the threshold.
     expect(unmentioned('有没有各方面培训', scorer)).toBeUndefined();
     expect(unmentioned('有相亲的服务吗', scorer)).toBeUndefined();
-    // Not a yes/no question: "什么" is no particle, and how-to questions are the threshold's to judge.
+    // Not a yes/no question: "什么" is no particle.
     // Asked of something: the nouns after the last 的, when none is known and one names a thing.
     expect(unmentioned('邻里中心的停车位怎么申请', scorer)).toBe('停车位');
     expect(unmentioned('蓝领公寓的押金是多少', scorer)).toBe('押金');
@@ -242,6 +242,10 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('功能型社区的特点是什么', scorer)).toBeUndefined();
     expect(unmentioned('指导手册管什么', scorer)).toBeUndefined();
     expect(unmentioned('矛盾调节有什么特点吗', scorer)).toBeUndefined();
+    // Asked how or where with no 的: the nouns of the clause, none of them known. 办理 is (a synonym of 申请).
+    expect(unmentioned('居住证在哪办', scorer)).toBe('居住证');
+    expect(unmentioned('办健康证去哪', scorer)).toBe('健康证');
+    expect(unmentioned('蓝领公寓在哪', scorer)).toBeUndefined();
     expect(unmentioned('宠物怎么办理托运', scorer)).toBeUndefined();
   });
 });
