@@ -5,12 +5,13 @@ export type WorkerCommand =
   | { kind: 'resolve'; ticketId: number }
   | { kind: 'mine' };
 
-const COMMAND = /^[#＃]\s*(\d+)\s*(接单|回复|转办|转|完成|办结)\s*([\s\S]*)$/;
+// "#1024 已完成", "#1024 已经接单了": said as done, it is the same command.
+const COMMAND = /^[#＃]\s*(\d+)\s*(?:已经?)?(接单|回复|转办|转|完成|办结)\s*([\s\S]*)$/;
 /** Typed from memory: without "#" before a whole ticket number ("1024 接单"), or the action first ("接单 #1024"). */
-const WITHOUT_HASH = /^(\d{4,})\s*(接单|回复|转办|转|完成|办结)\s*([\s\S]*)$/;
+const WITHOUT_HASH = /^(\d{4,})\s*(?:已经?)?(接单|回复|转办|转|完成|办结)\s*([\s\S]*)$/;
 const ACTION_FIRST = /^(接单|完成|办结)\s*(?:[#＃]\s*(\d+)|(\d{4,}))$/;
-/** What a phone adds after a command word ("#1024 完成。"). */
-const TRAILING = /[。！!.~～]+$/;
+/** What a phone or a habit adds after a command word ("#1024 完成。", "#1024 完成了"). */
+const TRAILING = /[了啦]?[。！!.~～]*$/;
 
 /**
  * Parses a worker command, the same on every channel: `#1024 接单`, `#1024 回复 <内容>`,

@@ -612,6 +612,10 @@ describe('worker commands', () => {
   it('understand a command typed from memory: without "#", with the action first, with a full stop', async () => {
     expect(['1024 接单', '接单 #1024', '接单 1024', '#1024 接单。'].map(parseWorkerCommand)).toEqual(Array(4).fill({ kind: 'accept', ticketId: 1024 }));
     expect(['完成 #1024！', '#1024 完成!'].map(parseWorkerCommand)).toEqual(Array(2).fill({ kind: 'resolve', ticketId: 1024 }));
+    // Said as done: "已完成", "完成了".
+    expect(['#1024 已完成', '#1024 完成了', '1024 已经办结了。'].map(parseWorkerCommand)).toEqual(Array(3).fill({ kind: 'resolve', ticketId: 1024 }));
+    expect(['#1024 已接单', '#1024 接单啦'].map(parseWorkerCommand)).toEqual(Array(2).fill({ kind: 'accept', ticketId: 1024 }));
+    expect(parseWorkerCommand('#1024 回复 已完成了')).toEqual({ kind: 'reply', ticketId: 1024, text: '已完成了' });
     expect(parseWorkerCommand('1024 回复 明天到')).toEqual({ kind: 'reply', ticketId: 1024, text: '明天到' });
     // Ordinary talk stays ordinary; a short number without "#" is not a ticket.
     expect(['2024年的政策', '接单了吗', '12 接单'].map(parseWorkerCommand)).toEqual([undefined, undefined, undefined]);
