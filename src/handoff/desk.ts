@@ -20,6 +20,11 @@ import { draftsExpireBefore, type Draft, type TicketStore } from './ticket-store
 export type ActionOutcome = { ok: boolean; message: string; ticket?: Ticket };
 
 const CANCEL = /^(取消|撤销|不用了|算了)[。！!]?$/;
+/**
+ * "不用了，已经修好了", "自己弄好了": the matter may need no one any more. Only "取消" withdraws a
+ * ticket — "不用了，今天下午来就行" answers the worker — so it is said how.
+ */
+const NO_LONGER_NEEDED = /(?<![没不]\p{Script=Han}?)(?:修好|弄好|搞定|解决|处理好|好)了|不用(?:修|来|处理|麻烦)了|不需要了/u;
 const RATING = /^([1-5]|[一二三四五])(?:分|星|颗星)?$/;
 const NUMERALS = '一二三四五';
 /** The words of the scale asked for ("5 为非常满意"), in the order they are tried. */
@@ -486,7 +491,8 @@ export class HandoffDesk implements HandoffHandler {
     }
     this.markHandoff(ctx, ticket.category);
     ctx.result.ticket = ticketSummary(ticket);
-    this.tellRequester(ctx, say.followUpAcknowledged(ticket, this.workerName(ticket.assignee)), ticket.privateChannel);
+    const noLongerNeeded = NO_LONGER_NEEDED.test(text) && !asksSomething(text);
+    this.tellRequester(ctx, say.followUpAcknowledged(ticket, this.workerName(ticket.assignee)) + (noLongerNeeded ? say.cancelIfNotNeeded : ''), ticket.privateChannel);
     return true;
   }
 

@@ -55,6 +55,7 @@ export const deskMessages = {
   draftWaiting: (matter: string) => `另外，登记${matter}还需要知道你在哪个产业社区或园区，直接回复社区名称即可；回复"取消"可撤销。`,
   draftDropped: (matter: string) => `刚才登记的${matter}还不知道你在哪个产业社区，已先取消；需要时回复"转人工"重新登记。`,
   followUpAcknowledged: (ticket: Ticket, worker: string) => `已转达给社区工作者${display(worker)}（工单 ${formatTicketId(ticket.id)}）。`,
+  cancelIfNotNeeded: '如果已经不需要了，回复"取消"即可撤销工单。',
   ticketInHand: (ticket: Ticket, worker: string | undefined, thanked: boolean) =>
     `${thanked ? '不客气！' : '好的。'}工单 ${formatTicketId(ticket.id)} 正由社区工作者${worker ? display(worker) : ''}处理，有回复会第一时间转给你。`,
   acceptedForRequester: (ticket: Ticket, worker: string) => `社区工作者${display(worker)}已接单（工单 ${formatTicketId(ticket.id)}），会尽快联系你。`,

@@ -116,6 +116,14 @@ describe('a whole request, from a park group to the rating', () => {
     expect((await app.assistant.handle(wecom('取消', { user: 'canceller' }))).answer).toBe('好的，已取消这次登记。有需要随时找我。');
     const opened = await app.assistant.handle(wecom('大创小镇宿舍的门锁坏了，帮忙派人修', { user: 'canceller' }));
     expect(opened.ticket).toMatchObject({ community: 'dachuang', assignee: 'w-dc-01' });
+    // Fixed meanwhile: passed on, and how to withdraw it said; "今天下午来就行" after "不用了" is no such news.
+    const fixed = await app.assistant.handle(wecom('不用了，已经修好了', { user: 'canceller' }));
+    expect(fixed.answer).toBe(`已转达给社区工作者陈刚（示例）（工单 #${opened.ticket!.id}）。如果已经不需要了，回复"取消"即可撤销工单。`);
+    expect((await notificationsOf(opened.ticket!.id)).at(-1)).toMatchObject({ recipient: 'worker:w-dc-01', text: expect.stringContaining('不用了，已经修好了') });
+    for (const text of ['不用了，今天下午来就行', '还是没修好了', '修好了吗']) {
+      expect((await app.assistant.handle(wecom(text, { user: 'canceller' }))).answer, text).toBe(`已转达给社区工作者陈刚（示例）（工单 #${opened.ticket!.id}）。`);
+    }
+    expect((await app.tickets.get(opened.ticket!.id))!.status).toBe('assigned');
     const cancelled = await app.assistant.handle(wecom('取消', { user: 'canceller' }));
     expect(cancelled.ticket).toMatchObject({ id: opened.ticket!.id, status: 'cancelled' });
     expect((await notificationsOf(opened.ticket!.id)).at(-1)).toMatchObject({ recipient: 'worker:w-dc-01', kind: 'cancelled' });
