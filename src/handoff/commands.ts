@@ -13,6 +13,14 @@ const ACTION_FIRST = /^(接单|完成|办结)\s*(?:[#＃]\s*(\d+)|(\d{4,}))$/;
 /** What a phone or a habit adds after a command word ("#1024 完成。", "#1024 完成了"). */
 const TRAILING = /[了啦]?[。！!.~～]*$/;
 
+/** "#1024 好的，马上去": a ticket number and words that are no command, most likely meant for the requester. */
+const NUMBER_AND_WORDS = /^[#＃]\s*(\d+)\s*[,，:：]?\s*(?!(?:已经?)?(?:接单|回复|转|完成|办结))(\p{Script=Han}[\s\S]*)$/u;
+
+export function wordsForTicket(text: string): { ticketId: number; text: string } | undefined {
+  const match = NUMBER_AND_WORDS.exec(text.trim());
+  return match && parseWorkerCommand(text) === 'malformed' ? { ticketId: Number(match[1]), text: match[2]!.trim() } : undefined;
+}
+
 /**
  * Parses a worker command, the same on every channel: `#1024 接单`, `#1024 回复 <内容>`,
  * `#1024 转 <工号或姓名>`, `#1024 完成`, `我的工单`. Returns 'malformed' for something that starts like

@@ -9,7 +9,7 @@ import type { Logger } from '../logger.ts';
 import { findPhone, mask } from '../privacy.ts';
 import { normalizeText } from '../retrieval/text.ts';
 import { chooseAssignee, isOnDuty, nextOnDuty } from './assignment.ts';
-import { parseWorkerCommand, type WorkerCommand } from './commands.ts';
+import { parseWorkerCommand, wordsForTicket, type WorkerCommand } from './commands.ts';
 import { deskMessages as say, STATUS_LABELS } from './messages.ts';
 import type { Notifier, Recipient } from './notifier.ts';
 import { namesOf, type Roster, type Worker } from './roster.ts';
@@ -196,7 +196,10 @@ export class HandoffDesk implements HandoffHandler {
   private async workerMessage(ctx: MessageContext, worker: Worker): Promise<boolean> {
     const { message } = ctx;
     const command = parseWorkerCommand(message.text);
-    if (command === 'malformed') return this.answerWorker(ctx, say.commandHelp);
+    if (command === 'malformed') {
+      const words = wordsForTicket(message.text);
+      return this.answerWorker(ctx, words ? say.replyHelp(words.ticketId, words.text) : say.commandHelp);
+    }
     if (command) return this.answerWorker(ctx, (await this.runCommand(worker, command)).message);
     if (message.conversation.kind !== 'group') return false;
     // Staff chatter is not for the bot, and when a worker speaks in a group where a request is

@@ -93,6 +93,8 @@ export const deskMessages = {
   unknownWorker: (name: string) => `没有找到工号或姓名为"${name}"的社区工作者，请核对后再发。`,
   emptyReply: (id: number) => `回复内容是空的。请这样发：#${id} 回复 已联系物业，明天上午上门`,
   commandHelp: '没看懂这条指令。可用指令：\n#1024 接单\n#1024 回复 <内容>\n#1024 转 <工号或姓名>\n#1024 完成\n我的工单',
+  /** "#1024 好的，马上去": most likely words for the requester, which need 回复 to reach them. */
+  replyHelp: (id: number, text: string) => `这句话还没有发给对方。要回复对方，请发：\n#${id} 回复 ${text}\n接单发"#${id} 接单"，办好后发"#${id} 完成"。`,
 };
 
 export const STATUS_LABELS: Record<Ticket['status'], string> = {

@@ -609,7 +609,12 @@ describe('worker commands', () => {
   });
 
   it('say what to type for a malformed command, an unknown ticket, or someone else\'s ticket', async () => {
-    expect((await app.assistant.handle(fromWorker('zhangmin', `#${id} 搞定`))).answer).toMatch(/^没看懂这条指令。可用指令：\n#1024 接单/);
+    expect((await app.assistant.handle(fromWorker('zhangmin', `#${id} 接单 好的`))).answer).toMatch(/^没看懂这条指令。可用指令：\n#1024 接单/);
+    // Words after the number are most likely for the requester: the command that sends them is spelt out.
+    expect((await app.assistant.handle(fromWorker('zhangmin', `#${id} 好的，马上去`))).answer).toBe(
+      `这句话还没有发给对方。要回复对方，请发：\n#${id} 回复 好的，马上去\n接单发"#${id} 接单"，办好后发"#${id} 完成"。`,
+    );
+    expect((await app.tickets.events(id)).map((event) => event.type)).not.toContain('replied');
     expect((await app.assistant.handle(fromWorker('zhangmin', '#999999 接单'))).answer).toBe('没有找到工单 #999999，请核对编号。发"我的工单"可以查看你负责的工单。');
     expect((await app.assistant.handle(fromWorker('lihua', `#${id} 完成`))).answer).toMatch(new RegExp(`^工单 #${id} 由张敏（示例）负责，你不能操作`));
     expect((await app.assistant.handle(fromWorker('chengang', `#${id} 接单`, '大创小镇社工群'))).answer).toBe(`工单 #${id} 不属于你所在的社区，不能接单。`);
