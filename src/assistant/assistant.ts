@@ -174,7 +174,7 @@ const carryQuestion: Step<MessageContext> = async function carryQuestion(ctx, ne
   if (!ctx.decision && question && (asksForPerson(message.text) || (offered && acceptsOffer(message.text)))) {
     ctx.aboutQuestion = question;
     // Its category only when it is clearly about a service: "融治理是什么" is no 心理关怀 request.
-    ctx.decision = { route: 'handoff', category: ctx.services.router.clearCategoryOf(question), confidence: 1, by: 'rule' };
+    ctx.decision = { route: 'handoff', category: ctx.services.router.serviceOf(question), confidence: 1, by: 'rule' };
   }
   await next();
 };
@@ -306,7 +306,7 @@ async function unaskedRequest(ctx: MessageContext): Promise<string | undefined> 
 function nextStep(ctx: MessageContext, question: string, outcome: { answered: boolean; text: string }): string | undefined {
   if (!outcome.answered || outcome.text.includes('转人工') || asksWhatItIs(question)) return undefined;
   const { router, categories } = ctx.services;
-  const category = router.clearCategoryOf(question);
+  const category = router.serviceOf(question);
   return category === FALLBACK_CATEGORY ? undefined : replies.nextStep(categories.label(category));
 }
 

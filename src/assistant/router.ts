@@ -132,4 +132,16 @@ export class Router {
   clearCategoryOf(question: string, certain = false): string {
     return this.local.clearCategoryOf(question, certain);
   }
+
+  /**
+   * The service a question is clearly about, or else one that something said with it surely is
+   * ("宿舍空调坏了，另外问一下邻里中心有几个" → repair): the question is answered, and a person for
+   * that service is offered and, on "转人工", asked for.
+   */
+  serviceOf(question: string): string {
+    const category = this.clearCategoryOf(question);
+    if (category !== FALLBACK_CATEGORY) return category;
+    const stated = question.split(/[\s\p{P}]+/u).filter((clause) => clause && !asksSomething(clause));
+    return stated.map((clause) => this.clearCategoryOf(clause, true)).find((one) => one !== FALLBACK_CATEGORY) ?? FALLBACK_CATEGORY;
+  }
 }

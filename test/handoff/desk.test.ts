@@ -182,6 +182,14 @@ describe('a whole request, from a park group to the rating', () => {
     expect(offered.answer).toMatch(/\n需要住房方面的帮助，可以回复"转人工"，由社区工作者联系你。$/);
     expect(await app.assistant.handle(wecom('需要', { user: 'says-yes' }))).toMatchObject({ category: 'housing', answer: expect.stringMatching(/^好的，我把你刚才问的问题/) });
 
+    // Something wrong said with a question: the question is answered, the service offered, and the
+    // person asked for is for that service, with all that was said.
+    const mixed = await app.assistant.handle(wecom('宿舍空调坏了，另外问一下邻里中心有几个', { user: 'says-and-asks' }));
+    expect(mixed).toMatchObject({ route: 'answer', answer: expect.stringMatching(/14108间房源\[1\]。\n需要报修方面的帮助，可以回复"转人工"，由社区工作者联系你。$/) });
+    expect(await app.assistant.handle(wecom('转人工', { user: 'says-and-asks' }))).toMatchObject({ route: 'handoff', category: 'repair' });
+    const repair = await app.assistant.handle(wecom('临江', { user: 'says-and-asks' }));
+    expect((await app.tickets.get(repair.ticket!.id))!).toMatchObject({ category: 'repair', description: '宿舍空调坏了，另外问一下邻里中心有几个' });
+
     // Declined as beyond the bot, with a person offered: the person gets what was asked.
     const declined = await app.assistant.handle(wecom('身份证丢了怎么办', { user: 'lost-id' }));
     expect(declined).toMatchObject({ route: 'out_of_scope', answer: expect.stringContaining('帮你联系社区工作者') });
