@@ -7,7 +7,7 @@ import type { Hit } from '../retrieval/knowledge-index.ts';
 import type { KnowledgeService } from '../retrieval/knowledge-service.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FaqMatcher } from './faq.ts';
-import { citationOf, countNotOf, extractiveAnswer, isExpired, relevance, speaksTo, unmentioned, wantedValue, type Scorer } from './grounding.ts';
+import { citationOf, countNotOf, countNotStated, extractiveAnswer, isExpired, relevance, speaksTo, unmentioned, wantedValue, type Scorer } from './grounding.ts';
 import { replies } from './replies.ts';
 import type { Citation } from './types.ts';
 
@@ -118,10 +118,11 @@ export class Answerer {
     return { answered: true, text: prefix + interrupted + text, citations: offline.citations, relevance: score, via: 'extractive' };
   }
 
-  /** An answer whose numbers are not those of the place asked about says so first. */
+  /** An answer whose numbers are not those of the place asked about, or that has none, says so first. */
   private scoped(question: string, answer: string): string {
     const place = countNotOf(question, answer, this.deps.tokenizer);
     if (place) return replies.countNotOf(place) + answer;
+    if (countNotStated(question, answer, this.deps.tokenizer)) return replies.countNotStated + answer;
     // "临江的邻里中心什么时候建好" is answered "正在建设中": true, but no date.
     return WHEN.test(question) && !A_TIME.test(answer) ? replies.timeNotStated + answer : answer;
   }

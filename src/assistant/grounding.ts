@@ -266,7 +266,8 @@ function repeats(text: string, other: string): boolean {
 const NUMBER_QUESTION = /多少(?!钱)|几[个间处场家所种项条版级维]?|数量|总共|一共|合计/;
 // "员工可以享受哪些服务": what kind of thing is to be listed (服务).
 const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗呢呀啊]*$/u;
-const HAS_NUMBER = /\d|[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
+// "同一个群", "每一个人" say which, not how many.
+const HAS_NUMBER = /\d|(?<![同每某])[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
 const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
 
 const CITATION_MARK = /\[\d+\]/g;
@@ -294,6 +295,24 @@ export function withoutWhereIAm(question: string, tokenizer: Tokenizer): string 
   return rest.length && rest.length < clauses.length ? rest.join('').trim() : question;
 }
 
+/** The sentences of an answer that say a number of something ("8小时内" is a name, not a count). */
+function countsIn(answer: string, tokenizer: Tokenizer): string[] {
+  return splitSentences(answer.replace(CITATION_MARK, ''))
+    .map(normalizeText)
+    .filter((sentence) => HAS_NUMBER.test(tokenizer.withoutTerms(sentence)));
+}
+
+// How many, not which ("有哪几个维度") nor when ("几点", "几月").
+const HOW_MANY = /多少(?!钱)|(?<!哪)几[个间处场家所种项条版级维位名人]|数量|总共|一共|合计/;
+
+/**
+ * True when a question asks how many and the answer gives no number at all ("临江社区有几个社工").
+ * "房租多少" asks a price, whose answer has its own kind (above).
+ */
+export function countNotStated(question: string, answer: string, tokenizer: Tokenizer): boolean {
+  return HOW_MANY.test(question) && !kindAsked(question) && countsIn(answer, tokenizer).length === 0;
+}
+
 /**
  * The place a count is asked of, as the question names it, when none of the answer's numbers is that
  * place's own: "新雁邻里中心能住多少人" answered by the five centres' total ("合计可提供14108间房源"),
@@ -306,9 +325,7 @@ export function countNotOf(question: string, answer: string, tokenizer: Tokenize
   const asked = tokenizer.placesIn(question);
   if (!asked.length) return undefined;
   const related = (place: string) => asked.some((one) => one.includes(place) || place.includes(one));
-  const counts = splitSentences(answer.replace(CITATION_MARK, ''))
-    .map(normalizeText)
-    .filter((sentence) => HAS_NUMBER.test(tokenizer.withoutTerms(sentence)));
+  const counts = countsIn(answer, tokenizer);
   const own = (sentence: string) => {
     const named = tokenizer.placesIn(sentence);
     return named.length > 0 && named.every(related);

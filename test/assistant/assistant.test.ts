@@ -163,6 +163,10 @@ describe('assistant offline', () => {
     // Asked of no place, or of every place it sums, the total is the answer.
     expect((await app.assistant.handle(message('邻里中心一共有多少房间', { user: 'sums' }))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源。/);
     expect((await app.assistant.handle(message('下沙新雁宁巢临江芯谷一共多少房间'))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源\[1\]。/);
+    // Asked how many, answered with no number at all: said so first. "同一个群" is no count, nor "哪几个" a how-many.
+    expect((await app.assistant.handle(message('社区工作者有多少人'))).answer).toMatch(/^现有资料没有写明具体数字，资料里写的是：/);
+    expect((await app.assistant.handle(message('临江社区有几个社工'))).answer).toMatch(/^现有资料没有写明具体数字，资料里写的是：/);
+    expect((await app.assistant.handle(message('评价指标体系有哪几个维度'))).answer).not.toMatch(/^现有资料没有写明具体数字/);
     // Asked when, answered without a date: said so first.
     expect((await app.assistant.handle(message('临江的邻里中心什么时候建好'))).answer).toMatch(/^现有资料没有写明具体时间，资料里写的是：[^。]*临江产业邻里中心[^。]*正在建设中/);
     expect((await app.assistant.handle(message('社企开放日什么时候举办'))).answer).not.toMatch(/^现有资料没有写明具体时间/);
