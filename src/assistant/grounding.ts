@@ -363,7 +363,7 @@ export function asksWhatItIs(question: string): boolean {
 
 const MAX_ANSWER_CHARACTERS = 170;
 // A sentence that begins by pointing back at what the one before it named.
-const POINTS_BACK = /^(?:这些|这个|该|它们|它|其|此|上述|以上)/;
+const POINTS_BACK = /^(?:这些|这个|该|它们|它|其|此|上述|以上|两份|两类|两者|二者|双方)/;
 // "以下是已出台的政策文件及各自的用途。", "具体如下：": a sentence that announces what follows says nothing alone.
 const ANNOUNCES = /(?:以下|如下)[是为有：:]|[：:]\s*$/;
 const COMPARISON = /区别|区分|不同|差别|差异|不一样|异同|对比|比较/;

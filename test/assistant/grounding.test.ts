@@ -183,6 +183,11 @@ describe('extractive answers', () => {
       '为强化队伍保障，钱塘区出台了《专岗专职社区工作者队伍建设管理办法》[1]。它健全了人员选配、管理考核、激励机制等保障举措[1]。',
     );
     expect(extractiveAnswer('服务矩阵是怎么形成的', [hits[1]!], scorer, TODAY).text).toBe('产业社区建立人员驻点等运营模式，人员选配由平台负责[1]。这些模式形成了服务矩阵[1]。');
+    // "两份清单" are the two the sentence before names, and who drew them up is said there.
+    const lists = await found(passage('lists', '功能型产业社区分别梳理了基础服务清单和特色服务清单。两份清单合起来，升级为2.0版员工服务清单。'));
+    expect(extractiveAnswer('2.0版员工服务清单是谁做的', lists.hits, lists.scorer, TODAY).text).toBe(
+      '功能型产业社区分别梳理了基础服务清单和特色服务清单[1]。两份清单合起来，升级为2.0版员工服务清单[1]。',
+    );
     // Not the best sentence, it is left out rather than said without what it points to.
     const other = await found(passage('built', '产业社区建立了服务矩阵。'), passage('backed', '钱塘区出台了《管理办法》。它健全了服务矩阵的保障举措。'));
     expect(extractiveAnswer('服务矩阵是什么', other.hits, other.scorer, TODAY).text).toBe('产业社区建立了服务矩阵[1]。');
