@@ -205,6 +205,10 @@ const rewrite: Step<MessageContext> = async function rewrite(ctx, next) {
 
 const route: Step<MessageContext> = async function route(ctx, next) {
   ctx.decision ??= await ctx.services.router.route(ctx.question, ctx.log);
+  // "煤气泄漏" is no hello and no matter beyond the district: someone may be in danger, and a person is told.
+  if (ctx.urgent && (ctx.decision.route === 'greeting' || ctx.decision.route === 'out_of_scope')) {
+    ctx.decision = { route: 'handoff', category: ctx.services.router.categoryOf(ctx.question), confidence: 1, by: 'rule' };
+  }
   ctx.log.info({ route: ctx.decision.route, category: ctx.decision.category, by: ctx.decision.by }, 'routed');
   await next();
 };

@@ -353,6 +353,10 @@ describe('assistant offline', () => {
     expect(midway.answer).toMatch(/12356[\s\S]*登记心理关怀[\s\S]*刚才登记的报修还不知道你在哪个产业社区，已先取消/);
     // Nothing urgent, nothing added.
     expect((await app.assistant.handle(message('邻里中心有多少房间'))).answer).not.toMatch(/拨打/);
+    // Two words sound like a hello, but a gas leak is no greeting: a person is told as well.
+    const gas = await app.assistant.handle(message('煤气泄漏'));
+    expect(gas).toMatchObject({ route: 'handoff', answer: expect.stringMatching(/^请不要开关电器[^\n]*119。\n好的，我来帮你登记/) });
+    expect(gas.answer).not.toContain('我是小融');
   });
 
   it('gives advice on something personal raised in a group to the sender alone', async () => {
