@@ -5,7 +5,7 @@ import type { Prompts } from '../llm/prompts.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { toSimplified } from '../retrieval/text.ts';
 import type { Answerer } from './answerer.ts';
-import { asksWhatItIs, withoutWhereIAm } from './grounding.ts';
+import { asksWhatItIs, withoutWhoAndWhereIAm } from './grounding.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { carryOverTopic, isFollowUp, questionsIn, type AskedQuestion } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -258,7 +258,7 @@ async function answer(ctx: MessageContext, questions: AskedQuestion[]): Promise<
     // The first answer streams as it is written (a model's takes a while); the others go out as they
     // are composed. The result, which channels show in the end, is what counts.
     const first = texts.length === 0 && sentences.size === 0;
-    const outcome = await ctx.services.answerer.answer(withoutWhereIAm(question, ctx.services.tokenizer), first ? emit : () => {}, ctx.log);
+    const outcome = await ctx.services.answerer.answer(withoutWhoAndWhereIAm(question, ctx.services.tokenizer), first ? emit : () => {}, ctx.log);
     // Of several questions, the one the documents say nothing about is named.
     if (several && outcome.via === 'none' && outcome.text === replies.noAnswer) outcome.text = replies.noAnswerAbout(asked.replace(/[？?。！!]+$/, ''));
     if (ctx.relevance === null || (outcome.relevance !== null && outcome.relevance < ctx.relevance)) ctx.relevance = outcome.relevance;

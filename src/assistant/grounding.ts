@@ -273,25 +273,30 @@ const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么�
 const CITATION_MARK = /\[\d+\]/g;
 
 /**
- * What is said around where one is: "我在…上班", "我们公司在…", "我是…的员工", "住…宿舍", "…那边".
+ * What is said around where one is: "我在…上班", "我们公司在…", "我是…一家厂的员工", "住…宿舍", "…那边".
  * Also read by the handoff desk, when it asks which community.
  */
-export const AROUND_A_PLACE = /[\p{P}\p{S}]|我们?|本人|公司|企业|单位|厂里?|家|宿舍|是|在|住|来自|就|上班|工作|打工|的|员工|职工|这边|那边|这里|那里|附近|呢|啊|吧/gu;
+export const AROUND_A_PLACE = /[\p{P}\p{S}]|我们?|本人|[一这那]家|公司|企业|单位|厂里?|家|宿舍|是|在|住|来自|就|上班|工作|打工|的|员工|职工|这边|那边|这里|那里|附近|呢|啊|吧/gu;
+
+/** What the asker may say they are ("我是HR", "我是公司人事", "本人是新员工"): who asks, not what. */
+const A_ROLE = /hr|人事|人力资源?|行政|招聘专员|新人|新来的|老板|负责人|经理|主管|普工|技工|工人|实习生/g;
 
 /**
- * The question without the clauses that only say where the asker is: "我在医药港上班，邻里中心有几个"
- * asks about the centres, wherever they are, and its answer is not to be looked for among passages
- * about 医药港. A clause that says more ("我们是生物医药企业") is part of the question, and a place the
- * question names itself stays in it ("我在医药港，医药港有几个邻里中心").
+ * The question without the clauses that only say where the asker is or what their job is: "我在医药港
+ * 上班，邻里中心有几个" asks about the centres, wherever they are, and its answer is not to be looked
+ * for among passages about 医药港; "我是HR，想了解企业能享受哪些服务" asks about the services, and HR,
+ * a word no document uses, made it look unanswered. A clause that says more ("我们是生物医药企业")
+ * is part of the question, and a place the question names itself stays in it ("我在医药港，医药港有几个邻里中心").
  */
-export function withoutWhereIAm(question: string, tokenizer: Tokenizer): string {
+export function withoutWhoAndWhereIAm(question: string, tokenizer: Tokenizer): string {
   const clauses = question.split(/(?<=[，,。；;！!\s])/);
-  const onlyWhere = (clause: string) => {
+  const onlyWhoOrWhere = (clause: string) => {
     const plain = normalizeText(clause).replace(/[\p{P}\s]+/gu, '');
     const places = tokenizer.placesIn(plain);
-    return places.length > 0 && !places.reduce((rest, place) => rest.replaceAll(place, ''), plain).replace(AROUND_A_PLACE, '');
+    const rest = places.reduce((text, place) => text.replaceAll(place, ''), plain).replace(A_ROLE, '');
+    return rest.length < plain.length && !rest.replace(AROUND_A_PLACE, '');
   };
-  const rest = clauses.filter((clause) => !onlyWhere(clause));
+  const rest = clauses.filter((clause) => !onlyWhoOrWhere(clause));
   return rest.length && rest.length < clauses.length ? rest.join('').trim() : question;
 }
 

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { extractiveAnswer, speaksTo, unmentioned, wantedValue, withoutWhereIAm } from '../../src/assistant/grounding.ts';
+import { extractiveAnswer, speaksTo, unmentioned, wantedValue, withoutWhoAndWhereIAm } from '../../src/assistant/grounding.ts';
 import type { Chunk } from '../../src/knowledge/document.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
 import type { Hit } from '../../src/retrieval/knowledge-index.ts';
@@ -255,15 +255,18 @@ describe('what a question asks about that no document mentions', () => {
   });
 });
 
-describe('where the asker is, said before the question', () => {
+describe('where the asker is or what their job is, said before the question', () => {
   it('is left out of what is asked, unless it says more or is all there is', async () => {
     const { scorer: { tokenizer } } = await found(passage('centres', '已建成下沙邻里中心。'));
-    expect(withoutWhereIAm('我在医药港上班，邻里中心有几个？', tokenizer)).toBe('邻里中心有几个？');
-    expect(withoutWhereIAm('我是大创小镇的员工，想问下有什么培训', tokenizer)).toBe('想问下有什么培训');
-    expect(withoutWhereIAm('我们公司在医药港，员工能享受哪些服务', tokenizer)).toBe('员工能享受哪些服务');
-    expect(withoutWhereIAm('我在医药港上班，医药港是什么类型的社区', tokenizer)).toBe('医药港是什么类型的社区');
-    // Who the asker is, not where, is part of the question.
-    const kept = ['我们是生物医药企业，区里有没有专门对接的服务点？', '我在医药港上班', '我在医药港能住邻里中心吗', '我们的服务清单有哪些'];
-    for (const question of kept) expect(withoutWhereIAm(question, tokenizer), question).toBe(question);
+    expect(withoutWhoAndWhereIAm('我在医药港上班，邻里中心有几个？', tokenizer)).toBe('邻里中心有几个？');
+    expect(withoutWhoAndWhereIAm('我是大创小镇的员工，想问下有什么培训', tokenizer)).toBe('想问下有什么培训');
+    expect(withoutWhoAndWhereIAm('我们公司在医药港，员工能享受哪些服务', tokenizer)).toBe('员工能享受哪些服务');
+    expect(withoutWhoAndWhereIAm('我在医药港上班，医药港是什么类型的社区', tokenizer)).toBe('医药港是什么类型的社区');
+    // So is what their job is: HR is no word of the documents, and made the question look unanswered.
+    expect(withoutWhoAndWhereIAm('我是HR，想了解企业能享受哪些服务', tokenizer)).toBe('想了解企业能享受哪些服务');
+    expect(withoutWhoAndWhereIAm('你好，我是医药港一家公司的人事。企业服务有哪些', tokenizer)).toBe('你好，企业服务有哪些');
+    // What kind of firm the asker is, is part of the question.
+    const kept = ['我们是生物医药企业，区里有没有专门对接的服务点？', '我在医药港上班', '我在医药港能住邻里中心吗', '我们的服务清单有哪些', '我是HR'];
+    for (const question of kept) expect(withoutWhoAndWhereIAm(question, tokenizer), question).toBe(question);
   });
 });
