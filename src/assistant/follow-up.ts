@@ -35,7 +35,23 @@ export function carryOverTopic(text: string, topic: string, names: Names): { que
     const named = new RegExp(`(?:${[...before].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})+`, 'g');
     carried = normalizeText(topic).replace(named, place);
   }
+  // "怎么申请" after "蓝领公寓有多少房间" asks how to apply for the apartments, not how many rooms
+  // they have: a follow-up that asks its own question of nothing it names goes with the topic's subject.
+  const own = normalizeText(text).replace(LEADING, '').replace(/[呢咧嘞]?[？?。！!]*$/, '');
+  const subject = subjectOf(carried);
+  if (subject && asksSomething(own) && !now.length && !names.termsIn(own).length) return { question: subject + own, topic: carried };
   return { question: `${text.replace(/[？?]+$/, '')}，${carried}`, topic: carried };
+}
+
+/** What a question names before it asks what: "蓝领公寓有多少房间" → 蓝领公寓, "社企共建基金是什么" → 社企共建基金. */
+function subjectOf(question: string): string | undefined {
+  const clause = question.split(/[\s\p{P}]+/u).findLast((part) => QUESTION_WORD.test(part));
+  if (!clause) return undefined;
+  const subject = clause
+    .slice(0, clause.search(QUESTION_WORD))
+    .replace(/^(?:请问|麻烦问一?下|想问一?下|问一?下)/, '')
+    .replace(/(?:的|是|有|能|可以|在|属于)+$/, '');
+  return [...subject].length >= 2 ? subject : undefined;
 }
 
 /** At most this many questions of one message are answered, each on its own. */

@@ -271,11 +271,15 @@ describe('assistant offline', () => {
     expect(other.answer).not.toContain('大创小镇');
     // A question of question words alone leans on the topic, not on the follow-ups piled before it;
     // before, "谁管" and "怎么用" opened 报修 requests.
+    // It asks its own question of the topic's subject: "怎么用" of the fund, not "是什么" again.
     await app.assistant.handle(message('社企共建基金是什么', { user }));
     for (const bare of ['谁管', '怎么用']) {
       expect(await app.assistant.handle(message(bare, { user })), bare).toMatchObject({ route: 'answer', ticket: null });
-      expect(await loggedQuestion(user)).toBe(`${bare}，社企共建基金是什么`);
+      expect(await loggedQuestion(user)).toBe(`社企共建基金${bare}`);
     }
+    // "在哪里" after how many rooms the apartments have asks where they are, which the documents do not say.
+    await app.assistant.handle(message('蓝领公寓有多少房间', { user: 'follow-where' }));
+    expect((await app.assistant.handle(message('那在哪里', { user: 'follow-where' }))).answer).toMatch(/^现有资料里没有写明蓝领公寓的地址，/);
     // About the bot or the asker, it is its own question.
     await app.assistant.handle(message('你是谁', { user }));
     expect(await loggedQuestion(user)).toBe('你是谁');
