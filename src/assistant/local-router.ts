@@ -134,10 +134,11 @@ export class LocalRouter {
   route(message: string): RouteDecision {
     const text = this.besidesAskingWhatItCanDo(message) || message;
     const { label, probability, probabilities } = this.routes.predict(this.features(text));
-    // "法律咨询有吗" sounded a little like "在吗" (0.45): a question barely taken for a greeting is a question.
+    // "法律咨询有吗" sounded a little like "在吗" (0.45): a question barely taken for a greeting is a
+    // question, and so is one clearly about a service ("停电了什么时候来电": 0.81 a greeting, but 报修).
     // "宿舍一个月多少钱", "公寓离厂远不远" sound like housing requests, and ask only what the documents would state.
     const route =
-      label === 'greeting' && probability < DOUBTFUL_GREETING && asksSomething(text)
+      label === 'greeting' && ((probability < DOUBTFUL_GREETING && asksSomething(text)) || this.clearCategoryOf(text) !== FALLBACK_CATEGORY)
         ? (Object.entries(probabilities) as [Route, number][]).filter(([one]) => one !== 'greeting').reduce((best, entry) => (entry[1] > best[1] ? entry : best))
         : label === 'handoff' && onlyAsksAValue(text)
           ? (['answer', probabilities.answer ?? 0] as const)

@@ -30,7 +30,7 @@ export const replies = {
 
 /** Thanks ("谢谢", "辛苦了", "麻烦你了"), answered "不客气". */
 export const THANKS = /谢|感谢|辛苦|麻烦(?:你|您)?了/;
-const FAREWELL = /再见|拜拜|bye/i;
+const FAREWELL = /再见|拜拜|晚安|回头见|下次见|bye/i;
 
 /** The greeting route covers hello, thanks and goodbye: answer each as a person would. */
 export function greetingReply(text: string): string {

@@ -209,6 +209,8 @@ describe('assistant offline', () => {
       expect(await app.assistant.handle(message(text, { user: 'hears' }))).toMatchObject({ route: 'greeting', answer: '好的。还有问题随时问我；需要社区工作者帮忙时回复"转人工"。' });
     }
     expect((await app.assistant.handle(message('好的谢谢', { user: 'hears' }))).answer).toBe('不客气！还有问题随时找我。');
+    // Good night is a goodbye, not a hello.
+    for (const text of ['拜拜', '晚安']) expect((await app.assistant.handle(message(text, { user: 'hears' }))).answer, text).toBe('好的，有需要随时找我。');
   });
 
   it('offers a person after an answer only when it is about a service and does not already say how', async () => {

@@ -125,6 +125,8 @@ describe('local router', () => {
     const router = await shippedRouter();
     // "法律咨询有吗" was a greeting at 0.45, sounding like "在吗".
     for (const text of ['法律咨询有吗', '有法律咨询吗']) expect(router.route(text).route, text).toBe('answer');
+    // Heard as a greeting at 0.81, but clearly about a service.
+    expect(router.route('停电了什么时候来电')).toMatchObject({ route: 'handoff', category: 'repair' });
     for (const text of ['在吗', '你是机器人吗', '小融在么']) expect(router.route(text).route, text).toBe('greeting');
   });
 
