@@ -134,15 +134,14 @@ export class LocalRouter {
   route(message: string): RouteDecision {
     const text = this.besidesAskingWhatItCanDo(message) || message;
     const { label, probability, probabilities } = this.routes.predict(this.features(text));
-    // "法律咨询有吗" sounded a little like "在吗" (0.45): a question barely taken for a greeting is a
-    // question, and so is one clearly about a service ("停电了什么时候来电": 0.81 a greeting, but 报修).
+    const likeliest = (...routes: Route[]) => routes.map((one) => [one, probabilities[one] ?? 0] as const).reduce((best, entry) => (entry[1] > best[1] ? entry : best));
+    let route: readonly [Route, number] = [label, probability];
+    // "法律咨询有吗" sounded a little like "在吗" (0.45): a question barely taken for a greeting is a question.
+    if (label === 'greeting' && probability < DOUBTFUL_GREETING && asksSomething(text)) route = likeliest('answer', 'handoff', 'out_of_scope');
+    // "停电了什么时候来电" (0.81 a greeting) and "窗户玻璃碎了" (out of scope, like "手机屏幕碎了") are 报修.
+    else if ((label === 'greeting' || label === 'out_of_scope') && this.clearCategoryOf(text) !== FALLBACK_CATEGORY) route = likeliest('answer', 'handoff');
     // "宿舍一个月多少钱", "公寓离厂远不远" sound like housing requests, and ask only what the documents would state.
-    const route =
-      label === 'greeting' && ((probability < DOUBTFUL_GREETING && asksSomething(text)) || this.clearCategoryOf(text) !== FALLBACK_CATEGORY)
-        ? (Object.entries(probabilities) as [Route, number][]).filter(([one]) => one !== 'greeting').reduce((best, entry) => (entry[1] > best[1] ? entry : best))
-        : label === 'handoff' && onlyAsksAValue(text)
-          ? (['answer', probabilities.answer ?? 0] as const)
-          : ([label, probability] as const);
+    else if (label === 'handoff' && onlyAsksAValue(text)) route = ['answer', probabilities.answer ?? 0];
     const category = route[0] === 'handoff' ? this.categoryOf(text) : null;
     return { route: route[0], category, confidence: route[1], by: 'local' };
   }

@@ -121,12 +121,14 @@ describe('local router', () => {
     expect(router.route('我刚来钱塘，被公司开除了，你能帮我什么')).toMatchObject({ route: 'handoff', category: 'dispute' });
   });
 
-  it('takes a question it barely hears as a greeting for what it more likely is', async () => {
+  it('takes a question it barely hears as a greeting, or a message clearly about a service, for what it more likely is', async () => {
     const router = await shippedRouter();
     // "法律咨询有吗" was a greeting at 0.45, sounding like "在吗".
     for (const text of ['法律咨询有吗', '有法律咨询吗']) expect(router.route(text).route, text).toBe('answer');
-    // Heard as a greeting at 0.81, but clearly about a service.
+    // Heard as a greeting at 0.81, or out of scope like "手机屏幕碎了", but clearly about a service.
     expect(router.route('停电了什么时候来电')).toMatchObject({ route: 'handoff', category: 'repair' });
+    expect(router.route('窗户玻璃碎了')).toMatchObject({ route: 'handoff', category: 'repair' });
+    expect(router.route('手机屏幕碎了怎么办').route).toBe('out_of_scope');
     for (const text of ['在吗', '你是机器人吗', '小融在么']) expect(router.route(text).route, text).toBe('greeting');
   });
 
