@@ -97,9 +97,13 @@ const dedupe: Step<MessageContext> = async function dedupe(ctx, next) {
 };
 
 /** A voice note or a picture in a direct chat: the bot reads text only, and says so rather than nothing. */
+/** A link alone ("https://…") is no more readable than a picture: nothing in it can be looked up. */
+const ONLY_LINKS = /^(?:\s*https?:\/\/\S+)+\s*$/i;
+
 const textOnly: Step<MessageContext> = async function textOnly(ctx, next) {
-  if (!ctx.message.media) return next();
-  say(ctx, 'greeting', replies.textOnly(ctx.message.media));
+  const media = ctx.message.media ?? (ONLY_LINKS.test(ctx.message.text) ? 'link' : undefined);
+  if (!media) return next();
+  say(ctx, 'greeting', replies.textOnly(media));
 };
 
 const session: Step<MessageContext> = async function session(ctx, next) {

@@ -24,8 +24,8 @@ export const replies = {
   movedToDirect: '收到，我私信联系你，帮你对接社区工作者。',
   directOpening: '你好，刚才群里说的情况我们单独聊。',
   handoffIntro: (label: string) => `好的，这件事需要社区工作者来办（${label}）。`,
-  textOnly: (media: MediaKind) =>
-    `${media === 'voice' ? '小融暂时听不了语音' : '小融暂时看不了图片、视频和文件'}，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。`,
+  textOnly: (media: MediaKind | 'link') =>
+    `${media === 'voice' ? '小融暂时听不了语音' : media === 'link' ? '小融暂时打不开链接' : '小融暂时看不了图片、视频和文件'}，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。`,
 } as const;
 
 /** Thanks ("谢谢", "辛苦了", "麻烦你了"), answered "不客气". */

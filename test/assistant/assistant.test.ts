@@ -377,12 +377,14 @@ describe('assistant offline', () => {
     expect(result.answer).not.toMatch(/12356|活/);
   });
 
-  it('asks for text when sent a picture or a voice note, and keeps a request being filled in waiting', async () => {
+  it('asks for text when sent a picture, a voice note or a link alone, and keeps a request being filled in waiting', async () => {
     await app.assistant.handle(message('宿舍门锁坏了', { user: 'media-1' }));
     const logged = await scalar(app, 'SELECT COUNT(*) FROM question_log');
     const picture = await app.assistant.handle({ ...message('', { user: 'media-1' }), media: 'image' });
     expect(picture.answer).toBe('小融暂时看不了图片、视频和文件，请打字告诉我需要什么。需要人帮忙时回复"转人工"，社区工作者会联系你。');
     expect(await scalar(app, 'SELECT COUNT(*) FROM question_log')).toBe(logged);
+    // A link alone cannot be read either: it was asked to be written in Chinese, as English is.
+    expect((await app.assistant.handle(message('https://mp.weixin.qq.com/s/abc123', { user: 'media-1' }))).answer).toMatch(/^小融暂时打不开链接，请打字告诉我需要什么。/);
     // The request still waits for where the requester is.
     expect((await app.assistant.handle(message('医药港', { user: 'media-1' }))).answer).toMatch(/^已登记工单 #\d+（报修 · 医药港产业社区）/);
   });
