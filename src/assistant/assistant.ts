@@ -96,10 +96,10 @@ const dedupe: Step<MessageContext> = async function dedupe(ctx, next) {
   await next();
 };
 
-/** A voice note or a picture in a direct chat: the bot reads text only, and says so rather than nothing. */
 /** A link alone ("https://…") is no more readable than a picture: nothing in it can be looked up. */
 const ONLY_LINKS = /^(?:\s*https?:\/\/\S+)+\s*$/i;
 
+/** A voice note or a picture in a direct chat, or a link alone: the bot reads text only, and says so rather than nothing. */
 const textOnly: Step<MessageContext> = async function textOnly(ctx, next) {
   const media = ctx.message.media ?? (ONLY_LINKS.test(ctx.message.text) ? 'link' : undefined);
   if (!media) return next();
