@@ -245,13 +245,18 @@ export function renderCitations(citations: Citation[]): string {
   return citations.map((citation) => `来源：[${citation.n}]《${citation.title}》${citation.section ? ` · ${citation.section}` : ''}`).join('\n');
 }
 
+const ENUMERATED = /^[一二三四五六七八九十]是/;
+const SEE_ALSO = /[（(]见[^）)]*[）)]/g;
+
 /**
  * True when most of the character pairs of either sentence stand in the other: the same fact said
  * twice, once perhaps with a little more ("现有资料没有列出每场活动的具体时间和报名方式…").
  */
 function repeats(text: string, other: string): boolean {
   const pairs = (value: string) => {
-    const characters = [...normalizeText(value)];
+    // "三是全域覆盖，打造…（见《工业邻里中心》）" says what "…全域覆盖，打造…" said: a list's numbering
+    // and a pointer to where more is written are not what is said.
+    const characters = [...normalizeText(value.replace(ENUMERATED, '').replace(SEE_ALSO, ''))];
     return new Set(characters.slice(0, -1).map((character, i) => character + characters[i + 1]));
   };
   const mine = pairs(text);

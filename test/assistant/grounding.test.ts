@@ -201,6 +201,12 @@ describe('extractive answers', () => {
     const answer = extractiveAnswer('活动怎么报名', hits, scorer, TODAY);
     expect(answer.text).toBe('活动的具体时间和报名方式现有资料没有列出，需要参加可以回复转人工[1]。');
     expect(answer.citations).toHaveLength(1);
+    // Numbered in a list and pointing to where more is written, it is still the same fact.
+    const listed = await found(
+      passage('kinds', '产业社区分为建制型和功能型两类，全域覆盖，打造一批次社企融合示范单元。', { title: '产业社区' }),
+      passage('summary', '三是全域覆盖，打造一批次社企融合示范单元（见《产业社区》）。', { title: '概览' }),
+    );
+    expect(extractiveAnswer('社企融合示范单元有几个', listed.hits, listed.scorer, TODAY).text).toBe('产业社区分为建制型和功能型两类，全域覆盖，打造一批次社企融合示范单元[1]。');
   });
 });
 
