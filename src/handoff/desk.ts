@@ -69,6 +69,8 @@ const STATUS_QUERY =
 const STATUS_LISTED = 3;
 /** Thanks or an okay, and nothing else: before the worker has said anything, it is said to the bot. */
 const ACKNOWLEDGEMENT = /^(好的?|嗯+|哦+|ok|okay|收到|知道了|明白了?|行|可以)?[，,\s]*(谢谢(你|您|啦|了)?|多谢|感谢|辛苦(了|啦)?|麻烦(你|您)?了)?[。！!~～.]*$/i;
+/** "你好", "在吗": someone coming back to the chat, not a place. */
+const HELLO = /^(?:你好|您好|在吗|在不在|哈喽|嗨|hello|hi)[呀啊吗]?[。！!~～?？]*$/i;
 
 /**
  * A reply that only answers where the requester is: "医药港", "我在白杨街道邻里社区上班", "下沙",
@@ -255,8 +257,8 @@ export class HandoffDesk implements HandoffHandler {
     }
     const named = draft.asking === 'community' ? this.roster.communitiesInText(text) : [];
     const community = named.length === 1 ? named[0] : undefined;
-    // "谢谢", "好的" while the community is asked for: heard, and still asked.
-    const heard = draft.asking === 'community' && ACKNOWLEDGEMENT.test(text);
+    // "谢谢", "好的", "你好" while the community is asked for: heard, and still asked.
+    const heard = draft.asking === 'community' && (ACKNOWLEDGEMENT.test(text) || HELLO.test(text));
     // "不对，是热水器坏了" or "水管也漏了", said while the community is asked for, goes to the worker
     // with the request: the requester is still on it, so it is not a failed answer either.
     const adds = draft.asking === 'community' && !heard && !asksSomething(text) && !onlyAnswersWhere(text, named.flatMap(namesOf));

@@ -352,6 +352,8 @@ describe('questions asked while a request is open', () => {
     expect((await app.assistant.handle(wecom('谢谢', { user }))).answer).toBe(
       '不客气。登记还需要知道你在哪个产业社区或园区，例如：白杨、临江、医药港、大创。不清楚的话回复"不清楚"，我先转给社区工作者帮你对接。回复"取消"可撤销。',
     );
+    // So is a hello from someone coming back to the chat.
+    expect((await app.assistant.handle(wecom('你好', { user }))).answer).toMatch(/^登记还需要知道你在哪个产业社区或园区/);
     // A place no community covers: asked once more, then the dispatcher (孙燕, of 白杨) takes it.
     expect((await app.assistant.handle(wecom('在下沙', { user }))).answer).toMatch(/^没找到这个社区。.*不清楚的话回复"不清楚"/);
     const filed = await app.assistant.handle(wecom('下沙邻里中心', { user }));
