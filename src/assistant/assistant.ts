@@ -13,7 +13,7 @@ import { emptySession, type KeyValueStore, type Session } from './memory.ts';
 import { compose, type Step } from './pipeline.ts';
 import type { QuestionLog } from './question-log.ts';
 import { greetingReply, replies } from './replies.ts';
-import { acceptsOffer, asksForPerson, asksSomething, writtenInLatin, type Router } from './router.ts';
+import { acceptsOffer, asksForPerson, asksSomething, findsFault, writtenInLatin, type Router } from './router.ts';
 import type { AnswerEvent, AssistantResult, Citation, InboundMessage, Reply, RouteDecision } from './types.ts';
 import type { UrgentSituation, UrgentSituations } from './urgent.ts';
 
@@ -183,6 +183,24 @@ const carryQuestion: Step<MessageContext> = async function carryQuestion(ctx, ne
   await next();
 };
 
+/**
+ * "你回答的不对", "答非所问" right after an answer: that question is still unanswered. The reply says
+ * sorry and offers a person; the question stays the one "转人工" carries, and the question log lists it
+ * as unanswered, where the insights page shows what the documents lack.
+ */
+const faultFound: Step<MessageContext> = async function faultFound(ctx, next) {
+  const { session, message } = ctx;
+  const answered = session.lastRoute === 'answer' || session.lastRoute === 'no_answer';
+  if (ctx.decision || !answered || !session.lastQuestion || !findsFault(message.text)) return next();
+  ctx.question = session.lastQuestion;
+  if (session.topic) ctx.topic = session.topic;
+  ctx.decision = { route: 'answer', category: null, confidence: 1, by: 'rule' };
+  ctx.result.route = 'no_answer';
+  ctx.result.answer = replies.faultFound;
+  ctx.result.replies.push(replyTo(ctx, { text: replies.faultFound }));
+  ctx.emit({ type: 'text-delta', text: replies.faultFound });
+};
+
 const rewrite: Step<MessageContext> = async function rewrite(ctx, next) {
   const last = ctx.session.lastQuestion;
   const { tokenizer } = ctx.services;
@@ -345,7 +363,7 @@ const logQuestion: Step<MessageContext> = async function logQuestion(ctx, next) 
   });
 };
 
-const pipeline = compose<MessageContext>([dedupe, textOnly, session, urgent, handoffGate, logQuestion, carryQuestion, rewrite, route, respond]);
+const pipeline = compose<MessageContext>([dedupe, textOnly, session, urgent, handoffGate, logQuestion, carryQuestion, faultFound, rewrite, route, respond]);
 
 /** The brain every channel uses: one message in, the decision and the replies out. */
 export class Assistant {

@@ -18,6 +18,7 @@ export const replies = {
   countNotOf: (thing: string) => `现有资料没有单独写明${thing}的数字，资料里写的是：`,
   timeNotStated: '现有资料没有写明具体时间，资料里写的是：',
   countNotStated: '现有资料没有写明具体数字，资料里写的是：',
+  faultFound: '抱歉，刚才的回答没有帮到你。可以换个说法再问我一次；也可以回复"转人工"，社区工作者会为你查询这个问题。',
   nextStep: (label: string) => `需要${label}方面的帮助，可以回复"转人工"，由社区工作者联系你。`,
   expiredNote: (date: string) => `（提醒：所依据的文件已于${date}失效，以下内容仅供参考，现行规定请回复"转人工"确认。）`,
   modelInterrupted: '\n（回答生成中断，以下是资料原文要点）\n',

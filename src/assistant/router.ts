@@ -65,6 +65,17 @@ const PRAISED =
   /(?:师傅|社工|社区工作者|工作人员|你们|小融|服务|态度|修得|办得|处理得)\p{Script=Han}{0,3}?(?:(?:真|很|挺|非常|特别|太)好|棒|负责|耐心|热情|专业|给力|周到|及时|靠谱)(?:了|的|啊|呀|哦)?[。！!~～]*$/u;
 const FAULT = /不|没|差|慢/;
 
+// Said of the last answer: "你回答的不对", "答非所问", "没用", "听不懂你说的". Short, and either about the
+// bot or its answer, or nothing but the fault ("空调没用了" is about the air conditioner).
+const FAULT_FOUND = /不对|不准|错了|有误|没用|没有用|答非所问|文不对题|听不懂|看不懂|没看懂|不明白|笨|不是我(?:要|问|想)的|没回答|没解决|不是这个意思/;
+const ABOUT_THE_ANSWER = /你|小融|回答|答案|回复/;
+
+/** True when a short message finds fault with the answer it follows. */
+export function findsFault(text: string): boolean {
+  const plain = normalizeText(text).replace(/[\p{P}\s]+/gu, '');
+  return plain.length <= 12 && FAULT_FOUND.test(plain) && (ABOUT_THE_ANSWER.test(plain) || plain.replace(FAULT_FOUND, '').replace(/[了啊吧呀嘛哦吗这个啥]/g, '').length === 0);
+}
+
 /** Praise, nothing asked and nothing to file: the classifier hears "很好" as a mood and files it under mental health. */
 export function praises(text: string): boolean {
   const normalized = normalizeText(text);

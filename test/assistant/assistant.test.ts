@@ -205,6 +205,23 @@ describe('assistant offline', () => {
     expect(await app.assistant.handle(message('住的地方太远了怎么办'))).toMatchObject({ route: 'handoff', category: 'housing' });
   });
 
+  it('hears "你回答的不对" after an answer as that question still unanswered: sorry, a person offered, and 转人工 carries it', async () => {
+    const user = 'finds-fault';
+    await app.assistant.handle(message('邻里中心有几个', { user }));
+    const fault = await app.assistant.handle(message('你回答的不对', { user }));
+    expect(fault).toMatchObject({ route: 'no_answer', answer: '抱歉，刚才的回答没有帮到你。可以换个说法再问我一次；也可以回复"转人工"，社区工作者会为你查询这个问题。' });
+    // The insights page lists the question as unanswered, not the complaint.
+    const logged = await app.sql.get<{ question: string; answered: number | boolean }>('SELECT question, answered FROM question_log WHERE user_id = ? ORDER BY id DESC LIMIT 1', [user]);
+    expect(logged).toMatchObject({ question: '邻里中心有几个' });
+    expect(Boolean(logged!.answered)).toBe(false);
+    const person = await app.assistant.handle(message('转人工', { user }));
+    expect(person).toMatchObject({ route: 'handoff', answer: expect.stringMatching(/^好的，我把你刚才问的问题转给社区工作者查询/) });
+    // Said with no answer before it, or with a question of its own, it is not taken so.
+    expect((await app.assistant.handle(message('你回答的不对', { user: 'fault-first' }))).answer).not.toMatch(/^抱歉/);
+    await app.assistant.handle(message('邻里中心有几个', { user: 'fault-and-question' }));
+    expect((await app.assistant.handle(message('你说的不对，芯谷有几个邻里中心', { user: 'fault-and-question' }))).answer).toMatch(/14108/);
+  });
+
   it('takes "好的" or "知道了" after an answer as heard: no introduction again, no question answered', async () => {
     await app.assistant.handle(message('邻里中心能住吗', { user: 'hears' }));
     for (const text of ['好的', '知道了', '嗯嗯']) {

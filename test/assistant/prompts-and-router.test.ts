@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Categories } from '../../src/assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from '../../src/assistant/local-router.ts';
-import { acceptsOffer, acknowledges, asksForPerson, asksSomething, declinesOffer, praises } from '../../src/assistant/router.ts';
+import { acceptsOffer, acknowledges, asksForPerson, asksSomething, declinesOffer, findsFault, praises } from '../../src/assistant/router.ts';
 import { NaiveBayes } from '../../src/assistant/naive-bayes.ts';
 import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
@@ -255,6 +255,13 @@ describe('local router', () => {
     // 转人工 is the command itself; every other labelled question is unseen text.
     const overlap = lines.map((line) => line.question).filter((question) => examples.has(question) && question !== '转人工');
     expect(overlap).toEqual([]);
+  });
+});
+
+describe('whether a message finds fault with the answer', () => {
+  it('is short, and about the bot or its answer or nothing but the fault', () => {
+    for (const text of ['你回答的不对', '答非所问', '没用', '你说的不准确', '听不懂你说的', '你太笨了', '不对啊']) expect(findsFault(text), text).toBe(true);
+    for (const text of ['宿舍空调没用了', '不对，是热水器坏了', '你说的不对，芯谷到底有几个邻里中心', '老板给的工资不对']) expect(findsFault(text), text).toBe(false);
   });
 });
 
