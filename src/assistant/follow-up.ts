@@ -1,6 +1,6 @@
 import { escapeRegExp, normalizeText } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
-import { QUESTION_WORD } from './grounding.ts';
+import { QUESTION_WORD, wantsAValue } from './grounding.ts';
 import { asksSomething } from './router.ts';
 
 // "那临江的呢？" "还有呢" "芯谷的呢" "那个呢": short, elliptical, leaning on what came before.
@@ -18,7 +18,9 @@ export function isFollowUp(text: string, names: Names): boolean {
   const normalized = normalizeText(text).replace(/[？?。！!，,、]/g, '');
   if (!normalized || normalized.length > 14) return false;
   if (TRAILING.test(normalized) || (LEADING.test(normalized) && normalized.length <= 8)) return true;
-  return normalized.length <= BARE_QUESTION_LENGTH && QUESTION_WORD.test(normalized) && !PERSON.test(normalized) && !names.termsIn(normalized).length;
+  // "要钱吗", "远吗": asking for a value of nothing named is asking it of the topic.
+  const bare = QUESTION_WORD.test(normalized) || wantsAValue(normalized);
+  return normalized.length <= BARE_QUESTION_LENGTH && bare && !PERSON.test(normalized) && !names.termsIn(normalized).length;
 }
 
 /**

@@ -301,6 +301,9 @@ describe('assistant offline', () => {
     // "在哪里" after how many rooms the apartments have asks where they are, which the documents do not say.
     await app.assistant.handle(message('蓝领公寓有多少房间', { user: 'follow-where' }));
     expect((await app.assistant.handle(message('那在哪里', { user: 'follow-where' }))).answer).toMatch(/^现有资料里没有写明蓝领公寓的地址，/);
+    // So does asking for a value of nothing named: "要钱吗" asks whether the open days cost anything.
+    await app.assistant.handle(message('社企开放日有什么活动', { user: 'follow-price' }));
+    expect((await app.assistant.handle(message('要钱吗', { user: 'follow-price' }))).answer).toMatch(/^现有资料里没有写明社企开放日的收费标准，/);
     // About the bot or the asker, it is its own question.
     await app.assistant.handle(message('你是谁', { user }));
     expect(await loggedQuestion(user)).toBe('你是谁');
