@@ -108,6 +108,10 @@ describe('extractive answers', () => {
     expect(wantedValue('蓝领公寓贵不贵')).toBe('蓝领公寓的收费标准');
     expect(wantedValue('有没有免费的技能培训')).toBe('技能培训的收费标准');
     expect(wantedValue('免费培训有吗')).toBe('培训的收费标准');
+    // Where it is asked about comes before asking whether there is one; the thing asked, after.
+    expect(wantedValue('区里有没有免费的技能培训')).toBe('技能培训的收费标准');
+    expect(wantedValue('宿舍有没有免费的')).toBe('宿舍的收费标准');
+    expect(wantedValue('蓝领公寓是不是免费的')).toBe('蓝领公寓的收费标准');
     // An amount granted is no price: "社企共建基金能申请多少钱" is not asking for its fees.
     expect(wantedValue('社企共建基金能申请多少钱')).toBe('社企共建基金的金额');
     expect(wantedValue('蓝领公寓多少钱')).toBe('蓝领公寓的收费标准');
