@@ -5,7 +5,7 @@ import type { Glossary } from '../knowledge/glossary.ts';
 import { isPunctuation, normalizeText, plainParticles } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
-import { wantsAValue } from './grounding.ts';
+import { wantsAValue, withoutWhoAndWhereIAm } from './grounding.ts';
 import { NaiveBayes } from './naive-bayes.ts';
 import { asksSomething } from './router.ts';
 import { ROUTES, type Route, type RouteDecision } from './types.ts';
@@ -132,7 +132,8 @@ export class LocalRouter {
 
   /** A message that only asks what the assistant can do is greeted before it comes here (Router). */
   route(message: string): RouteDecision {
-    const text = this.besidesAskingWhatItCanDo(message) || message;
+    // "我们公司在芯谷，有社工站吗" asks what "有社工站吗" asks: where one is, said first, made it a request.
+    const text = withoutWhoAndWhereIAm(this.besidesAskingWhatItCanDo(message) || message, this.tokenizer);
     const { label, probability, probabilities } = this.routes.predict(this.features(text));
     const likeliest = (...routes: Route[]) => routes.map((one) => [one, probabilities[one] ?? 0] as const).reduce((best, entry) => (entry[1] > best[1] ? entry : best));
     let route: readonly [Route, number] = [label, probability];

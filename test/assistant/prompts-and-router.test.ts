@@ -142,6 +142,13 @@ describe('local router', () => {
     expect(router.route('我想申请人才公寓，房租多少')).toMatchObject({ route: 'handoff', category: 'housing' });
   });
 
+  it('routes what is asked, not where the asker is or what their job is', async () => {
+    const router = await shippedRouter();
+    // Where one's company is, said first, made a question a request for enterprise services.
+    expect(router.route('我们公司在芯谷，有社工站吗').route).toBe('answer');
+    expect(router.route('我在医药港，宿舍热水器坏了')).toMatchObject({ route: 'handoff', category: 'repair' });
+  });
+
   it('reads a question ending in 么 as one ending in 吗, and leaves 什么 and 怎么 alone', async () => {
     expect(['小融在么', '有食堂么？', '这是什么', '怎么', '那么好'].map(plainParticles)).toEqual(['小融在吗', '有食堂吗？', '这是什么', '怎么', '那么好']);
     const router = await shippedRouter();
