@@ -82,7 +82,7 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   { asks: /哪一?类|哪一?种类型|什么类型|什么类别/, says: /[型类]/, value: '类型' },
   // Who may live there: "邻里中心可以带家属住吗" is not answered by how many rooms there are.
   {
-    asks: /带(?:家属|家人|老婆|老公|爱人|孩子|小孩|父母)|谁(?:可以|能)住|什么人(?:可以|能)住|(?:外地|本地|外省|单身|夫妻|情侣|没结婚|未婚|已婚)\p{Script=Han}{0,2}?(?:也)?(?:可以|能)(?:一起)?(?:申请|入)?住|入住条件/u,
+    asks: /带(?:家属|家人|老婆|老公|爱人|孩子|小孩|父母)|谁(?:可以|能)住|什么人(?:可以|能)住|(?:外地|本地|外省|单身|夫妻|情侣|没结婚|未婚|已婚|入职|员工|职工|工人|实习生|临时工|毕业生)\p{Script=Han}{0,2}?(?:也)?(?:可以|能)(?:一起)?(?:申请|入)?住(?!多少|几)|入住条件/u,
     says: /入住|条件/,
     value: '入住条件',
   },
@@ -134,7 +134,7 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
   const named = (thing: string) => [...thing].length >= 2 && [...thing].length <= 12 && !QUESTION_WORD.test(thing);
   const before = clause.slice(0, asked.index);
   const stated = before
-    .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我)?(?:请问|想问一?下|问一?下|问问)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
+    .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我们?(?:公司|厂里?|单位)?)?(?:请问|想问一?下|问一?下|问问)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
     .replace(/(?:的|是|属于|谁|可以|能|有|要|申请|领取|补贴|补助|资助|有没有|有无|是不是|是否|能不能|可不可以)+$/, '');
   // "外地人能住蓝领公寓吗", "有没有免费的技能培训", "免费培训有吗": what is asked about comes after the asking.
   const after = clause
