@@ -189,6 +189,9 @@ describe('local router', () => {
     expect(router.categoryOf('上班太累了')).toBe('mental_health');
     expect(router.categoryOf('被同事孤立了')).toBe('mental_health');
     expect(router.categoryOf('感觉撑不下去了')).toBe('mental_health');
+    // "问题" is what other's examples say ("帮我反映个问题"): "心理有问题" was other.
+    expect(router.route('员工心理有问题可以找谁')).toMatchObject({ route: 'handoff', category: 'mental_health' });
+    expect(router.categoryOf('我心理有问题')).toBe('mental_health');
     // Things broken still are repairs, and "报个修" is no "报个名".
     expect(router.route('我要报个修')).toMatchObject({ route: 'handoff', category: 'repair' });
     // "想报" was 报名: "我想报修" was training.
