@@ -132,10 +132,14 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
   const asked = kind.asks.exec(clause)!;
   // "多少" of "电话多少" (a follow-up, asked as "电话多少，邻里中心房租多少") names nothing.
   const named = (thing: string) => [...thing].length >= 2 && [...thing].length <= 12 && !QUESTION_WORD.test(thing);
-  const before = clause.slice(0, asked.index);
+  // "要不要交钱", "要不要钱", "收不收费": an A-not-A before the value, or its first half, asks too.
+  const preceding = clause.slice(0, asked.index);
+  const before = preceding
+    .replace(/(\p{Script=Han})[不没]\1$/u, '')
+    .replace(/(\p{Script=Han})[不没]$/u, (half, verb: string) => (asked[0].startsWith(verb) ? '' : half));
   const stated = before
     .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我们?(?:公司|厂里?|单位)?)?(?:请问|想问一?下|问一?下|问问)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
-    .replace(/(?:的|是|属于|谁|可以|能|有|要|申请|领取|补贴|补助|资助|有没有|有无|是不是|是否|能不能|可不可以)+$/, '');
+    .replace(/(?:的|是|属于|谁|可以|能|有|要|申请|领取|补贴|补助|资助|有无|是否|可不可以)+$/, '');
   // "外地人能住蓝领公寓吗", "有没有免费的技能培训", "免费培训有吗": what is asked about comes after the asking.
   const after = clause
     .slice(asked.index + asked[0].length)
@@ -143,7 +147,7 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
     .replace(YES_NO_TAIL, '')
     .replace(/有$/, '');
   // "区里有没有免费的技能培训": what comes before asking whether there is one is where, not what.
-  const [first, second] = ASKS_WHETHER_THERE_IS.test(before) ? [after, stated] : [stated, after];
+  const [first, second] = ASKS_WHETHER_THERE_IS.test(preceding) ? [after, stated] : [stated, after];
   return named(first) ? first : named(second) ? second : undefined;
 }
 

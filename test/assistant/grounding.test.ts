@@ -115,6 +115,10 @@ describe('extractive answers', () => {
     expect(wantedValue('区里有没有免费的技能培训')).toBe('技能培训的收费标准');
     expect(wantedValue('宿舍有没有免费的')).toBe('宿舍的收费标准');
     expect(wantedValue('蓝领公寓是不是免费的')).toBe('蓝领公寓的收费标准');
+    // Asked as A-not-A, the asking is no part of the thing: not "宿舍要不的收费标准".
+    expect(wantedValue('宿舍要不要交钱')).toBe('宿舍的收费标准');
+    expect(wantedValue('技能培训收不收费')).toBe('技能培训的收费标准');
+    expect(wantedValue('产业社区的服务要不要钱')).toBe('产业社区的服务的收费标准');
     // An amount granted is no price: "社企共建基金能申请多少钱" is not asking for its fees.
     expect(wantedValue('社企共建基金能申请多少钱')).toBe('社企共建基金的金额');
     expect(wantedValue('蓝领公寓多少钱')).toBe('蓝领公寓的收费标准');
