@@ -1,4 +1,4 @@
-import { escapeRegExp, normalizeText } from '../retrieval/text.ts';
+import { A_NOT_A, escapeRegExp, normalizeText } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { QUESTION_WORD, wantsAValue } from './grounding.ts';
 import { asksSomething } from './router.ts';
@@ -18,8 +18,8 @@ export function isFollowUp(text: string, names: Names): boolean {
   const normalized = normalizeText(text).replace(/[？?。！!，,、]/g, '');
   if (!normalized || normalized.length > 14) return false;
   if (TRAILING.test(normalized) || (LEADING.test(normalized) && normalized.length <= 8)) return true;
-  // "要钱吗", "远吗": asking for a value of nothing named is asking it of the topic.
-  const bare = QUESTION_WORD.test(normalized) || wantsAValue(normalized);
+  // "要钱吗", "远吗": asking for a value of nothing named is asking it of the topic; so is "要不要押金".
+  const bare = QUESTION_WORD.test(normalized) || wantsAValue(normalized) || A_NOT_A.test(normalized);
   return normalized.length <= BARE_QUESTION_LENGTH && bare && !PERSON.test(normalized) && !names.termsIn(normalized).length;
 }
 

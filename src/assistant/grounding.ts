@@ -2,7 +2,7 @@ import { splitSentences } from '../knowledge/chunker.ts';
 import type { Chunk } from '../knowledge/document.ts';
 import type { Hit } from '../retrieval/knowledge-index.ts';
 import type { LexicalIndex } from '../retrieval/lexical-index.ts';
-import { escapeRegExp, normalizeText, plainParticles } from '../retrieval/text.ts';
+import { askedWithMa, escapeRegExp, normalizeText, plainParticles } from '../retrieval/text.ts';
 import { generalRarity, type Tokenizer } from '../retrieval/tokenizer.ts';
 import type { Citation } from './types.ts';
 
@@ -198,7 +198,8 @@ function unmentionedWord(question: string, scorer: Scorer): string | undefined {
   const known = (word: string) =>
     [word, ...(PAPERS.test(word) ? [] : tokenizer.tokenize(word))].some((part) => [...part].length > 1 && (lexical.has(part) || tokenizer.synonymsOf(part).length > 0));
   const words = (text: string) => tokenizer.contentWords(text).filter(({ word }) => [...word].length > 1);
-  const clause = plainParticles(question)
+  // "蓝领公寓要不要押金" asks what "蓝领公寓要押金吗" asks.
+  const clause = askedWithMa(plainParticles(question))
     .split(/[\s\p{P}]+/u)
     .reverse()
     .find((part) => YES_NO.test(part) || QUESTION_WORD.test(part));

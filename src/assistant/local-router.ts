@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { Glossary } from '../knowledge/glossary.ts';
-import { isPunctuation, normalizeText, plainParticles } from '../retrieval/text.ts';
+import { askedWithMa, isPunctuation, normalizeText, plainParticles } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { wantsAValue, withoutWhoAndWhereIAm } from './grounding.ts';
@@ -143,6 +143,12 @@ export class LocalRouter {
     else if ((label === 'greeting' || label === 'out_of_scope') && this.clearCategoryOf(text) !== FALLBACK_CATEGORY) route = likeliest('answer', 'handoff');
     // "宿舍一个月多少钱", "公寓离厂远不远" sound like housing requests, and ask only what the documents would state.
     else if (label === 'handoff' && onlyAsksAValue(text)) route = ['answer', probabilities.answer ?? 0];
+    // "蓝领公寓要不要押金", "社企开放日要不要报名": 要不 sounded like "工钱要不回来". Asked with 吗,
+    // it is more likely than not a question ("工资是不是少发了" is not: 0.48).
+    else if (label === 'handoff' && askedWithMa(text) !== text) {
+      const asked = this.routes.predict(this.features(askedWithMa(text)));
+      if (asked.label === 'answer' && asked.probability > 0.5) route = ['answer', asked.probability];
+    }
     const category = route[0] === 'handoff' ? this.categoryOf(text) : null;
     return { route: route[0], category, confidence: route[1], by: 'local' };
   }

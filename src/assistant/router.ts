@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Logger } from '../logger.ts';
 import type { ChatModel } from '../llm/chat-model.ts';
 import type { Prompts } from '../llm/prompts.ts';
-import { normalizeText, plainParticles } from '../retrieval/text.ts';
+import { A_NOT_A, normalizeText, plainParticles } from '../retrieval/text.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import type { LocalRouter } from './local-router.ts';
 import { ROUTES, type RouteDecision } from './types.ts';
@@ -42,9 +42,8 @@ export function declinesOffer(text: string): boolean {
 
 // Phrased as a question: a question mark or particle, an interrogative word, a word asked as A-not-A
 // ("贵不贵", "远不远", "修没修"), or a clause ending in 没 or 不 ("建好没", "能住不"). 几 asks only
-// before a measure word: "宿舍几天没热水了" says, not asks. "时不时" and "动不动就" say how often.
-const ASKS =
-  /[?？吗呢]|哪|谁|什么|啥|咋|怎么|怎样|如何|多少|多久|多长时间|多远|几[个间家处场种项次位点]|是否|可不可以|(?!时)(\p{Script=Han})[不没]\1(?!就)/u;
+// before a measure word: "宿舍几天没热水了" says, not asks.
+const ASKS = new RegExp(`[?？吗呢]|哪|谁|什么|啥|咋|怎么|怎样|如何|多少|多久|多长时间|多远|几[个间家处场种项次位点]|是否|可不可以|${A_NOT_A.source}`, 'u');
 const ASKS_AT_END = /(?:没有?|不)$/;
 
 /** Whether a message asks anything, rather than says something ("心里难受", "我在芯谷"). */

@@ -24,6 +24,17 @@ export function plainParticles(text: string): string {
   return text.replace(FINAL_ME, '吗');
 }
 
+/** A word asked as A-not-A ("贵不贵", "有没有", "修没修"); "时不时" and "动不动就" say how often. */
+export const A_NOT_A = /(?!时)(\p{Script=Han})[不没]\1(?!就)/u;
+
+/**
+ * A question asked as A-not-A, asked with 吗 instead: "蓝领公寓要不要押金" → "蓝领公寓要押金吗",
+ * "可不可以带家属" → "可以带家属吗". Other clauses are left as they are.
+ */
+export function askedWithMa(text: string): string {
+  return text.replace(/[^\s\p{P}]+/gu, (clause) => (A_NOT_A.test(clause) ? `${clause.replace(A_NOT_A, '$1').replace(/[吗呢啊呀吧嘛]+$/, '')}吗` : clause));
+}
+
 /** Built at first use: its tables take 25 ms and 8.5 MB, which only a process that reads messages needs. */
 let traditionalToSimplified: ((text: string) => string) | undefined;
 

@@ -304,6 +304,9 @@ describe('assistant offline', () => {
     // So does asking for a value of nothing named: "要钱吗" asks whether the open days cost anything.
     await app.assistant.handle(message('社企开放日有什么活动', { user: 'follow-price' }));
     expect((await app.assistant.handle(message('要钱吗', { user: 'follow-price' }))).answer).toMatch(/^现有资料里没有写明社企开放日的收费标准，/);
+    // And asking A-not-A: "要不要押金" had been a dispute ("工钱要不回来").
+    await app.assistant.handle(message('蓝领公寓有多少房间', { user: 'follow-deposit' }));
+    expect(await app.assistant.handle(message('要不要押金', { user: 'follow-deposit' }))).toMatchObject({ route: 'no_answer', ticket: null, answer: expect.stringMatching(/^现有资料里没有提到"押金"/) });
     // About the bot or the asker, it is its own question.
     await app.assistant.handle(message('你是谁', { user }));
     expect(await loggedQuestion(user)).toBe('你是谁');

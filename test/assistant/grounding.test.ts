@@ -233,6 +233,8 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('技能培训发证书么', scorer)).toBe('证书');
     expect(unmentioned('我在下沙上班，有没有免费体检', scorer)).toBe('体检');
     expect(unmentioned('蓝领公寓有wifi吗', scorer)).toBe('wifi');
+    // Asked as A-not-A, as with 吗.
+    expect(unmentioned('蓝领公寓要不要押金', scorer)).toBe('押金');
     // The thing, not a pronoun: "有人" asks whether anyone is there in the evening.
     expect(unmentioned('培训晚上有人吗', scorer)).toBe('晚上');
     // An everyday word for help after what it is about, which is known: that help is asked about.

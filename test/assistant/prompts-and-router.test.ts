@@ -9,7 +9,7 @@ import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
 import { Prompts } from '../../src/llm/prompts.ts';
 import { Tokenizer } from '../../src/retrieval/tokenizer.ts';
-import { plainParticles } from '../../src/retrieval/text.ts';
+import { askedWithMa, plainParticles } from '../../src/retrieval/text.ts';
 import { temporaryDirectory, testApp } from '../helpers.ts';
 
 describe('prompts', () => {
@@ -147,6 +147,14 @@ describe('local router', () => {
     // Where one's company is, said first, made a question a request for enterprise services.
     expect(router.route('我们公司在芯谷，有社工站吗').route).toBe('answer');
     expect(router.route('我在医药港，宿舍热水器坏了')).toMatchObject({ route: 'handoff', category: 'repair' });
+  });
+
+  it('takes a question asked as A-not-A for what it is asked with 吗', async () => {
+    expect(['蓝领公寓要不要押金', '可不可以带家属，多少钱', '贵不贵啊', '时不时停电'].map(askedWithMa)).toEqual(['蓝领公寓要押金吗', '可以带家属吗，多少钱', '贵吗', '时不时停电']);
+    const router = await shippedRouter();
+    // 要不 sounded like "工钱要不回来": both were requests.
+    for (const text of ['蓝领公寓要不要押金', '社企开放日要不要报名']) expect(router.route(text).route, text).toBe('answer');
+    for (const text of ['能不能派人来修', '可不可以帮我登记', '工资是不是少发了', '有没有真人']) expect(router.route(text).route, text).toBe('handoff');
   });
 
   it('reads a question ending in 么 as one ending in 吗, and leaves 什么 and 怎么 alone', async () => {
