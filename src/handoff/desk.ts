@@ -273,7 +273,7 @@ export class HandoffDesk implements HandoffHandler {
       (NOT_KNOWING.test(normalizeText(text)) || draft.attempts + 1 >= COMMUNITY_ASKS);
     if (draft.asking === 'community') {
       // "芯谷邻里中心在哪" names a place but is not where the requester is: answered, the draft waits.
-      if (await this.isOwnQuestion(ctx, draft.privateChannel)) {
+      if (await this.isOwnQuestion(ctx, draft.privateChannel, draft.attempts < COMMUNITY_ASKS)) {
         ctx.postscript = say.draftWaiting(matter);
         return false;
       }
@@ -349,13 +349,20 @@ export class HandoffDesk implements HandoffHandler {
    * A question of its own asked while a request is open or being filled in: phrased as a question,
    * routed to the documents, and a passage has every word of it. Everything else the requester says
    * ("什么时候能处理", "我在芯谷，什么时候能来") belongs to the request. A private request's group is
-   * never told about it, so there everything does.
+   * never told about it, so there everything does. With `uncovered`, while the community is asked
+   * for, a question the local router takes for one to the documents is its own though no passage
+   * answers it: "培训要钱吗" is no place, and is told that the documents do not say.
    */
-  private async isOwnQuestion(ctx: MessageContext, privateChannel: boolean): Promise<boolean> {
+  private async isOwnQuestion(ctx: MessageContext, privateChannel: boolean, uncovered = false): Promise<boolean> {
     const text = ctx.message.text.trim();
-    if ((privateChannel && ctx.message.conversation.kind === 'group') || !asksSomething(text)) return false;
+    // "不知道是哪个社区？" answers where, as "不清楚" does.
+    if ((privateChannel && ctx.message.conversation.kind === 'group') || !asksSomething(text) || NOT_KNOWING.test(normalizeText(text))) return false;
     // The local coverage check first: most follow-ups fail it, and then no model is asked to route them.
-    if (!(await ctx.services.answerer.covers(text, 1))) return false;
+    if (!(await ctx.services.answerer.covers(text, 1))) {
+      if (!uncovered || this.roster.communitiesInText(text).length || !ctx.services.router.asksTheDocuments(text)) return false;
+      ctx.decision = { route: 'answer', category: null, confidence: 1, by: 'local' };
+      return true;
+    }
     const decision = await ctx.services.router.route(text, ctx.log);
     if (decision.route !== 'answer') return false;
     ctx.decision = decision;

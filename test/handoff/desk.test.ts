@@ -306,6 +306,13 @@ describe('questions asked while a request is open', () => {
     // Said about the request, even with a question in it: the community is taken.
     const placed = await app.assistant.handle(wecom('我在医药港，什么时候能来修？', { user }));
     expect(placed.ticket).toMatchObject({ category: 'repair', community: 'yiyaogang' });
+
+    // A question the documents do not answer is no place either: told so, and the request waits.
+    await app.assistant.handle(wecom('想报名技能培训', { user: 'asks-price-meanwhile' }));
+    const price = await app.assistant.handle(wecom('培训要钱吗', { user: 'asks-price-meanwhile' }));
+    expect(price).toMatchObject({ route: 'no_answer', ticket: null });
+    expect(price.answer).toMatch(/^现有资料里没有写明培训的收费标准，[^]*\n另外，登记技能培训还需要知道你在哪个产业社区或园区/);
+    expect((await app.assistant.handle(wecom('大创', { user: 'asks-price-meanwhile' }))).ticket).toMatchObject({ category: 'training', community: 'dachuang' });
   });
 
   it('answers a question of its own on a live ticket and passes it on; anything else only goes to the worker', async () => {
@@ -374,6 +381,9 @@ describe('questions asked while a request is open', () => {
     // "不清楚" says it at once.
     await app.assistant.handle(wecom('想报名技能培训', { user: 'does-not-know' }));
     expect((await app.assistant.handle(wecom('不清楚', { user: 'does-not-know' }))).ticket).toMatchObject({ category: 'training', assignee: 's-baiyang' });
+    // So does asking which: "不知道是哪个社区？" had been answered with the list of communities.
+    await app.assistant.handle(wecom('宿舍热水器坏了', { user: 'asks-which' }));
+    expect((await app.assistant.handle(wecom('不知道是哪个社区？', { user: 'asks-which' }))).ticket).toMatchObject({ category: 'repair', assignee: 's-baiyang' });
   });
 
   it('without a dispatcher, asks again and lets the request go', async () => {
