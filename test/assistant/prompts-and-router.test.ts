@@ -206,6 +206,8 @@ describe('local router', () => {
     for (const text of ['能报个修吗', '想报修', '我想报个修']) expect(router.route(text), text).toMatchObject({ route: 'handoff', category: 'repair' });
     for (const text of ['想报个名', '我想报个培训班']) expect(router.categoryOf(text), text).toBe('training');
     expect(router.categoryOf('插座没电了')).toBe('repair');
+    // The network at home is a repair too: "wifi连不上" had been greeted, "网速太慢" a mood.
+    for (const text of ['wifi连不上了', '网速太慢', '连不上网']) expect(router.route(text), text).toMatchObject({ route: 'handoff', category: 'repair' });
     expect(router.categoryOf('宿舍漏雨了')).toBe('repair');
   });
 
