@@ -84,6 +84,16 @@ describe('assistant offline', () => {
     expect(result.answer).toContain('企业社会工作站');
   });
 
+  it('says how soon a community worker answers and what happens off hours, from the documents, without filing anything', async () => {
+    const soon = await app.assistant.handle(message('心理咨询多久有回应'));
+    expect(soon).toMatchObject({ route: 'answer', ticket: null });
+    expect(soon.answer).toMatch(/一般在 30 分钟内接单联系你，心理关怀类在 15 分钟内/);
+    const weekend = await app.assistant.handle(message('周末有人值班吗'));
+    expect(weekend).toMatchObject({ route: 'answer', ticket: null });
+    expect(weekend.answer).toMatch(/^不在工作时间登记的，有值班安排时会同时通知值班的社区工作者/);
+    expect(await app.assistant.handle(message('工单多久处理'))).toMatchObject({ route: 'answer', ticket: null, answer: expect.stringMatching(/^小融登记工单后，会告诉你工单号/) });
+  });
+
   it('reads a term typed with a character of the same sound as the term, and keeps the words as typed for the log', async () => {
     const result = await app.assistant.handle(message('邻里中新一共有多少房间', { user: 'typist' }));
     expect(result).toMatchObject({ route: 'answer', answer: expect.stringContaining('14108') });

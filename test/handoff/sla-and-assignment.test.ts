@@ -1,4 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { Categories } from '../../src/assistant/categories.ts';
 import { ManualClock } from '../../src/clock.ts';
 import { nextOnDuty } from '../../src/handoff/assignment.ts';
 import type { Notification } from '../../src/handoff/ticket.ts';
@@ -17,6 +20,16 @@ afterEach(() => app.cleanup());
 const request = async (text: string, user: string) => (await app.assistant.handle(message(text, { channel: 'wecom', user }))).ticket!;
 
 describe('service levels on an injected clock', () => {
+  it('are what the shipped knowledge base tells requesters to expect', async () => {
+    // "多久有人联系" is answered from the documents: they must say what config/categories.yaml sets.
+    const categories = await Categories.load(path.resolve('config/categories.yaml'));
+    const said = await readFile(path.resolve('knowledge/contact-community-worker.md'), 'utf8');
+    const setting = (minutes: number) => categories.list.filter((category) => category.acceptMinutes === minutes).length;
+    const [usual] = categories.list.map((category) => category.acceptMinutes).sort((a, b) => setting(b) - setting(a));
+    expect(said).toContain(`社区工作者一般在 ${usual} 分钟内接单联系你`);
+    for (const category of categories.list.filter((one) => one.acceptMinutes !== usual)) expect(said).toContain(`${category.label}类在 ${category.acceptMinutes} 分钟内`);
+  });
+
   it('reminds at the accept limit, escalates to the supervisor after that, once each', async () => {
     const ticket = await request('医药港宿舍水管爆了，快派人修', 'sla-1');
     clock.advance(29 * MINUTE);
