@@ -406,7 +406,9 @@ describe('questions asked while a request is open', () => {
   it('lets a half-filled request go after asking twice in vain, or after a day', async () => {
     const user = 'moves-on';
     await app.assistant.handle(wecom('宿舍热水器坏了，能派人修吗', { user }));
-    expect((await app.assistant.handle(wecom('这个要多久', { user }))).answer).toMatch(/^没找到这个社区/);
+    // How long it takes is the documents' to say, and asking it is no attempt.
+    expect((await app.assistant.handle(wecom('这个要多久', { user }))).answer).toMatch(/一般在 30 分钟内接单联系你[^]*\n另外，登记报修还需要知道/);
+    expect((await app.assistant.handle(wecom('什么时候能来修', { user }))).answer).toMatch(/^没找到这个社区/);
     expect((await app.assistant.handle(wecom('员工心理压力大，企业能找谁', { user }))).answer).toMatch(/^没找到这个社区/);
     const third = await app.assistant.handle(wecom('下沙邻里中心有食堂吗', { user }));
     expect(third.route).not.toBe('handoff');
