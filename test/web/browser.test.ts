@@ -143,7 +143,8 @@ describe('the pages in a real browser (headless Chromium)', () => {
     await page.fill('#input', '你好');
     await page.press('#input', 'Enter');
     // The greeting and an answer that has arrived (not the '…' placeholder).
-    const answered = () => page.waitForFunction("[...document.querySelectorAll('.bubble.bot')].length >= 2 && document.querySelector('.bubble.bot:last-child').textContent !== '…'");
+    // A locator, not a string predicate: polling a string evaluates it in the page, which its CSP forbids.
+    const answered = () => page.locator('.bubble.bot').nth(1).filter({ hasNotText: '…' }).waitFor();
     await answered();
     await context.clearCookies();
     await page.reload();
