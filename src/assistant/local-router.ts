@@ -55,8 +55,9 @@ const DOUBTFUL_GREETING = 0.5;
 
 // "你能帮我什么", "有什么可以帮我的", "你都能干点啥": what the assistant itself can do for someone.
 // "你们能提供什么服务" and "邻里中心能做什么" ask about the services, which the documents answer.
+// "我不知道该干啥", "不知道找谁" (with nothing else said) ask the same: what there is to ask for.
 const CAN_DO =
-  /^(?:那|请问)?(?:你|您|小融)?们?(?:都|还|到底)?(?:能|可以|会)(?:帮我|帮|给我|为我|替我)?(?:做|干|办)?(?:些|点)?(?:什么|啥)(?:忙|事情?)?$|^(?:那|请问)?(?:你|您|小融)?们?(?:这里|这边)?有(?:什么|啥)(?:可以|能)?帮(?:到|得上|上)?(?:我|忙)?的?(?:地方)?$/;
+  /^(?:那|请问)?(?:你|您|小融)?们?(?:都|还|到底)?(?:能|可以|会)(?:帮我|帮|给我|为我|替我)?(?:做|干|办)?(?:些|点)?(?:什么|啥)(?:忙|事情?)?$|^(?:那|请问)?(?:你|您|小融)?们?(?:这里|这边)?有(?:什么|啥)(?:可以|能)?帮(?:到|得上|上)?(?:我|忙)?的?(?:地方)?$|^我?(?:也|还)?不知道(?:该|要|能|可以)?(?:干啥|干什么|做什么|找谁|去哪儿?|问什么|问啥)$/;
 // What may come with it and says no need: a hello, or that one is new here ("我刚来钱塘", "刚到医药港上班").
 const INTRODUCES =
   /^(?:你好|您好|嗨|hi|hello|小融|在吗|大家好|早上好|下午好|晚上好)+$|^(?:我|本人)?是?(?:刚|才|新)(?:来|到|入职|过来)的?(?:这边|这里|钱塘区?|杭州|厂里|公司)?(?:上班|工作|打工)?的?(?:新人|新员工|员工)?$|^(?:我|本人)?是新(?:来的|人|员工)$|^人生地不熟$/;
@@ -175,8 +176,9 @@ export class LocalRouter {
       .replace(/[吗呢呀啊]+(?=[\s\p{P}]|$)/gu, '')
       .split(/[\s\p{P}]+/u)
       .filter(Boolean);
-    if (!clauses.some((clause) => CAN_DO.test(clause))) return undefined;
     const introduces = (clause: string) => INTRODUCES.test(this.tokenizer.placesIn(clause).reduce((rest, place) => rest.replaceAll(place, ''), clause));
+    // "刚来杭州，人生地不熟": only that one is new is a hello too (the classifier took it for housing).
+    if (!clauses.some((clause) => CAN_DO.test(clause)) && !(clauses.length && clauses.every(introduces))) return undefined;
     return clauses.filter((clause) => !CAN_DO.test(clause) && !introduces(clause)).join('，');
   }
 

@@ -119,6 +119,11 @@ describe('local router', () => {
     // Asked as a question, the need was taken for a question to the documents.
     expect(router.route('刚来没地方住，有什么可以帮我的')).toMatchObject({ route: 'handoff', category: 'housing' });
     expect(router.route('我刚来钱塘，被公司开除了，你能帮我什么')).toMatchObject({ route: 'handoff', category: 'dispute' });
+    // Not knowing what to do or whom to ask, or only that one is new, asks the same: "我是新来的，不知道该干啥"
+    // had been a dispute, "刚来杭州，人生地不熟" housing.
+    for (const text of ['我是新来的，不知道该干啥', '刚来杭州，人生地不熟', '不知道找谁']) expect(router.asksWhatItCanDo(text), text).toBe(true);
+    expect(router.route('宿舍热水器坏了，不知道找谁')).toMatchObject({ route: 'handoff', category: 'repair' });
+    expect(router.asksWhatItCanDo('我不知道怎么办')).toBe(false);
   });
 
   it('takes a question it barely hears as a greeting, or a message clearly about a service, for what it more likely is', async () => {
