@@ -210,8 +210,9 @@ export class LocalRouter {
     const normalized = normalizeText(said);
     const admitted = Object.entries(probabilities).filter(([name]) => this.saidWith.get(name)?.some((word) => normalized.includes(word)) ?? true);
     if (admitted.length === Object.keys(probabilities).length) return { label, probabilities };
+    // "食堂太贵了" sounds like a complaint and does not say so: what is left (报修 at 0.03) is no more plausible.
     const best = admitted.reduce((top, entry) => (entry[1] > top[1] ? entry : top), [FALLBACK_CATEGORY, -1]);
-    return { label: best[0], probabilities: Object.fromEntries(admitted) };
+    return { label: best[1] >= PLAUSIBLE_CATEGORY ? best[0] : FALLBACK_CATEGORY, probabilities: Object.fromEntries(admitted) };
   }
 }
 

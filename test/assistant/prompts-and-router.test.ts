@@ -251,6 +251,8 @@ describe('local router', () => {
     expect(router.categoryOf('社工态度不好')).toBe('complaint');
     expect(router.categoryOf('厂里食堂太难吃了')).toBe('complaint');
     expect(router.clearCategoryOf('能不能线下办事')).not.toBe('complaint');
+    // Without the complaint, what is left is no more plausible: "食堂太贵了" had been a repair.
+    expect(router.categoryOf('食堂太贵了')).toBe('other');
     const dir = await temporaryDirectory();
     try {
       const file = path.join(dir.dir, 'categories.yaml');
