@@ -2,7 +2,7 @@ import { splitSentences } from '../knowledge/chunker.ts';
 import type { Chunk } from '../knowledge/document.ts';
 import type { Hit } from '../retrieval/knowledge-index.ts';
 import type { LexicalIndex } from '../retrieval/lexical-index.ts';
-import { askedWithMa, escapeRegExp, normalizeText, plainParticles } from '../retrieval/text.ts';
+import { A_NOT_A, askedWithMa, escapeRegExp, normalizeText, plainParticles } from '../retrieval/text.ts';
 import { generalRarity, type Tokenizer } from '../retrieval/tokenizer.ts';
 import type { Citation } from './types.ts';
 
@@ -135,7 +135,7 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
   // "要不要交钱", "要不要钱", "收不收费": an A-not-A before the value, or its first half, asks too.
   const preceding = clause.slice(0, asked.index);
   const before = preceding
-    .replace(/(\p{Script=Han})[不没]\1$/u, '')
+    .replace(A_NOT_A_AT_END, '')
     .replace(/(\p{Script=Han})[不没]$/u, (half, verb: string) => (asked[0].startsWith(verb) ? '' : half));
   const stated = before
     .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我们?(?:公司|厂里?|单位)?)?(?:请问|想问一?下|问一?下|问问)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
@@ -152,6 +152,7 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
 }
 
 const ASKS_WHETHER_THERE_IS = /\p{Script=Han}(?:有没有|有无)$/u;
+const A_NOT_A_AT_END = new RegExp(`${A_NOT_A.source}$`, 'u');
 
 /** False when the question wants one kind of value and no sentence of the passages holds it. */
 export function speaksTo(question: string, hits: Hit[], tokenizer: Tokenizer): boolean {
