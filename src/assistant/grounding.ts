@@ -448,18 +448,24 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     sentencesOf(hit.chunk, tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
       if ((says && !says.test(sentence)) || ANNOUNCES.test(sentence)) return;
       if (elsewhere(normalized, heading)) return;
-      const counted: string[] = [];
+      const counted: { term: string; value: number }[] = [];
       let score = 0;
       for (const { term, weight, idf, long } of terms) {
-        // A compound's parts (邻里中心 → 邻里, 中心) are the same evidence: count it once.
-        if (counted.some((longer) => longer.includes(term))) continue;
         // The heading is part of what a passage says ("房源" above "合计可提供14108间").
         // A single character must stand as a word: 钱 in "多少钱" is not the 钱 of "钱塘".
         const inSentence = long ? normalized.includes(term) : words.has(term);
         const where = inSentence ? 1 : long && section.includes(term) ? 0.6 : 0;
         if (!where) continue;
-        counted.push(term);
-        score += where * weight * idf;
+        const value = where * weight * idf;
+        // A compound's parts (邻里中心 → 邻里, 中心) are the same evidence: counted once, at the most
+        // it is worth — 标准 asked is worth more than 建设标准, an expansion of it.
+        const longer = counted.find((one) => one.term.includes(term));
+        if (longer) {
+          if (value > longer.value) [score, longer.value] = [score + value - longer.value, value];
+          continue;
+        }
+        counted.push({ term, value });
+        score += value;
       }
       if (wantsNumber && count) score *= 1.5;
       // A document's opening lines say what its subject is.

@@ -139,6 +139,10 @@ describe('assistant offline', () => {
     const how = await app.assistant.handle(message('社企共建基金怎么申请'));
     expect(how.answer).toContain('社企共建基金');
     expect(how.answer).not.toContain('房租');
+    // 标准 asked counts in full in "建设标准" (an expansion of it, at half weight, had counted alone).
+    const standards = await app.assistant.handle(message('区里出过哪些标准'));
+    expect(standards.answer).toMatch(/^钱塘区以规范引领，出台了一整套社企融合建设标准/);
+    expect(standards.answer).not.toContain('房租');
   });
 
   it('does not answer a place\'s phone number, opening hours, way there or who may live there with what the documents say about the place', async () => {
