@@ -8,6 +8,9 @@ const LEADING = /^(那|那么|那个|还有|另外|其他|其它|再|又|以及|
 const TRAILING = /(呢|咧|嘞)$/;
 // "谁管", "怎么用", "有几版", "多少钱": question words and little else ask about the last topic.
 const BARE_QUESTION_LENGTH = 6;
+// "医药港有没有", "芯谷有吗": asked whether a place named has what the topic is about.
+const WHETHER_THERE_IS = /有没有?$|有(吗|么)$/;
+const PLACE_HAS = /^(?:那|那么)?(?:也|还)?(?:有没有?|有吗|有么)$/;
 // "你是谁", "我找谁": about the bot or the asker, not the topic.
 const PERSON = /[你您我]/;
 
@@ -18,6 +21,9 @@ export function isFollowUp(text: string, names: Names): boolean {
   const normalized = normalizeText(text).replace(/[？?。！!，,、]/g, '');
   if (!normalized || normalized.length > 14) return false;
   if (TRAILING.test(normalized) || (LEADING.test(normalized) && normalized.length <= 8)) return true;
+  // "医药港有没有", "芯谷也有吗": a place and whether it has what was asked about.
+  const besidesPlaces = names.placesIn(normalized).reduce((rest, place) => rest.replaceAll(place, ''), normalized);
+  if (besidesPlaces !== normalized && PLACE_HAS.test(besidesPlaces)) return true;
   // "要钱吗", "远吗": asking for a value of nothing named is asking it of the topic; so is "要不要押金".
   const bare = QUESTION_WORD.test(normalized) || wantsAValue(normalized) || A_NOT_A.test(normalized);
   return normalized.length <= BARE_QUESTION_LENGTH && bare && !PERSON.test(normalized) && !names.termsIn(normalized).length;
@@ -42,6 +48,11 @@ export function carryOverTopic(text: string, topic: string, names: Names): { que
   const own = normalizeText(text).replace(LEADING, '').replace(/[呢咧嘞]?[？?。！!]*$/, '');
   const subject = subjectOf(carried);
   if (subject && asksSomething(own) && !now.length && !names.termsIn(own).length) return { question: subject + own, topic: carried };
+  // "医药港有没有" after "企业社会工作站是什么" asks whether 医药港 has one.
+  const whether = WHETHER_THERE_IS.exec(own);
+  if (subject && whether && now.length && !names.placesIn(subject).length) {
+    return { question: `${own.slice(0, whether.index)}${whether[1] ? `有${subject}吗` : `有没有${subject}`}`, topic: carried };
+  }
   return { question: `${text.replace(/[？?]+$/, '')}，${carried}`, topic: carried };
 }
 

@@ -318,6 +318,13 @@ describe('assistant offline', () => {
     // So does asking for a value of nothing named: "要钱吗" asks whether the open days cost anything.
     await app.assistant.handle(message('社企开放日有什么活动', { user: 'follow-price' }));
     expect((await app.assistant.handle(message('要钱吗', { user: 'follow-price' }))).answer).toMatch(/^现有资料里没有写明社企开放日的收费标准，/);
+    // A place and whether it has one asks it of the topic's subject: "医药港有没有" had been asked of 医药港 alone.
+    await app.assistant.handle(message('企业社会工作站是什么', { user: 'follow-whether' }));
+    expect(await app.assistant.handle(message('医药港有没有', { user: 'follow-whether' }))).toMatchObject({ route: 'answer', answer: expect.stringContaining('目前在医药港产业社区、钱塘芯谷产业社区进行试点') });
+    expect(await loggedQuestion('follow-whether')).toBe('医药港有没有企业社会工作站');
+    await app.assistant.handle(message('企业社会工作站在哪里试点', { user: 'follow-whether-ma' }));
+    await app.assistant.handle(message('大创小镇也有吗', { user: 'follow-whether-ma' }));
+    expect(await loggedQuestion('follow-whether-ma')).toBe('大创小镇也有企业社会工作站吗');
     // And asking A-not-A: "要不要押金" had been a dispute ("工钱要不回来").
     await app.assistant.handle(message('蓝领公寓有多少房间', { user: 'follow-deposit' }));
     expect(await app.assistant.handle(message('要不要押金', { user: 'follow-deposit' }))).toMatchObject({ route: 'no_answer', ticket: null, answer: expect.stringMatching(/^现有资料里没有提到"押金"/) });
