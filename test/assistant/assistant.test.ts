@@ -356,6 +356,10 @@ describe('assistant offline', () => {
     expect(training.answer.match(/具体时间和报名方式/g)).toHaveLength(1);
     // Where the asker is says nothing of what is asked: the answer was about 医药港's social-work station.
     expect((await app.assistant.handle(message('我在医药港上班，邻里中心有几个？'))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源/);
+    // Nor is a hello part of one: 你好, a word no document uses, had made it look unanswered.
+    const greeted = await app.assistant.handle(message('你好，我是大创小镇一家企业的HR，想问下企业能享受哪些服务？另外员工住宿有什么政策？'));
+    expect(greeted.answer).not.toContain('没有找到');
+    expect(greeted.answer).toMatch(/^钱塘区建有1个平台级生物医药产业服务驿站，还有1个区企业综合服务中心/);
     // The question the documents say nothing about is named.
     const unknown = await app.assistant.handle(message('养猫可以吗？邻里中心有几个？'));
     expect(unknown.answer).toMatch(/^关于"养猫可以吗"，现有资料里没有找到说明，[^\n]*\n已建成下沙邻里中心[^\n]*14108/);
