@@ -13,7 +13,7 @@ import { emptySession, type KeyValueStore, type Session } from './memory.ts';
 import { compose, type Step } from './pipeline.ts';
 import type { QuestionLog } from './question-log.ts';
 import { greetingReply, replies } from './replies.ts';
-import { acceptsOffer, asksForPerson, asksSomething, findsFault, writtenInLatin, type Router } from './router.ts';
+import { acceptsOffer, asksForPerson, asksSomething, findsFault, withoutCourtesies, writtenInLatin, type Router } from './router.ts';
 import type { AnswerEvent, AssistantResult, Citation, InboundMessage, Reply, RouteDecision } from './types.ts';
 import type { UrgentSituation, UrgentSituations } from './urgent.ts';
 
@@ -381,8 +381,9 @@ export class Assistant {
         session: emptySession(),
         log: this.services.logger.child({ messageId: message.id, channel: message.channel }),
         services: this.services,
-        // As the documents spell it: "邻里中新" is asked as 邻里中心 (the requester's own words go to workers).
-        question: this.services.tokenizer.respell(message.text.trim()),
+        // As the documents spell it: "邻里中新" is asked as 邻里中心 (the requester's own words go to
+        // workers), and without the thanks it begins with.
+        question: this.services.tokenizer.respell(withoutCourtesies(message.text.trim())),
         result: { route: 'answer', category: null, answer: '', citations: [], ticket: null, replies: [] },
         relevance: null,
         answered: false,

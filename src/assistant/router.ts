@@ -59,6 +59,20 @@ export function acknowledges(text: string): boolean {
   return HEARD.test(normalizeText(text));
 }
 
+const THANKED = /^(?:(?:谢谢|多谢|感谢)(?:你|您|啦|了)?|辛苦了)+[。！!~～]*$/;
+
+/**
+ * The message without the thanks or okay it begins with ("谢谢，那临江的什么时候建好" → "那临江的什么时候
+ * 建好"): the rest is what is asked, and the thanks had made it a greeting. Said alone, they stay.
+ */
+export function withoutCourtesies(text: string): string {
+  const clauses = text.split(/(?<=[，,。！!~～\s])/);
+  let courtesies = 0;
+  while (courtesies < clauses.length - 1 && (acknowledges(clauses[courtesies]!.replace(/[，,\s]+$/, '')) || THANKED.test(normalizeText(clauses[courtesies]!).replace(/[，,\s]+$/, '')))) courtesies++;
+  const rest = clauses.slice(courtesies).join('').trim();
+  return courtesies && rest ? rest : text;
+}
+
 /** Someone or the service praised ("师傅人很好", "社工很负责"): a plain "你们好" greets. */
 const PRAISED =
   /(?:师傅|社工|社区工作者|工作人员|你们|小融|服务|态度|修得|办得|处理得)\p{Script=Han}{0,3}?(?:(?:真|很|挺|非常|特别|太)好|棒|负责|耐心|热情|专业|给力|周到|及时|靠谱)(?:了|的|啊|呀|哦)?[。！!~～]*$/u;

@@ -271,6 +271,11 @@ describe('assistant offline', () => {
   it('greets, thanks and declines what is out of scope, saying what it can do', async () => {
     expect((await app.assistant.handle(message('你好'))).answer).toMatch(/我是小融/);
     expect((await app.assistant.handle(message('谢谢'))).answer).toMatch(/不客气/);
+    expect((await app.assistant.handle(message('好的，谢谢'))).answer).toMatch(/不客气/);
+    // Thanks said before a question: the question is answered, not only the thanks.
+    const thanked = await app.assistant.handle(message('谢谢，那临江的什么时候建好'));
+    expect(thanked.route).toBe('answer');
+    expect(thanked.answer).toMatch(/临江产业邻里中心和芯谷产业邻里中心正在建设中/);
     // Praise is thanked: "很好" sounded like a mood, and "师傅人很好" was filed as a mental-health request.
     expect(await app.assistant.handle(message('师傅人很好'))).toMatchObject({ route: 'greeting', answer: '谢谢你的肯定！还有问题随时找我。', ticket: null });
     // Asked what it can do, it says so; the classifier filed these as a housing request and training.
