@@ -35,6 +35,8 @@ const PLAUSIBLE_WITHOUT_ASKING = 0.5;
 /** Something to be done for someone: a request that also asks a price or a phone number is still a request. */
 const ASKS_FOR_ACTION = /帮|派|修|申请|登记|报名|安排|预约|调解|投诉/;
 const POLITE_ASKING = /请问|你好|您好|小融|想问问?一?下?|问一?下/g;
+/** "我想问下…": what follows is asked, and 我想 is no request. */
+const ASKING_TO_ASK = /(?<=^|[\s\p{P}])我?想问(?:问|一下|下)?/gu;
 
 /**
  * "宿舍一个月多少钱", "公寓离厂远不远": every clause asks, one of them for a value the documents would
@@ -133,8 +135,10 @@ export class LocalRouter {
 
   /** A message that only asks what the assistant can do is greeted before it comes here (Router). */
   route(message: string): RouteDecision {
-    // "我们公司在芯谷，有社工站吗" asks what "有社工站吗" asks: where one is, said first, made it a request.
-    const text = withoutWhoAndWhereIAm(this.besidesAskingWhatItCanDo(message) || message, this.tokenizer);
+    // "我们公司在芯谷，有社工站吗" asks what "有社工站吗" asks: where one is, said first, made it a
+    // request; so did the 我想 of "我想问下社企开放日要不要报名".
+    const said = withoutWhoAndWhereIAm(this.besidesAskingWhatItCanDo(message) || message, this.tokenizer);
+    const text = said.replace(ASKING_TO_ASK, '') || said;
     const { label, probability, probabilities } = this.routes.predict(this.features(text));
     const likeliest = (...routes: Route[]) => routes.map((one) => [one, probabilities[one] ?? 0] as const).reduce((best, entry) => (entry[1] > best[1] ? entry : best));
     let route: readonly [Route, number] = [label, probability];

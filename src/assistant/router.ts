@@ -59,16 +59,21 @@ export function acknowledges(text: string): boolean {
   return HEARD.test(normalizeText(text));
 }
 
-const THANKED = /^(?:(?:谢谢|多谢|感谢)(?:你|您|啦|了)?|辛苦了)+[。！!~～]*$/;
+const COURTESY = /^(?:(?:谢谢|多谢|感谢)(?:你|您|啦|了)?|辛苦了|你好|您好|嗨|哈喽|hi|hello|小融|在吗|在不在|大家好|早上好|下午好|晚上好)+[呀啊哈吖]*[。！!~～？?]*$/i;
 
 /**
- * The message without the thanks or okay it begins with ("谢谢，那临江的什么时候建好" → "那临江的什么时候
- * 建好"): the rest is what is asked, and the thanks had made it a greeting. Said alone, they stay.
+ * The message without the thanks, hello or okay it begins with ("谢谢，那临江的什么时候建好" → "那临江的
+ * 什么时候建好", "你好呀，社企开放日要不要报名" → "社企开放日要不要报名"): the rest is what is asked; the
+ * thanks had made it a greeting, the hello a request. Said alone, they stay.
  */
 export function withoutCourtesies(text: string): string {
-  const clauses = text.split(/(?<=[，,。！!~～\s])/);
+  const clauses = text.split(/(?<=[，,。！!~～？?\s])/);
+  const courtesy = (clause: string) => {
+    const plain = normalizeText(clause).replace(/[，,\s]+$/, '');
+    return acknowledges(plain) || COURTESY.test(plain);
+  };
   let courtesies = 0;
-  while (courtesies < clauses.length - 1 && (acknowledges(clauses[courtesies]!.replace(/[，,\s]+$/, '')) || THANKED.test(normalizeText(clauses[courtesies]!).replace(/[，,\s]+$/, '')))) courtesies++;
+  while (courtesies < clauses.length - 1 && courtesy(clauses[courtesies]!)) courtesies++;
   const rest = clauses.slice(courtesies).join('').trim();
   return courtesies && rest ? rest : text;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Categories } from '../../src/assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from '../../src/assistant/local-router.ts';
-import { acceptsOffer, acknowledges, asksForPerson, asksSomething, declinesOffer, findsFault, praises } from '../../src/assistant/router.ts';
+import { acceptsOffer, acknowledges, asksForPerson, asksSomething, declinesOffer, findsFault, praises, withoutCourtesies } from '../../src/assistant/router.ts';
 import { NaiveBayes } from '../../src/assistant/naive-bayes.ts';
 import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
@@ -160,6 +160,17 @@ describe('local router', () => {
     // 要不 sounded like "工钱要不回来": both were requests.
     for (const text of ['蓝领公寓要不要押金', '社企开放日要不要报名']) expect(router.route(text).route, text).toBe('answer');
     for (const text of ['能不能派人来修', '可不可以帮我登记', '工资是不是少发了', '有没有真人']) expect(router.route(text).route, text).toBe('handoff');
+    // "我想问下" only says that a question follows: its 我想 had made one a request.
+    expect(router.route('我想问下社企开放日要不要报名').route).toBe('answer');
+    expect(router.route('我想问问宿舍能不能换')).toMatchObject({ route: 'handoff', category: 'housing' });
+  });
+
+  it('leaves out the thanks, hello or okay a message begins with, unless that is all it says', () => {
+    expect(withoutCourtesies('谢谢，那临江的什么时候建好')).toBe('那临江的什么时候建好');
+    expect(withoutCourtesies('你好呀，社企开放日要不要报名')).toBe('社企开放日要不要报名');
+    expect(withoutCourtesies('好的，转人工')).toBe('转人工');
+    for (const alone of ['你好呀小融', '谢谢', '你好，']) expect(withoutCourtesies(alone), alone).toBe(alone);
+    expect(withoutCourtesies('好的，谢谢')).toBe('谢谢');
   });
 
   it('reads a question ending in 么 as one ending in 吗, and leaves 什么 and 怎么 alone', async () => {
