@@ -146,11 +146,14 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
     .replace(/^的/, '')
     .replace(YES_NO_TAIL, '')
     .replace(/有$/, '');
+  // "你们几点下班" asks it of whoever answers, no thing the documents name (not "下班" either).
+  if (PRONOUN.test(stated)) return undefined;
   // "区里有没有免费的技能培训": what comes before asking whether there is one is where, not what.
   const [first, second] = ASKS_WHETHER_THERE_IS.test(preceding) ? [after, stated] : [stated, after];
   return named(first) ? first : named(second) ? second : undefined;
 }
 
+const PRONOUN = /^(?:你|您|我|他|她|它|咱)们?$/;
 const ASKS_WHETHER_THERE_IS = /\p{Script=Han}(?:有没有|有无)$/u;
 const A_NOT_A_AT_END = new RegExp(`${A_NOT_A.source}$`, 'u');
 

@@ -107,6 +107,7 @@ describe('extractive answers', () => {
     expect(wantedValue('新入职员工可以住蓝领公寓吗')).toBe('蓝领公寓的入住条件');
     expect(wantedValue('我们公司员工能住邻里中心吗')).toBe('邻里中心的入住条件');
     expect(wantedValue('员工能住多少人')).toBeUndefined();
+    expect(wantedValue('你们几点下班')).toBe('开放时间');
     expect(wantedValue('技能培训要钱吗')).toBe('技能培训的收费标准');
     expect(wantedValue('蓝领公寓贵不贵')).toBe('蓝领公寓的收费标准');
     expect(wantedValue('有没有免费的技能培训')).toBe('技能培训的收费标准');
