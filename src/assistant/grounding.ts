@@ -384,6 +384,8 @@ export function asksWhatItIs(question: string): boolean {
 }
 
 const MAX_ANSWER_CHARACTERS = 170;
+// "现有资料没有写明房租标准……", "……现有资料没有说明": a sentence on what the documents do not say.
+const SAYS_UNSTATED = /现有资料(?:里)?(?:没有|只点名)|没有(?:写明|列出|说明)/;
 // A sentence that begins by pointing back at what the one before it named.
 const POINTS_BACK = /^(?:这些|这个|该|它们|它|其|此|上述|以上|两份|两类|两者|二者|双方)/;
 // "以下是已出台的政策文件及各自的用途。", "具体如下：": a sentence that announces what follows says nothing alone.
@@ -451,24 +453,18 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     sentencesOf(hit.chunk, tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
       if ((says && !says.test(sentence)) || ANNOUNCES.test(sentence)) return;
       if (elsewhere(normalized, heading)) return;
-      const counted: { term: string; value: number }[] = [];
+      const counted: string[] = [];
       let score = 0;
       for (const { term, weight, idf, long } of terms) {
+        // A compound's parts (邻里中心 → 邻里, 中心) are the same evidence: count it once.
+        if (counted.some((longer) => longer.includes(term))) continue;
         // The heading is part of what a passage says ("房源" above "合计可提供14108间").
         // A single character must stand as a word: 钱 in "多少钱" is not the 钱 of "钱塘".
         const inSentence = long ? normalized.includes(term) : words.has(term);
         const where = inSentence ? 1 : long && section.includes(term) ? 0.6 : 0;
         if (!where) continue;
-        const value = where * weight * idf;
-        // A compound's parts (邻里中心 → 邻里, 中心) are the same evidence: counted once, at the most
-        // it is worth — 标准 asked is worth more than 建设标准, an expansion of it.
-        const longer = counted.find((one) => one.term.includes(term));
-        if (longer) {
-          if (value > longer.value) [score, longer.value] = [score + value - longer.value, value];
-          continue;
-        }
-        counted.push({ term, value });
-        score += value;
+        counted.push(term);
+        score += where * weight * idf;
       }
       if (wantsNumber && count) score *= 1.5;
       // A document's opening lines say what its subject is.
@@ -518,7 +514,9 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   }
   for (const candidate of ranked.slice(1)) {
     if (candidate.score < lead.score * 0.55 || chosen.length >= 3) break;
-    if (!fits(candidate)) continue;
+    // What another passage says its documents leave unsaid is about that passage's subject:
+    // "区里出过哪些标准" is not also told that the centres' 房租标准 is not stated.
+    if (!fits(candidate) || (candidate.hit !== lead.hit && SAYS_UNSTATED.test(candidate.text))) continue;
     chosen.push(candidate);
     length += candidate.text.length;
   }

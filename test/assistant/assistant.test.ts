@@ -27,6 +27,9 @@ describe('assistant offline', () => {
     }
     expect(result.replies).toHaveLength(1);
     expect(result.replies[0]!.citations).toEqual(result.citations);
+    // Short, the fact first (SCENARIOS 1): the count, then the way to a person, and nothing else.
+    const short = await app.assistant.handle(message('邻里中心能住吗，一共有多少房间'));
+    expect(short.answer).toMatch(/^已建成[^。\n]*合计可提供14108间房源\[1\]。\n需要住房方面的帮助/);
   });
 
   it('searches once to ask whether the documents cover a question and then answer it, and again after a failed search', async () => {
