@@ -514,9 +514,10 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   }
   for (const candidate of ranked.slice(1)) {
     if (candidate.score < lead.score * 0.55 || chosen.length >= 3) break;
-    // What another passage says its documents leave unsaid is about that passage's subject:
-    // "区里出过哪些标准" is not also told that the centres' 房租标准 is not stated.
-    if (!fits(candidate) || (candidate.hit !== lead.hit && SAYS_UNSTATED.test(candidate.text))) continue;
+    // What another document says is left unsaid is about that document's subject: "区里出过哪些标准"
+    // is not also told that the centres' 房租标准 is not stated.
+    const elsewhereUnstated = hits[candidate.hit]!.chunk.source !== hits[lead.hit]!.chunk.source && SAYS_UNSTATED.test(candidate.text);
+    if (!fits(candidate) || elsewhereUnstated) continue;
     chosen.push(candidate);
     length += candidate.text.length;
   }

@@ -93,7 +93,7 @@ describe('assistant offline', () => {
     expect(soon.answer).toMatch(/一般在 30 分钟内接单联系你，心理关怀类在 15 分钟内/);
     const weekend = await app.assistant.handle(message('周末有人值班吗'));
     expect(weekend).toMatchObject({ route: 'answer', ticket: null });
-    expect(weekend.answer).toMatch(/^不在工作时间登记的，有值班安排时会同时通知值班的社区工作者/);
+    expect(weekend.answer).toMatch(/^社区工作者不在岗时登记的，有值班安排会同时通知值班的社区工作者/);
     expect(await app.assistant.handle(message('工单多久处理'))).toMatchObject({ route: 'answer', ticket: null, answer: expect.stringMatching(/^小融登记工单后，会告诉你工单号/) });
     // The hours of whoever answers are not stated: said so, not greeted, and not "你们的开放时间".
     expect(await app.assistant.handle(message('你们几点下班'))).toMatchObject({ route: 'no_answer', answer: expect.stringMatching(/^现有资料里没有写明开放时间，/) });

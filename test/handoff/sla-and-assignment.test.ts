@@ -26,7 +26,7 @@ describe('service levels on an injected clock', () => {
     const said = await readFile(path.resolve('knowledge/contact-community-worker.md'), 'utf8');
     const setting = (minutes: number) => categories.list.filter((category) => category.acceptMinutes === minutes).length;
     const [usual] = categories.list.map((category) => category.acceptMinutes).sort((a, b) => setting(b) - setting(a));
-    expect(said).toContain(`社区工作者一般在 ${usual} 分钟内接单联系你`);
+    expect(said).toContain(`在岗时，一般在 ${usual} 分钟内接单联系你`);
     for (const category of categories.list.filter((one) => one.acceptMinutes !== usual)) expect(said).toContain(`${category.label}类在 ${category.acceptMinutes} 分钟内`);
   });
 
