@@ -33,8 +33,8 @@ export function acceptsOffer(text: string): boolean {
   return YES.test(normalizeText(text));
 }
 
-/** "不需要", "不用了，谢谢": no to a person offered — a goodbye, never a request. */
-const NO = /^(?:嗯|好的|好)?[，,]?(?:(?:暂时|先|还)?(?:不需要|不用|不要|不必|没事|算了)了?[，,]?)+(?:(?:谢谢|多谢|感谢)(?:你|啦)?)?[。！!]*$/;
+/** "不需要", "不用了，谢谢", "谢谢，不用了": no to a person offered — a goodbye, never a request. */
+const NO = /^(?:(?:嗯|好的|好|谢谢|多谢)[，,]?)*(?:(?:暂时|先|还)?(?:不需要|不用|不要|不必|没事|算了)了?[，,]?)+(?:(?:谢谢|多谢|感谢)(?:你|啦)?)?[。！!]*$/;
 
 export function declinesOffer(text: string): boolean {
   return NO.test(normalizeText(text));

@@ -51,8 +51,8 @@ describe('a message that only asks for a person', () => {
   });
 
   it('tells no to a person offered from a request', () => {
-    for (const text of ['不需要', '不用了，谢谢', '暂时不需要', '算了', '没事了']) expect(declinesOffer(text), text).toBe(true);
-    for (const text of ['不要吵架', '需要', '不需要加班费吗', '好的']) expect(declinesOffer(text), text).toBe(false);
+    for (const text of ['不需要', '不用了，谢谢', '谢谢，不用了', '暂时不需要', '算了', '没事了']) expect(declinesOffer(text), text).toBe(true);
+    for (const text of ['不要吵架', '需要', '不需要加班费吗', '好的', '好的，谢谢']) expect(declinesOffer(text), text).toBe(false);
   });
 
   it('tells "好的", "嗯嗯，知道了" from a question or a request', () => {
