@@ -202,11 +202,13 @@ function unmentionedWord(question: string, scorer: Scorer): string | undefined {
   const known = (word: string) =>
     [word, ...(PAPERS.test(word) ? [] : tokenizer.tokenize(word))].some((part) => [...part].length > 1 && (lexical.has(part) || tokenizer.synonymsOf(part).length > 0));
   const words = (text: string) => tokenizer.contentWords(text).filter(({ word }) => [...word].length > 1);
-  // "蓝领公寓要不要押金" asks what "蓝领公寓要押金吗" asks.
-  const clause = askedWithMa(plainParticles(question))
-    .split(/[\s\p{P}]+/u)
-    .reverse()
-    .find((part) => YES_NO.test(part) || QUESTION_WORD.test(part));
+  // "蓝领公寓要不要押金" asks what "蓝领公寓要押金吗" asks ("有没有空床位" is read as it is: 有空 is a word).
+  const asking = (text: string) =>
+    text
+      .split(/[\s\p{P}]+/u)
+      .reverse()
+      .find((part) => YES_NO.test(part) || QUESTION_WORD.test(part));
+  const clause = asking(plainParticles(question)) ?? asking(askedWithMa(plainParticles(question)));
   if (!clause) return undefined;
   if (!QUESTION_WORD.test(clause)) {
     const [first, second] = words(clause.replace(YES_NO_TAIL, '')).slice(-2);

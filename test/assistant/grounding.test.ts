@@ -236,6 +236,9 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('蓝领公寓有wifi吗', scorer)).toBe('wifi');
     // Asked as A-not-A, as with 吗.
     expect(unmentioned('蓝领公寓要不要押金', scorer)).toBe('押金');
+    // "有没有" is read as written (床位 is known, a synonym of the rooms): asked with 吗, "有空床位"
+    // read as 有空 and 床位 had been named as a thing never mentioned.
+    expect(unmentioned('有没有空床位', scorer)).toBeUndefined();
     // The thing, not a pronoun: "有人" asks whether anyone is there in the evening.
     expect(unmentioned('培训晚上有人吗', scorer)).toBe('晚上');
     // An everyday word for help after what it is about, which is known: that help is asked about.
