@@ -382,7 +382,7 @@ export class Assistant {
         log: this.services.logger.child({ messageId: message.id, channel: message.channel }),
         services: this.services,
         // As the documents spell it: "邻里中新" is asked as 邻里中心 (the requester's own words go to
-        // workers), and without the thanks it begins with.
+        // workers), and without the thanks, hello or okay it begins with.
         question: this.services.tokenizer.respell(withoutCourtesies(message.text.trim())),
         result: { route: 'answer', category: null, answer: '', citations: [], ticket: null, replies: [] },
         relevance: null,
