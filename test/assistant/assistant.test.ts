@@ -182,6 +182,12 @@ describe('assistant offline', () => {
     // Asked of no place, or of every place it sums, the total is the answer.
     expect((await app.assistant.handle(message('邻里中心一共有多少房间', { user: 'sums' }))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源。/);
     expect((await app.assistant.handle(message('下沙新雁宁巢临江芯谷一共多少房间'))).answer).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源\[1\]。/);
+    // 还有 ("still", "also") is no topic: "还有1个区企业综合服务中心" had answered "还有房间吗" and "还有哪些邻里中心".
+    for (const text of ['还有房间吗', '还有没有床位', '还有哪些邻里中心']) {
+      const still = await app.assistant.handle(message(text));
+      expect(still.answer, text).toMatch(/^已建成下沙邻里中心[^。]*合计可提供14108间房源\[1\]。/);
+      expect(still.answer, text).not.toMatch(/企业综合服务中心/);
+    }
     // Asked how many, answered with no number at all: said so first. "同一个群" is no count, nor "哪几个" a how-many.
     expect((await app.assistant.handle(message('社区工作者有多少人'))).answer).toMatch(/^现有资料没有写明具体数字，资料里写的是：/);
     expect((await app.assistant.handle(message('临江社区有几个社工'))).answer).toMatch(/^现有资料没有写明具体数字，资料里写的是：/);
