@@ -1,9 +1,10 @@
-import { acknowledges, declinesOffer, praises } from './router.ts';
+import { acknowledges, announcesQuestion, declinesOffer, praises, withoutCourtesies } from './router.ts';
 import type { MediaKind } from './types.ts';
 
 /** Everything the assistant says on its own, in one place, in plain Chinese. */
 export const replies = {
   greeting: '你好！我是小融，钱塘区产业社区的助手。可以问我邻里中心、产业社区服务、企业服务、员工服务清单等问题；需要人帮忙时回复"转人工"，我帮你联系社区工作者。',
+  goAhead: '请说，你想了解什么？邻里中心、产业社区服务、企业服务、员工服务清单等都可以问我；需要人帮忙时回复"转人工"。',
   thanks: '不客气！还有问题随时找我。',
   praised: '谢谢你的肯定！还有问题随时找我。',
   farewell: '好的，有需要随时找我。',
@@ -39,5 +40,7 @@ export function greetingReply(text: string): string {
   if (THANKS.test(text)) return replies.thanks;
   if (praises(text)) return replies.praised;
   if (acknowledges(text)) return replies.acknowledged;
+  // "在吗，问个问题": the question is still to come.
+  if (announcesQuestion(withoutCourtesies(text))) return replies.goAhead;
   return replies.greeting;
 }

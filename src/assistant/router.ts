@@ -52,11 +52,21 @@ export function asksSomething(text: string): boolean {
   return ASKS.test(plain) || plain.split(/[\s\p{P}]+/u).some((clause) => ASKS_AT_END.test(clause));
 }
 
-/** "好的", "嗯嗯", "知道了": the answer was heard — nothing asked, nothing to introduce. */
-const HEARD = /^(?:(?:嗯|哦|噢|好|行|可以|是的|对|ok|okay|明白|知道|了解|收到|懂)+[了的啦]?[，,]?)+[。！!~～]*$/;
+/** "好的", "嗯嗯", "知道了", "没问题": the answer was heard — nothing asked, nothing to introduce. */
+const HEARD = /^(?:(?:嗯|哦|噢|好|行|可以|是的|对|ok|okay|明白|知道|了解|收到|懂|没问题)+[了的啦]?[，,]?)+[。！!~～]*$/;
 
 export function acknowledges(text: string): boolean {
   return HEARD.test(normalizeText(text));
+}
+
+// "我有个问题", "还有一个问题", "请教个问题", "我想问下", "问个事": the question is still to come.
+const ANNOUNCES_QUESTION =
+  /^(?:那|请问|麻烦)?(?:我|本人)?(?:还|再|也)?(?:想|要)?(?:有|问|请教|打听)?(?:一|两|几)?个?(?:问题|事儿?|事情)?(?:想|要)?(?:问问?|请教|打听)?(?:一?下)?(?:你|您|小融)?[呀啊哈吧哦嘛]*$/;
+
+/** True when a message only says that a question follows: it is invited, never filed as a request. */
+export function announcesQuestion(text: string): boolean {
+  const plain = normalizeText(text).replace(/[\p{P}\s~～]+/gu, '');
+  return /问|请教|打听/.test(plain) && ANNOUNCES_QUESTION.test(plain);
 }
 
 const COURTESY = /^(?:(?:谢谢|多谢|感谢)(?:你|您|啦|了)?|辛苦了|你好|您好|嗨|哈喽|hi|hello|小融|在吗|在不在|大家好|早上好|下午好|晚上好)+[呀啊哈吖]*[。！!~～？?]*$/i;
@@ -70,7 +80,7 @@ export function withoutCourtesies(text: string): string {
   const clauses = text.split(/(?<=[，,。！!~～？?\s])/);
   const courtesy = (clause: string) => {
     const plain = normalizeText(clause).replace(/[，,\s]+$/, '');
-    return acknowledges(plain) || COURTESY.test(plain);
+    return acknowledges(plain) || COURTESY.test(plain) || announcesQuestion(plain);
   };
   let courtesies = 0;
   while (courtesies < clauses.length - 1 && courtesy(clauses[courtesies]!)) courtesies++;
@@ -127,7 +137,7 @@ export class Router {
   async route(text: string, log: Logger, signal?: AbortSignal): Promise<RouteDecision> {
     if (writtenInLatin(text)) return { route: 'out_of_scope', category: null, confidence: 1, by: 'rule' };
     if (asksForPerson(text) || acceptsOffer(text)) return { route: 'handoff', category: FALLBACK_CATEGORY, confidence: 1, by: 'rule' };
-    if (declinesOffer(text) || acknowledges(text) || praises(text) || this.local.asksWhatItCanDo(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
+    if (declinesOffer(text) || acknowledges(text) || praises(text) || announcesQuestion(text) || this.local.asksWhatItCanDo(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
     if (!this.model) return this.local.route(text);
     try {
       const prompt = this.model.prompts.render('router', {

@@ -2,7 +2,7 @@ import { replyTo, type HandoffHandler, type MessageContext } from '../assistant/
 import { FALLBACK_CATEGORY, type Categories, type Category } from '../assistant/categories.ts';
 import { AROUND_A_PLACE } from '../assistant/grounding.ts';
 import { replies as assistantReplies, THANKS } from '../assistant/replies.ts';
-import { acceptsOffer, asksForPerson, asksSomething, declinesOffer } from '../assistant/router.ts';
+import { acceptsOffer, announcesQuestion, asksForPerson, asksSomething, declinesOffer } from '../assistant/router.ts';
 import type { InboundMessage, Reply, TicketSummary } from '../assistant/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
@@ -273,7 +273,9 @@ export class HandoffDesk implements HandoffHandler {
       (NOT_KNOWING.test(normalizeText(text)) || draft.attempts + 1 >= COMMUNITY_ASKS);
     if (draft.asking === 'community') {
       // "芯谷邻里中心在哪" names a place but is not where the requester is: answered, the draft waits.
-      if (await this.isOwnQuestion(ctx, draft.privateChannel, draft.attempts < COMMUNITY_ASKS)) {
+      // So does "我想问下": the question it announces is invited, and answered when it comes.
+      const announces = announcesQuestion(text) && !(draft.privateChannel && ctx.message.conversation.kind === 'group');
+      if (announces || (await this.isOwnQuestion(ctx, draft.privateChannel, draft.attempts < COMMUNITY_ASKS))) {
         ctx.postscript = say.draftWaiting(matter);
         return false;
       }

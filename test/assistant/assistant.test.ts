@@ -293,6 +293,14 @@ describe('assistant offline', () => {
     for (const text of ['我刚来钱塘，有什么可以帮我的', '你能帮我什么']) {
       expect(await app.assistant.handle(message(text)), text).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^你好！我是小融.*可以问我邻里中心/), ticket: null });
     }
+    // Told that a question follows, it asks for it: "我有个问题" had been filed as a request, and
+    // "还有一个问题" after an answer was taken for a follow-up and answered again.
+    expect(await app.assistant.handle(message('我有个问题'))).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^请说，你想了解什么？/), ticket: null });
+    await app.assistant.handle(message('邻里中心有几个', { user: 'announces' }));
+    expect(await app.assistant.handle(message('还有一个问题', { user: 'announces' }))).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^请说/) });
+    const next = await app.assistant.handle(message('还有一个问题，社企开放日要报名吗', { user: 'announces' }));
+    expect(next).toMatchObject({ route: 'answer', ticket: null });
+    expect(next.answer).toMatch(/报名方式现有资料没有列出/);
     // Written in English: asked in Chinese, not greeted as if it said hello.
     expect(await app.assistant.handle(message('how can I apply for the dormitory'))).toMatchObject({ route: 'out_of_scope', answer: expect.stringMatching(/^小融目前只能读懂中文/) });
     expect((await app.assistant.handle(message('hello'))).route).toBe('greeting');

@@ -3,14 +3,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Categories } from '../../src/assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from '../../src/assistant/local-router.ts';
-import { acceptsOffer, acknowledges, asksForPerson, asksSomething, declinesOffer, findsFault, praises, withoutCourtesies } from '../../src/assistant/router.ts';
+import { acceptsOffer, acknowledges, announcesQuestion, asksForPerson, asksSomething, declinesOffer, findsFault, praises, Router, withoutCourtesies } from '../../src/assistant/router.ts';
 import { NaiveBayes } from '../../src/assistant/naive-bayes.ts';
 import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
 import { Prompts } from '../../src/llm/prompts.ts';
 import { Tokenizer } from '../../src/retrieval/tokenizer.ts';
 import { askedWithMa, plainParticles } from '../../src/retrieval/text.ts';
-import { temporaryDirectory, testApp } from '../helpers.ts';
+import { silentLogger, temporaryDirectory, testApp } from '../helpers.ts';
 
 describe('prompts', () => {
   it('loads the shipped templates and fills placeholders once, leaving user text untouched', async () => {
@@ -171,6 +171,18 @@ describe('local router', () => {
     expect(withoutCourtesies('好的，转人工')).toBe('转人工');
     for (const alone of ['你好呀小融', '谢谢', '你好，']) expect(withoutCourtesies(alone), alone).toBe(alone);
     expect(withoutCourtesies('好的，谢谢')).toBe('谢谢');
+    // So does the word that a question follows: "还有一个问题" had made a request of it.
+    expect(withoutCourtesies('还有一个问题，社企开放日要报名吗')).toBe('社企开放日要报名吗');
+    expect(withoutCourtesies('我有个问题，邻里中心有几个')).toBe('邻里中心有几个');
+  });
+
+  it('knows a message that only says a question follows', async () => {
+    for (const text of ['我想问下', '我有个问题', '我还有个问题', '还有一个问题', '问个问题', '请教个问题', '有个问题想问一下', '那我再问一个', '问个事', '请问', '我问一下啊'])
+      expect(announcesQuestion(text), text).toBe(true);
+    for (const text of ['没问题', '我有个事', '我想问问社工', '问题解决了吗', '我想问下邻里中心在哪', '宿舍有问题']) expect(announcesQuestion(text), text).toBe(false);
+    const router = new Router(await shippedRouter(), await Categories.load(path.resolve('config/categories.yaml')));
+    for (const text of ['我有个问题', '还有一个问题', '请教个问题']) expect((await router.route(text, silentLogger)).route, text).toBe('greeting');
+    expect(acknowledges('没问题')).toBe(true);
   });
 
   it('reads a question ending in 么 as one ending in 吗, and leaves 什么 and 怎么 alone', async () => {

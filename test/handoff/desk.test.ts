@@ -678,3 +678,16 @@ describe('worker commands', () => {
     expect((await app.tickets.events(ticket.id)).filter((event) => event.type === 'accepted')).toHaveLength(1);
   });
 });
+
+// Last in the file: the ticket it opens changes no one else's ticket numbers or turns.
+describe('a question announced while the community is asked for', () => {
+  it('is invited, and not added to the request as what is wrong', async () => {
+    const user = 'announces-meanwhile';
+    await app.assistant.handle(wecom('宿舍门锁坏了', { user }));
+    const announced = await app.assistant.handle(wecom('我想问下', { user }));
+    expect(announced).toMatchObject({ route: 'greeting', ticket: null });
+    expect(announced.answer).toMatch(/^请说，你想了解什么？[^]*\n另外，登记报修还需要知道你在哪个产业社区或园区/);
+    const filed = (await app.assistant.handle(wecom('医药港', { user }))).ticket!;
+    expect(await app.tickets.get(filed.id)).toMatchObject({ category: 'repair', community: 'yiyaogang', description: '宿舍门锁坏了' });
+  });
+});
