@@ -5,10 +5,11 @@ export type WorkerCommand =
   | { kind: 'resolve'; ticketId: number }
   | { kind: 'mine' };
 
-// "#1024 已完成", "#1024 已经接单了": said as done, it is the same command.
-const COMMAND = /^[#＃]\s*(\d+)\s*(?:已经?)?(接单|回复|转办|转|完成|办结)\s*([\s\S]*)$/;
+// "#1024 已完成", "#1024 已经接单了": said as done, it is the same command; so is "#1024 接了" ("#1024 接待一下" is not).
+const ACTION = String.raw`(?:已经?)?(接单|接(?=[了啦]?[。！!.~～]*$)|回复|转办|转|完成|办结)\s*([\s\S]*)$`;
+const COMMAND = new RegExp(String.raw`^[#＃]\s*(\d+)\s*${ACTION}`);
 /** Typed from memory: without "#" before a whole ticket number ("1024 接单"), or the action first ("接单 #1024"). */
-const WITHOUT_HASH = /^(\d{4,})\s*(?:已经?)?(接单|回复|转办|转|完成|办结)\s*([\s\S]*)$/;
+const WITHOUT_HASH = new RegExp(String.raw`^(\d{4,})\s*${ACTION}`);
 const ACTION_FIRST = /^(接单|完成|办结)\s*(?:[#＃]\s*(\d+)|(\d{4,}))$/;
 /** What a phone or a habit adds after a command word ("#1024 完成。", "#1024 完成了"). */
 const TRAILING = /[了啦]?[。！!.~～]*$/;
@@ -37,6 +38,7 @@ export function parseWorkerCommand(text: string): WorkerCommand | 'malformed' | 
   const rest = (match[3] ?? '').trim();
   switch (match[2]) {
     case '接单':
+    case '接':
       return rest.replace(TRAILING, '') ? 'malformed' : { kind: 'accept', ticketId };
     case '回复':
       return { kind: 'reply', ticketId, text: rest };

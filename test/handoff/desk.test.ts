@@ -2,7 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/clock.ts';
-import { parseWorkerCommand } from '../../src/handoff/commands.ts';
+import { parseWorkerCommand, wordsForTicket } from '../../src/handoff/commands.ts';
 import type { Notification } from '../../src/handoff/ticket.ts';
 import { message, temporaryDirectory, testApp } from '../helpers.ts';
 
@@ -649,7 +649,10 @@ describe('worker commands', () => {
     expect(['完成 #1024！', '#1024 完成!'].map(parseWorkerCommand)).toEqual(Array(2).fill({ kind: 'resolve', ticketId: 1024 }));
     // Said as done: "已完成", "完成了".
     expect(['#1024 已完成', '#1024 完成了', '1024 已经办结了。'].map(parseWorkerCommand)).toEqual(Array(3).fill({ kind: 'resolve', ticketId: 1024 }));
-    expect(['#1024 已接单', '#1024 接单啦'].map(parseWorkerCommand)).toEqual(Array(2).fill({ kind: 'accept', ticketId: 1024 }));
+    expect(['#1024 已接单', '#1024 接单啦', '#1024 接了', '1024 已接。'].map(parseWorkerCommand)).toEqual(Array(4).fill({ kind: 'accept', ticketId: 1024 }));
+    // "接" alone says it is taken; more after it is something else, meant for the requester.
+    expect(parseWorkerCommand('#1024 接待一下')).toBe('malformed');
+    expect(wordsForTicket('#1024 接待一下')).toEqual({ ticketId: 1024, text: '接待一下' });
     expect(parseWorkerCommand('#1024 回复 已完成了')).toEqual({ kind: 'reply', ticketId: 1024, text: '已完成了' });
     expect(parseWorkerCommand('1024 回复 明天到')).toEqual({ kind: 'reply', ticketId: 1024, text: '明天到' });
     // Ordinary talk stays ordinary; a short number without "#" is not a ticket.
