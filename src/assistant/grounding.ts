@@ -86,6 +86,15 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
     says: /入住|条件/,
     value: '入住条件',
   },
+  // "申请社企共建基金需要什么条件", "要带什么材料": what one must meet or bring, which a sentence
+  // naming the fund does not say.
+  // What a standard requires is what it says: only asked of applying or taking part is 要求 a condition.
+  {
+    asks: /(?:什么|哪些|啥)(?:条件|门槛)|条件是什么|申请条件|门槛|(?<=(?:申请|参加|报名|加入|入驻|享受)\p{Script=Han}{0,10}?)(?:什么|哪些|啥)要求/u,
+    says: /条件|要求|门槛/,
+    value: '条件和要求',
+  },
+  { asks: /(?:什么|哪些|啥)(?:材料|手续|证件)|申请材料/, says: /材料|手续|证件/, value: '申请材料' },
   { asks: /网址|网站|链接|小程序|公众号|二维码|app/i, says: /网址|网站|https?:|www\.|小程序|公众号|二维码|app/i, value: '网址' },
   // "公寓离厂远吗": how far, which the list of centres or their names does not say.
   { asks: /多远|远不远|远吗|近不近|近吗|距离|离\p{Script=Han}{1,8}?[远近]/u, says: /\d+(?:\.\d+)?(?:公里|千米|米)|步行|车程|距离|分钟|附近|旁边|隔壁|对面/, value: '距离' },
@@ -138,8 +147,8 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
     .replace(A_NOT_A_AT_END, '')
     .replace(/(\p{Script=Han})[不没]$/u, (half, verb: string) => (asked[0].startsWith(verb) ? '' : half));
   const stated = before
-    .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我们?(?:公司|厂里?|单位)?)?(?:请问|想问一?下|问一?下|问问)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
-    .replace(/(?:的|是|属于|谁|可以|能|有|要|申请|领取|补贴|补助|资助|有无|是否|可不可以)+$/, '');
+    .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我们?(?:公司|厂里?|单位)?|(?:企业|公司)(?=想|要|了解|知道|咨询))?(?:请问|想问一?下|问一?下|问问|(?:想|要)?(?:了解|知道|咨询)(?:一下)?)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
+    .replace(/(?:的|是|属于|谁|可以|能|有|需要|需|要|带|准备|申请|领取|补贴|补助|资助|有无|是否|可不可以)+$/, '');
   // "外地人能住蓝领公寓吗", "有没有免费的技能培训", "免费培训有吗": what is asked about comes after the asking.
   const after = clause
     .slice(asked.index + asked[0].length)
@@ -435,13 +444,17 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     .termsIn(question)
     .filter((term) => !asked.includes(term) && scorer.lexical.idf(term) > Math.log(2))
     .map((term) => [term, ...tokenizer.synonymsOf(term)]);
+  const says = wantedKind(question);
+  // Nor is "评选示范单元有什么条件", which names no glossary term: a passage that holds the kind of value
+  // asked for answers only when it also has a word of what it is asked of.
+  const topical = says ? terms.filter(({ term, long }) => long && !says.test(term)) : [];
   const offSubject = (chunk: Chunk) => {
     const whole = haystackOf(chunk);
-    return subjects.length > 0 && !subjects.some((words) => words.some((word) => whole.includes(word)));
+    if (subjects.length > 0 && !subjects.some((words) => words.some((word) => whole.includes(word)))) return true;
+    return topical.length > 0 && !topical.some(({ term }) => whole.includes(term));
   };
   const wantsNumber = NUMBER_QUESTION.test(question);
   const listing = listsKind(question);
-  const says = wantedKind(question);
   const wantsDefinition = asksWhatItIs(question);
   const sides = comparedSides(question, terms);
   type Candidate = { hit: number; position: number; text: string; normalized: string; score: number };

@@ -170,6 +170,18 @@ describe('assistant offline', () => {
     expect((await app.assistant.handle(message('一网通办网址是多少'))).answer).toMatch(/^现有资料里没有写明一网通办的网址，/);
     expect((await app.assistant.handle(message('外地人能住蓝领公寓吗'))).answer).toMatch(/^现有资料里没有写明蓝领公寓的入住条件，/);
     expect((await app.assistant.handle(message('单身可以申请住邻里中心吗'))).answer).toMatch(/^现有资料没有写明房租标准、入住条件和申请办法/);
+    // Conditions and materials for applying or taking part: not the sentences that only name the fund,
+    // nor the centres' "入住条件", which is about something else.
+    const conditions: [string, RegExp][] = [
+      ['企业想了解社企共建基金的申请条件', /^现有资料里没有写明社企共建基金的条件和要求，/],
+      ['申请社企共建基金有什么要求', /^现有资料里没有写明申请社企共建基金的条件和要求，/],
+      ['住蓝领公寓要带什么材料', /^现有资料里没有写明住蓝领公寓的申请材料，/],
+      ['评选示范单元有什么条件', /^现有资料里没有写明评选示范单元的条件和要求，/],
+      ['邻里中心入住有什么要求', /^现有资料没有写明房租标准、入住条件和申请办法/],
+    ];
+    for (const [question, answer] of conditions) expect((await app.assistant.handle(message(question))).answer, question).toMatch(answer);
+    // What a standard requires is what it says.
+    expect((await app.assistant.handle(message('建设标准有哪些要求'))).answer).toMatch(/^钱塘区以规范引领，出台了一整套社企融合建设标准/);
     // The documents never mention children, but who may live there is what is asked.
     expect((await app.assistant.handle(message('蓝领公寓能带孩子住吗'))).answer).toMatch(/^现有资料里没有写明蓝领公寓的入住条件，/);
     // A total is no count of one place: the reply says whose number it is not before giving it.
