@@ -173,14 +173,14 @@ export class Router {
   }
 
   /**
-   * The service a question is clearly about, or else one that something said with it surely is
-   * ("宿舍空调坏了，另外问一下邻里中心有几个" → repair): the question is answered, and a person for
-   * that service is offered and, on "转人工", asked for.
+   * The service that something said with a question surely is ("宿舍空调坏了，另外问一下邻里中心有几个"
+   * → repair), or else the one the question is clearly about: the question is answered, and a person
+   * for that service is offered and, on "转人工", asked for. The trouble said comes first: "老板拖了我
+   * 两个月工资，另外问下邻里中心有几个" had been offered help with housing.
    */
   serviceOf(question: string): string {
-    const category = this.clearCategoryOf(question);
-    if (category !== FALLBACK_CATEGORY) return category;
     const stated = question.split(/[\s\p{P}]+/u).filter((clause) => clause && !asksSomething(clause));
-    return stated.map((clause) => this.clearCategoryOf(clause, true)).find((one) => one !== FALLBACK_CATEGORY) ?? FALLBACK_CATEGORY;
+    const trouble = stated.map((clause) => this.clearCategoryOf(clause, true)).find((one) => one !== FALLBACK_CATEGORY);
+    return trouble ?? this.clearCategoryOf(question);
   }
 }

@@ -190,6 +190,23 @@ describe('a whole request, from a park group to the rating', () => {
     const repair = await app.assistant.handle(wecom('临江', { user: 'says-and-asks' }));
     expect((await app.tickets.get(repair.ticket!.id))!).toMatchObject({ category: 'repair', description: '宿舍空调坏了，另外问一下邻里中心有几个' });
 
+    // The trouble said comes before what the question is about: no offer of help with housing.
+    const owed = await app.assistant.handle(wecom('老板拖了我两个月工资，另外问下邻里中心有几个', { user: 'owed-and-asks' }));
+    expect(owed.answer).toMatch(/14108间房源\[1\]。\n需要矛盾调解方面的帮助，可以回复"转人工"，由社区工作者联系你。$/);
+
+    // Asked for a person with a question beside it: the question is answered in the group, and the
+    // request, about the rest, goes on in private. It had been filed under housing, unanswered.
+    const asideMessage = wecom('工资被拖欠了，帮我找人调解，顺便问下邻里中心有几个', { user: 'asks-aside', group: '园区员工群' });
+    const aside = await app.assistant.handle(asideMessage);
+    expect(aside).toMatchObject({ route: 'handoff', category: 'dispute' });
+    expect(aside.replies.map((reply) => [reply.text.slice(0, 12), reply.direct ?? false, reply.mentions ?? []])).toEqual([
+      ['已建成下沙邻里中心、新雁', false, ['asks-aside']],
+      ['收到，我私信联系你，帮你', false, ['asks-aside']],
+      ['你好，刚才群里说的情况我', true, []],
+    ]);
+    expect(aside.replies[0]!.citations).toEqual([expect.objectContaining({ n: 1, source: 'faq.md' })]);
+    expect(aside.answer).toMatch(/^已建成下沙邻里中心[^\n]*14108间房源\[1\]。\n收到，我私信联系你/);
+
     // Declined as beyond the bot, with a person offered: the person gets what was asked.
     const declined = await app.assistant.handle(wecom('身份证丢了怎么办', { user: 'lost-id' }));
     expect(declined).toMatchObject({ route: 'out_of_scope', answer: expect.stringContaining('帮你联系社区工作者') });
