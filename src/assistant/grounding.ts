@@ -47,6 +47,9 @@ type Sentence = { text: string; normalized: string; words: Set<string>; count: b
 const sentenceCache = new WeakMap<Tokenizer, Map<Chunk, Sentence[]>>();
 const SENTENCE_CACHE_CHUNKS = 5_000;
 
+/** "（见《企业员工服务清单与活动》）": a pointer to another document, whose title the sentence does not say. */
+const SEE_ALSO = /[（(]见[^）)]*[）)]/g;
+
 /** A chunk's sentences, normalised and tokenised once: a passage is read again for every question that finds it. */
 function sentencesOf(chunk: Chunk, tokenizer: Tokenizer): Sentence[] {
   let chunks = sentenceCache.get(tokenizer);
@@ -56,8 +59,9 @@ function sentencesOf(chunk: Chunk, tokenizer: Tokenizer): Sentence[] {
     chunks.delete(chunk);
   } else {
     sentences = splitSentences(chunk.text).map((text) => {
-      const normalized = normalizeText(text);
-      return { text, normalized, words: new Set(tokenizer.tokenize(text)), count: HAS_NUMBER.test(tokenizer.withoutTerms(normalized)) };
+      const said = text.replace(SEE_ALSO, '');
+      const normalized = normalizeText(said);
+      return { text, normalized, words: new Set(tokenizer.tokenize(said)), count: HAS_NUMBER.test(tokenizer.withoutTerms(normalized)) };
     });
     if (chunks.size >= SENTENCE_CACHE_CHUNKS) chunks.delete(chunks.keys().next().value!);
   }
@@ -269,7 +273,6 @@ export function renderCitations(citations: Citation[]): string {
 }
 
 const ENUMERATED = /^[一二三四五六七八九十]是/;
-const SEE_ALSO = /[（(]见[^）)]*[）)]/g;
 
 /**
  * True when most of the character pairs of either sentence stand in the other: the same fact said

@@ -186,6 +186,14 @@ describe('extractive answers', () => {
     expect(extractiveAnswer('申请分几步', [hits[2]!], scorer, TODAY).text).toBe('');
   });
 
+  it('do not take the title of a document a sentence points to ("（见《…》）") for what it says', async () => {
+    const { hits, scorer } = await found(
+      passage('events', '每月组织一次交友活动。', { title: '员工活动' }),
+      passage('overview', '四是需求导向，形成一站式体系（见《企业员工服务清单与活动》）。', { title: '融治理概况' }),
+    );
+    expect(extractiveAnswer('周末有什么活动', hits, scorer, TODAY).text).toBe('每月组织一次交友活动[1]。');
+  });
+
   it('read a sentence that points back ("它…", "这些…") with the sentence it points to, or not at all', async () => {
     const { hits, scorer } = await found(
       passage('rules', '为强化队伍保障，钱塘区出台了《专岗专职社区工作者队伍建设管理办法》。它健全了人员选配、管理考核、激励机制等保障举措。'),
