@@ -509,7 +509,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   // The best sentence often names the topic and the next one says the substance
   // ("发布了《指导手册》。" → "手册制定了'一图三清单N场景'……"): keep them together.
   const successor = sentencesOf(hits[lead.hit]!.chunk, scorer.tokenizer)[lead.position + 1];
-  if (successor && (!says || says.test(successor.text)) && length + successor.text.length <= MAX_ANSWER_CHARACTERS) {
+  if (successor && (!says || says.test(successor.text)) && !ANNOUNCES.test(successor.text) && length + successor.text.length <= MAX_ANSWER_CHARACTERS) {
     chosen.push({ hit: lead.hit, position: lead.position + 1, text: successor.text, normalized: successor.normalized, score: 0 });
     length += successor.text.length;
   }
@@ -538,6 +538,21 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     if (!fits(candidate) || elsewhereUnstated) continue;
     chosen.push(candidate);
     length += candidate.text.length;
+  }
+  // An enumeration is read whole when it fits: "一是…二是…三是" of four would say there are three.
+  for (const item of [...chosen].filter((candidate) => ENUMERATED.test(candidate.text))) {
+    const sentences = sentencesOf(hits[item.hit]!.chunk, tokenizer);
+    let [start, end] = [item.position, item.position + 1];
+    while (start > 0 && ENUMERATED.test(sentences[start - 1]!.text)) start--;
+    while (sentences[end] && ENUMERATED.test(sentences[end]!.text)) end++;
+    const rest = sentences
+      .slice(start, end)
+      .map(({ text, normalized }, i) => ({ hit: item.hit, position: start + i, text, normalized, score: 0 }))
+      .filter((candidate) => !chosen.some((other) => other.hit === candidate.hit && other.position === candidate.position));
+    const added = rest.reduce((sum, candidate) => sum + candidate.text.length, 0);
+    if (length + added > MAX_ANSWER_CHARACTERS) continue;
+    chosen.push(...rest);
+    length += added;
   }
   // The fact first ("钱塘区有多少产业工人" → "…30余万产业员工…"): the best sentence's passage leads,
   // then the others in rank order, each passage's sentences in reading order.

@@ -184,6 +184,16 @@ describe('extractive answers', () => {
     expect(answer).toContain('《功能型产业社区建设工作方案》');
     expect(answer).not.toContain('以下是');
     expect(extractiveAnswer('申请分几步', [hits[2]!], scorer, TODAY).text).toBe('');
+    // Nor does it follow the best sentence in.
+    const top = await found(passage('top', '钱塘区从顶层设计入手，推出一揽子政策。以下是已出台的政策文件及各自的用途。', { title: '社企融合政策文件' }));
+    expect(extractiveAnswer('顶层设计是什么', top.hits, top.scorer, TODAY).text).toBe('钱塘区从顶层设计入手，推出一揽子政策[1]。');
+  });
+
+  it('read an enumeration ("一是…四是") whole when it fits: three of four would say there are three', async () => {
+    const { hits, scorer } = await found(
+      passage('work', '一是顶层设计，推出政策。二是规范引领，出台标准。三是全域覆盖，打造示范单元。四是需求导向，形成服务体系。', { title: '融治理概况', section: '四项重点工作' }),
+    );
+    expect(extractiveAnswer('重点工作有哪些', hits, scorer, TODAY).text).toBe('一是顶层设计，推出政策[1]。二是规范引领，出台标准[1]。三是全域覆盖，打造示范单元[1]。四是需求导向，形成服务体系[1]。');
   });
 
   it('do not take the title of a document a sentence points to ("（见《…》）") for what it says', async () => {
