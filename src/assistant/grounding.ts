@@ -91,8 +91,8 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
     value: '入住条件',
   },
   // "申请社企共建基金需要什么条件", "要带什么材料": what one must meet or bring, which a sentence
-  // naming the fund does not say.
-  // What a standard requires is what it says: only asked of applying or taking part is 要求 a condition.
+  // naming the fund does not say. What a standard requires is what it says: 要求 is a condition only
+  // when asked of applying or taking part.
   {
     asks: /(?:什么|哪些|啥)(?:条件|门槛)|条件是什么|申请条件|门槛|(?<=(?:申请|参加|报名|加入|入驻|享受)\p{Script=Han}{0,10}?)(?:什么|哪些|啥)要求/u,
     says: /条件|要求|门槛/,
