@@ -330,8 +330,11 @@ async function askedAside(ctx: MessageContext): Promise<{ clause: string; text: 
   const clauses = ctx.question.split(/[，,；;。！!？?\s]+/).filter(Boolean);
   if (clauses.length < 2) return undefined;
   for (const clause of clauses) {
-    if (!asksSomething(clause) || !router.asksTheDocuments(clause) || !(await answerer.covers(clause))) continue;
-    const outcome = await answerer.answer(withoutWhoAndWhereIAm(clause, tokenizer), () => {}, ctx.log);
+    if (!asksSomething(clause) || !router.asksTheDocuments(clause)) continue;
+    // The same text for both: the answerer keeps the evidence of the question it was last asked.
+    const question = withoutWhoAndWhereIAm(clause, tokenizer);
+    if (!(await answerer.covers(question))) continue;
+    const outcome = await answerer.answer(question, () => {}, ctx.log);
     if (!outcome.answered) return undefined;
     ctx.result.replies.push(replyTo(ctx, { text: outcome.text, citations: outcome.citations }));
     ctx.result.citations = outcome.citations;
