@@ -185,6 +185,13 @@ describe('local router', () => {
     expect(acknowledges('没问题')).toBe(true);
   });
 
+  it('takes asking whether there are dorms for housing, not a repair: 宿舍 is in most repair examples', async () => {
+    const router = await shippedRouter();
+    expect(router.route('有没有员工宿舍').route).toBe('answer');
+    for (const text of ['有宿舍吗', '有没有宿舍']) expect(router.route(text), text).toMatchObject({ route: 'handoff', category: 'housing' });
+    expect(router.route('宿舍灯坏了')).toMatchObject({ route: 'handoff', category: 'repair' });
+  });
+
   it('reads a question ending in 么 as one ending in 吗, and leaves 什么 and 怎么 alone', async () => {
     expect(['小融在么', '有食堂么？', '这是什么', '怎么', '那么好'].map(plainParticles)).toEqual(['小融在吗', '有食堂吗？', '这是什么', '怎么', '那么好']);
     const router = await shippedRouter();
