@@ -187,6 +187,12 @@ export const QUESTION_WORD = /什么|啥|哪|怎么|怎样|如何|多少|几|谁
 const THING_RARITY = 10;
 // "有什么补贴", "有哪些优惠": the kind of thing asked for, when the clause ends with it.
 const WHAT_KIND = /(?:什么|啥|哪些|哪几?[种类项])(\p{Script=Han}+)$/u;
+/**
+ * How a procedure is done: "居住证怎么办理", "医保卡怎么申请", "健康证去哪里办". Bare "怎么办" is not
+ * here: "热水器坏了怎么办" asks for help.
+ */
+export const ASKS_HOW_IT_IS_DONE =
+  /(?:怎么|怎样|如何|咋)(?:才能|才可以|能|可以|去)?(?:办理|申请|补办|领取|报名|登记|提取|开具)|(?:在哪|去哪|到哪)(?:里|儿)?(?:可以|能)?(?:办理|申请|补办|领取|报名|登记|办)/;
 // A word ending in a card, certificate, fee or ticket names a paper or a payment, not what it is for:
 // 居住证 is not known because 居住 is, nor 医保卡 because 医保 is (宿舍楼 is still known by 宿舍).
 const PAPERS = /[证卡费票]$/;
@@ -241,7 +247,8 @@ function unmentionedWord(question: string, scorer: Scorer): string | undefined {
   const of = before.lastIndexOf('的');
   // "区里对企业有什么补贴": the kind of thing asked for, written right after the asking.
   const kind = WHAT_KIND.exec(clause)?.[1];
-  const thing = of >= 0 ? before.slice(of + 1) : (kind ?? clause);
+  // "居住证怎么办理" asks about 居住证: 办理 is how it is asked, and the documents' 办理涉企服务 says nothing of it.
+  const thing = of >= 0 ? before.slice(of + 1) : (kind ?? clause.replace(ASKS_HOW_IT_IS_DONE, ''));
   if (!thing) return undefined;
   const nouns = words(thing)
     .filter(({ tag }) => /^(?:n|vn|eng|j)/.test(tag))

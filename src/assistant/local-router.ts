@@ -5,7 +5,7 @@ import type { Glossary } from '../knowledge/glossary.ts';
 import { askedWithMa, isPunctuation, normalizeText, plainParticles } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
-import { wantsAValue, withoutWhoAndWhereIAm } from './grounding.ts';
+import { ASKS_HOW_IT_IS_DONE, wantsAValue, withoutWhoAndWhereIAm } from './grounding.ts';
 import { NaiveBayes } from './naive-bayes.ts';
 import { asksSomething } from './router.ts';
 import { ROUTES, type Route, type RouteDecision } from './types.ts';
@@ -51,6 +51,9 @@ function onlyAsksAValue(text: string): boolean {
     .filter(Boolean)
     .every(asksSomething);
 }
+
+/** Words that ask for something to be done, or say it is wanted: "帮我办居住证", "我想申请公寓". */
+const WANTS_IT_DONE = /帮|派|给我|替我|我想|我要|想要/;
 
 /** Below this, a question routed as a greeting is routed as the likeliest of the rest. */
 const DOUBTFUL_GREETING = 0.5;
@@ -148,6 +151,12 @@ export class LocalRouter {
     else if ((label === 'greeting' || label === 'out_of_scope') && this.clearCategoryOf(text) !== FALLBACK_CATEGORY) route = likeliest('answer', 'handoff');
     // "宿舍一个月多少钱", "公寓离厂远不远" sound like housing requests, and ask only what the documents would state.
     else if (label === 'handoff' && onlyAsksAValue(text)) route = ['answer', probabilities.answer ?? 0];
+    // "居住证怎么办理" sounded like a request (办, and 怎么办 in 怎么办理) and was filed under 心理关怀 for
+    // the 理 of 心理. How something is done is a question for the documents, which say it or offer a
+    // person; how to apply for one of the services ("怎么报名技能培训") is a request for it.
+    else if (label === 'handoff' && ASKS_HOW_IT_IS_DONE.test(text) && !WANTS_IT_DONE.test(text) && this.clearCategoryOf(text, true) === FALLBACK_CATEGORY) {
+      route = ['answer', probabilities.answer ?? 0];
+    }
     // "蓝领公寓要不要押金", "社企开放日要不要报名": 要不 sounded like "工钱要不回来". Asked with 吗,
     // it is at least twice as likely a question as a request (0.97 to 0.03, 0.84 to 0.16); "工资是不是
     // 少发了" is not (0.51 to 0.43).

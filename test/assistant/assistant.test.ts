@@ -69,6 +69,13 @@ describe('assistant offline', () => {
     expect(unanswered.find((entry) => entry.userId === 'asker-42')).toMatchObject({ text: '公积金怎么提取', route: 'no_answer', answered: false });
   });
 
+  it('says that the documents never mention a paper asked how to get, in the group, with no request filed', async () => {
+    const result = await app.assistant.handle(message('居住证怎么办理', { group: 'papers-group', user: 'asker-papers' }));
+    expect(result).toMatchObject({ route: 'no_answer', unmentioned: '居住证', ticket: null });
+    expect(result.replies.filter((reply) => reply.direct)).toEqual([]);
+    expect(result.answer).toMatch(/^现有资料里没有提到"居住证"，我不想给你不准确的信息。回复"转人工"/);
+  });
+
   it('says what a yes/no question asks about that the documents never mention, then what they do say, and logs it as unanswered', async () => {
     const result = await app.assistant.handle(message('蓝领公寓可以带宠物吗', { user: 'asker-pets' }));
     expect(result).toMatchObject({ route: 'no_answer', unmentioned: '宠物' });

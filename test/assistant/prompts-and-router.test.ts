@@ -221,6 +221,16 @@ describe('local router', () => {
     expect(router.route('怎么学英语').route).toBe('out_of_scope');
   });
 
+  it('takes asking how a procedure is done for a question, unless it asks for one of the services or for it to be done', async () => {
+    const router = await shippedRouter();
+    // Each was a request, and "居住证怎么办理" went to 心理关怀, in private, for the 理 of 心理.
+    for (const text of ['居住证怎么办理', '如何办理居住证', '护照怎么办理', '医保卡怎么申请']) expect(router.route(text).route, text).toBe('answer');
+    expect(router.route('怎么报名技能培训')).toMatchObject({ route: 'handoff', category: 'training' });
+    expect(router.route('工资被拖欠了怎么申请调解')).toMatchObject({ route: 'handoff', category: 'dispute' });
+    expect(router.route('帮我办理居住证').route).toBe('handoff');
+    expect(router.route('热水器坏了怎么办')).toMatchObject({ route: 'handoff', category: 'repair' });
+  });
+
   it('files losing one’s job as a dispute and being worn down at work as mental health, not as a repair', async () => {
     const router = await shippedRouter();
     // None of these is an example. Short trouble ending in 了 sounded like "灯坏了": "被开除了" was a repair.
