@@ -188,11 +188,11 @@ const THING_RARITY = 10;
 // "有什么补贴", "有哪些优惠": the kind of thing asked for, when the clause ends with it.
 const WHAT_KIND = /(?:什么|啥|哪些|哪几?[种类项])(\p{Script=Han}+)$/u;
 /**
- * How a procedure is done: "居住证怎么办理", "医保卡怎么申请", "健康证去哪里办". Bare "怎么办" is not
- * here: "热水器坏了怎么办" asks for help.
+ * How a procedure is done: "居住证怎么办理", "医保卡怎么申请", "健康证去哪里办", "社保卡怎么办",
+ * "身份证丢了怎么办". Bare "怎么办" is so only after a paper: "热水器坏了怎么办" asks for help.
  */
 export const ASKS_HOW_IT_IS_DONE =
-  /(?:怎么|怎样|如何|咋)(?:才能|才可以|能|可以|去)?(?:办理|申请|补办|领取|报名|登记|提取|开具)|(?:在哪|去哪|到哪)(?:里|儿)?(?:可以|能)?(?:办理|申请|补办|领取|报名|登记|办)/;
+  /(?:怎么|怎样|如何|咋)(?:才能|才可以|能|可以|去)?(?:办理|申请|补办|领取|报名|登记|提取|开具)|(?:在哪|去哪|到哪)(?:里|儿)?(?:可以|能)?(?:办理|申请|补办|领取|报名|登记|办)|(?<=[证卡照本])(?:丢了|掉了|过期了|到期了)?(?:要|该)?(?:怎么|怎样|如何|咋)办(?=[吗呢啊呀]*(?:$|[\s\p{P}]))/u;
 // A word ending in a card, certificate, fee or ticket names a paper or a payment, not what it is for:
 // 居住证 is not known because 居住 is, nor 医保卡 because 医保 is (宿舍楼 is still known by 宿舍).
 const PAPERS = /[证卡费票]$/;

@@ -154,7 +154,7 @@ export class LocalRouter {
     // "居住证怎么办理" sounded like a request (办, and 怎么办 in 怎么办理) and was filed under 心理关怀 for
     // the 理 of 心理. How something is done is a question for the documents, which say it or offer a
     // person; how to apply for one of the services ("怎么报名技能培训") is a request for it.
-    else if (label === 'handoff' && ASKS_HOW_IT_IS_DONE.test(text) && !WANTS_IT_DONE.test(text) && this.clearCategoryOf(text, true) === FALLBACK_CATEGORY) {
+    else if ((label === 'handoff' || label === 'out_of_scope') && ASKS_HOW_IT_IS_DONE.test(text) && !WANTS_IT_DONE.test(text) && this.clearCategoryOf(text, true) === FALLBACK_CATEGORY) {
       route = ['answer', probabilities.answer ?? 0];
     }
     // "蓝领公寓要不要押金", "社企开放日要不要报名": 要不 sounded like "工钱要不回来". Asked with 吗,

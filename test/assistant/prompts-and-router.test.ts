@@ -225,6 +225,12 @@ describe('local router', () => {
     const router = await shippedRouter();
     // Each was a request, and "居住证怎么办理" went to 心理关怀, in private, for the 理 of 心理.
     for (const text of ['居住证怎么办理', '如何办理居住证', '护照怎么办理', '医保卡怎么申请']) expect(router.route(text).route, text).toBe('answer');
+    // "怎么办" after a paper asks how to get it: "社保卡怎么办" and "社保卡丢了怎么办" were 矛盾调解
+    // requests, in private, and "健康证怎么办？", "身份证丢了怎么办" out of scope ("这个我帮不上忙").
+    for (const text of ['社保卡怎么办', '健康证怎么办？', '居住证怎么办呢', '社保卡丢了怎么办', '身份证丢了怎么办']) expect(router.route(text).route, text).toBe('answer');
+    expect(router.route('考试没考好怎么办').route).toBe('out_of_scope');
+    // A paper or a wallet lost, told, is for a person under 其他: "社保卡丢了" was 矛盾调解, for the 社保 of "不给交社保".
+    for (const text of ['社保卡丢了', '钱包丢了']) expect(router.route(text), text).toMatchObject({ route: 'handoff', category: 'other' });
     expect(router.route('怎么报名技能培训')).toMatchObject({ route: 'handoff', category: 'training' });
     expect(router.route('工资被拖欠了怎么申请调解')).toMatchObject({ route: 'handoff', category: 'dispute' });
     expect(router.route('帮我办理居住证').route).toBe('handoff');

@@ -208,11 +208,11 @@ describe('a whole request, from a park group to the rating', () => {
     expect(aside.answer).toMatch(/^已建成下沙邻里中心[^\n]*14108间房源\[1\]。\n收到，我私信联系你/);
 
     // Declined as beyond the bot, with a person offered: the person gets what was asked.
-    const declined = await app.assistant.handle(wecom('身份证丢了怎么办', { user: 'lost-id' }));
+    const declined = await app.assistant.handle(wecom('电脑蓝屏了怎么办', { user: 'blue-screen' }));
     expect(declined).toMatchObject({ route: 'out_of_scope', answer: expect.stringContaining('帮你联系社区工作者') });
-    expect((await app.assistant.handle(wecom('转人工', { user: 'lost-id' }))).answer).toMatch(/^好的，我把你刚才问的问题/);
-    const lostId = await app.assistant.handle(wecom('大创小镇', { user: 'lost-id' }));
-    expect((await app.tickets.get(lostId.ticket!.id))!.description).toBe('身份证丢了怎么办');
+    expect((await app.assistant.handle(wecom('转人工', { user: 'blue-screen' }))).answer).toMatch(/^好的，我把你刚才问的问题/);
+    const blueScreen = await app.assistant.handle(wecom('大创小镇', { user: 'blue-screen' }));
+    expect((await app.tickets.get(blueScreen.ticket!.id))!.description).toBe('电脑蓝屏了怎么办');
 
     // No to the person offered is a goodbye, not a request; "需要" out of the blue asks what about.
     await app.assistant.handle(wecom('邻里中心能住吗', { user: 'says-no' }));
