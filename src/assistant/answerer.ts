@@ -19,6 +19,8 @@ export type AnswerOutcome = {
   via: 'faq' | 'model' | 'extractive' | 'none';
   /** What the question asks about that no document mentions (the answer says so); not a matter of relevance. */
   unmentioned?: string;
+  /** The value asked for that the documents do not state (the answer says so); not a matter of relevance. */
+  notStated?: string;
 };
 
 type Evidence = { faq?: Hit['chunk']; current: Hit[]; expired: Hit[]; score: number; expiredScore: number; scorer: Scorer; today: string };
@@ -36,7 +38,7 @@ const NO_ANSWER_TOKEN = 'NO_ANSWER';
 function notAnswered(lacks: string | undefined, relevance: number | null, emit: (text: string) => void): AnswerOutcome {
   const text = lacks ? replies.notStated(lacks) : replies.noAnswer;
   emit(text);
-  return { answered: false, text, citations: [], relevance, via: 'none' };
+  return { answered: false, text, citations: [], relevance, via: 'none', ...(lacks ? { notStated: lacks } : {}) };
 }
 /** Asked when, and what speaks to a when: a year, a month, a day, a time of year, or 时间 (even "具体时间…没有列出"). */
 const WHEN = /什么时候|何时|哪一?年|几月|哪个月|哪天/;

@@ -292,6 +292,7 @@ async function answer(ctx: MessageContext, questions: AskedQuestion[]): Promise<
     if (several && outcome.via === 'none' && outcome.text === replies.noAnswer) outcome.text = replies.noAnswerAbout(asked.replace(/[？?。！!]+$/, ''));
     if (ctx.relevance === null || (outcome.relevance !== null && outcome.relevance < ctx.relevance)) ctx.relevance = outcome.relevance;
     if (outcome.unmentioned) ctx.result.unmentioned ??= outcome.unmentioned;
+    if (outcome.notStated) ctx.result.notStated ??= outcome.notStated;
     ctx.answered ||= outcome.answered;
     const step = nextStep(ctx, question, outcome);
     if (step) steps.add(step);
@@ -346,14 +347,21 @@ async function askedAside(ctx: MessageContext): Promise<{ clause: string; text: 
 }
 
 /**
- * Said rather than asked ("心里难受", "宿舍没热水了"), clearly of a service, and not in the documents:
+ * How much of what is said, rather than asked, the documents must hold for it to be taken as a topic
+ * to answer about: "邻里中心的房源" (all of it), "企业想了解社企共建基金的申请条件" (0.68). Of "住的地方
+ * 太远了" they hold 住的地方 (0.33): the rest is what is wrong.
+ */
+const SAID_AND_IN_THE_DOCUMENTS = 0.5;
+
+/**
+ * Said rather than asked ("心里难受", "住的地方太远了"), clearly of a service, and not in the documents:
  * a request the router took for a question. "现有资料里没有找到这个问题的说明" would leave the person
  * with nothing; the request is taken, under that category.
  */
 async function unaskedRequest(ctx: MessageContext): Promise<string | undefined> {
   if (ctx.decision!.by === 'rule' || asksSomething(ctx.question)) return undefined;
   const category = ctx.services.router.clearCategoryOf(ctx.question);
-  if (category === FALLBACK_CATEGORY || (await ctx.services.answerer.covers(ctx.question))) return undefined;
+  if (category === FALLBACK_CATEGORY || (await ctx.services.answerer.covers(ctx.question, SAID_AND_IN_THE_DOCUMENTS))) return undefined;
   return category;
 }
 

@@ -49,6 +49,8 @@ export type AssistantResult = {
   relevance?: number | null;
   /** What the question asked about that no document mentions: no_answer whatever the relevance. */
   unmentioned?: string;
+  /** The value asked for ("邻里中心的食堂的开放时间") that the documents about it do not state: no_answer whatever the relevance. */
+  notStated?: string;
 };
 
 /** Streamed answer events, named noun-verb. */

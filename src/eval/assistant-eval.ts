@@ -46,8 +46,9 @@ export async function evaluateAssistant(
       if (satisfies(result.answer, line.expect)) factHits++;
       else misses.push({ line: line.line, question: line.question, expected: `answer with ${JSON.stringify(line.expect)}`, got: result.answer.slice(0, 80) });
     }
-    // A question about something no document mentions is declined at any relevance: no sample for the threshold.
-    if (typeof result.relevance === 'number' && !result.unmentioned && (line.expect?.length || line.route === 'no_answer')) {
+    // A question about something no document mentions, or for a value the documents about it do not
+    // state ("邻里中心的食堂几点开门"), is declined at any relevance: no sample for the threshold.
+    if (typeof result.relevance === 'number' && !result.unmentioned && !result.notStated && (line.expect?.length || line.route === 'no_answer')) {
       relevance.push({ relevance: result.relevance, shouldAnswer: Boolean(line.expect?.length) });
     }
   }

@@ -94,6 +94,16 @@ describe('assistant offline', () => {
     expect(result.answer).toContain('企业社会工作站');
   });
 
+  it('hears a place to live asked for in everyday words as a question about housing', async () => {
+    // Each was "现有资料里没有找到这个问题的说明" (哪里可以住, 有地方住吗) or a passage on the handbooks
+    // (刚来钱塘哪里可以住): 住 alone is no word the index keeps.
+    for (const text of ['哪里可以住', '有地方住吗', '刚来钱塘哪里可以住', '住的地方怎么解决']) {
+      const result = await app.assistant.handle(message(text));
+      expect(result, text).toMatchObject({ route: 'answer', ticket: null });
+      expect(result.answer, text).toMatch(/^已建成下沙邻里中心[^\n]*14108间房源\[1\]。/);
+    }
+  });
+
   it('says how soon a community worker answers and what happens off hours, from the documents, without filing anything', async () => {
     const soon = await app.assistant.handle(message('心理咨询多久有回应'));
     expect(soon).toMatchObject({ route: 'answer', ticket: null });
@@ -103,7 +113,7 @@ describe('assistant offline', () => {
     expect(weekend.answer).toMatch(/^社区工作者不在岗时登记的，有值班安排会同时通知值班的社区工作者/);
     expect(await app.assistant.handle(message('工单多久处理'))).toMatchObject({ route: 'answer', ticket: null, answer: expect.stringMatching(/^小融登记工单后，会告诉你工单号/) });
     // The hours of whoever answers are not stated: said so, not greeted, and not "你们的开放时间".
-    expect(await app.assistant.handle(message('你们几点下班'))).toMatchObject({ route: 'no_answer', answer: expect.stringMatching(/^现有资料里没有写明开放时间，/) });
+    expect(await app.assistant.handle(message('你们几点下班'))).toMatchObject({ route: 'no_answer', answer: expect.stringMatching(/^现有资料里没有写明开放时间，/), notStated: '开放时间' });
   });
 
   it('reads a term typed with a character of the same sound as the term, and keeps the words as typed for the log', async () => {
