@@ -237,7 +237,7 @@ describe('local router', () => {
     expect(router.route('热水器坏了怎么办')).toMatchObject({ route: 'handoff', category: 'repair' });
   });
 
-  it('files losing one’s job as a dispute and being worn down at work as mental health, not as a repair', async () => {
+  it('files losing one’s job or a fight where one lives as a dispute and being worn down at work as mental health, not as a repair or housing', async () => {
     const router = await shippedRouter();
     // None of these is an example. Short trouble ending in 了 sounded like "灯坏了": "被开除了" was a repair.
     expect(router.categoryOf('公司把我开除了')).toBe('dispute');
@@ -260,6 +260,9 @@ describe('local router', () => {
     // The network at home is a repair too: "wifi连不上" had been greeted, "网速太慢" a mood.
     for (const text of ['wifi连不上了', '网速太慢', '连不上网']) expect(router.route(text), text).toMatchObject({ route: 'handoff', category: 'repair' });
     expect(router.categoryOf('宿舍漏雨了')).toBe('repair');
+    // A fight where one lives is a dispute, not housing, which 宿舍 sounded like; a noisy dorm still is housing.
+    for (const text of ['有人在宿舍打架', '宿舍里吵架']) expect(router.route(text), text).toMatchObject({ route: 'handoff', category: 'dispute' });
+    expect(router.categoryOf('宿舍太吵了')).toBe('housing');
   });
 
   it('files a request under other only when no specific category is plausible', async () => {
