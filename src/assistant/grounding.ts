@@ -302,8 +302,8 @@ function repeats(text: string, other: string): boolean {
 
 // "多少钱" asks for a price: the documents' numbers are counts, never prices.
 const NUMBER_QUESTION = /多少(?!钱)|几[个间处场家所种项条版级维]?|数量|总共|一共|合计/;
-// "员工可以享受哪些服务": what kind of thing is to be listed (服务).
-const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗呢呀啊]*$/u;
+// "员工可以享受哪些服务", "融治理的重点工作有哪些": what kind of thing is to be listed (服务, 重点工作).
+const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗呢呀啊]*$|(?:^|的)(\p{Script=Han}{2,4})(?:有|是|包括)哪些[吗呢呀啊]*$/u;
 // "同一个群", "每一个人" say which, not how many.
 const HAS_NUMBER = /\d|(?<![同每某])[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
 const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
@@ -393,10 +393,16 @@ export function countNotOf(question: string, answer: string, tokenizer: Tokenize
     .join('、');
 }
 
-/** The sentence lists things of the kind asked for: "已提供技术技能培训、心理健康关怀……等服务". */
-function listsKind(question: string): RegExp | undefined {
-  const kind = LIST_QUESTION.exec(normalizeText(question).replace(/[\s\p{P}]+$/u, ''))?.[1];
-  return kind ? new RegExp(`、[^。；]*等${escapeRegExp(kind)}|${escapeRegExp(kind)}(?:包括|有|分为)[^。；]*、`) : undefined;
+/**
+ * Whether a sentence lists things of the kind asked for: "已提供技术技能培训、心理健康关怀……等服务", or
+ * begins an enumeration under a heading that names the kind ("四项重点工作" above "一是顶层设计…").
+ */
+function listsKind(question: string): ((normalized: string, section: string) => boolean) | undefined {
+  const asked = LIST_QUESTION.exec(normalizeText(question).replace(/[\s\p{P}]+$/u, ''));
+  const kind = asked?.[1] ?? asked?.[2];
+  if (!kind) return undefined;
+  const lists = new RegExp(`、[^。；]*等${escapeRegExp(kind)}|${escapeRegExp(kind)}(?:包括|有|分为)[^。；]*、`);
+  return (normalized, section) => lists.test(normalized) || (ENUMERATED.test(normalized) && section.includes(kind));
 }
 
 /** "共富可及服务可达是什么": asks what a thing is, not for a service. */
@@ -502,7 +508,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const ranked = [...candidates].sort((a, b) => b.score - a.score);
   // "员工可以享受哪些服务" is answered by the sentence that lists services, however common a word
   // 服务 is; its passage is on the question's subject (above), or it would not be here.
-  const list = listing ? ranked.findIndex((candidate) => listing.test(candidate.normalized)) : -1;
+  const list = listing ? ranked.findIndex((candidate) => listing(candidate.normalized, normalizeText(hits[candidate.hit]!.chunk.section))) : -1;
   if (list > 0) ranked.unshift(...ranked.splice(list, 1));
   const lead = ranked[0]!;
   const chosen: Candidate[] = [lead];
@@ -527,6 +533,22 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     !dangles(candidate) &&
     !chosen.some((other) => (other.hit === candidate.hit && other.position === candidate.position) || repeats(candidate.text, other.text)) &&
     length + candidate.text.length <= MAX_ANSWER_CHARACTERS;
+  const readWhole = (item: Candidate) => {
+    const sentences = sentencesOf(hits[item.hit]!.chunk, tokenizer);
+    let [start, end] = [item.position, item.position + 1];
+    while (start > 0 && ENUMERATED.test(sentences[start - 1]!.text)) start--;
+    while (sentences[end] && ENUMERATED.test(sentences[end]!.text)) end++;
+    const rest = sentences
+      .slice(start, end)
+      .map(({ text, normalized }, i) => ({ hit: item.hit, position: start + i, text, normalized, score: 0 }))
+      .filter((candidate) => !chosen.some((other) => other.hit === candidate.hit && other.position === candidate.position));
+    const added = rest.reduce((sum, candidate) => sum + candidate.text.length, 0);
+    if (length + added > MAX_ANSWER_CHARACTERS) return;
+    chosen.push(...rest);
+    length += added;
+  };
+  // The things asked for, listed one by one, come before anything else the passages say.
+  if (list >= 0 && ENUMERATED.test(lead.text)) readWhole(lead);
   // A comparison is answered by what is said of each side on its own, however the sentence naming both ranks.
   for (const side of sides ?? []) {
     const other = sides!.find((one) => one !== side)!;
@@ -547,20 +569,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     length += candidate.text.length;
   }
   // An enumeration is read whole when it fits: "一是…二是…三是" of four would say there are three.
-  for (const item of [...chosen].filter((candidate) => ENUMERATED.test(candidate.text))) {
-    const sentences = sentencesOf(hits[item.hit]!.chunk, tokenizer);
-    let [start, end] = [item.position, item.position + 1];
-    while (start > 0 && ENUMERATED.test(sentences[start - 1]!.text)) start--;
-    while (sentences[end] && ENUMERATED.test(sentences[end]!.text)) end++;
-    const rest = sentences
-      .slice(start, end)
-      .map(({ text, normalized }, i) => ({ hit: item.hit, position: start + i, text, normalized, score: 0 }))
-      .filter((candidate) => !chosen.some((other) => other.hit === candidate.hit && other.position === candidate.position));
-    const added = rest.reduce((sum, candidate) => sum + candidate.text.length, 0);
-    if (length + added > MAX_ANSWER_CHARACTERS) continue;
-    chosen.push(...rest);
-    length += added;
-  }
+  for (const item of [...chosen].filter((candidate) => ENUMERATED.test(candidate.text))) readWhole(item);
   // The fact first ("钱塘区有多少产业工人" → "…30余万产业员工…"): the best sentence's passage leads,
   // then the others in rank order, each passage's sentences in reading order.
   const order = (candidate: Candidate) => (candidate.hit === lead.hit ? -1 : candidate.hit);

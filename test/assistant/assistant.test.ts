@@ -138,6 +138,13 @@ describe('assistant offline', () => {
     expect(await scalar(app, 'SELECT text FROM question_log WHERE user_id = ? ORDER BY id DESC LIMIT 1', ['traditional'])).toBe('医药港宿舍的灯坏了，麻烦派人来修');
   });
 
+  it('answers a question for a kind of thing with the things of that kind, listed whole, before what else the passages say', async () => {
+    // Each had been answered with what 融治理 is and only the first of the four.
+    for (const question of ['融治理有哪些重点工作', '融治理的重点工作有哪些']) {
+      expect((await app.assistant.handle(message(question))).answer, question).toMatch(/^一是顶层设计[^\n]*二是规范引领[^\n]*三是全域覆盖[^\n]*四是需求导向[^\n]*\[1\]。$/);
+    }
+  });
+
   it('says the fact first, whatever the rank of the passage it comes from', async () => {
     const result = await app.assistant.handle(message('请问一下 钱塘区产业工人有多少'));
     expect(result.answer).toMatch(/^钱塘区常年工作生活着30余万产业员工[^。]*\[1\]。.+\[2\]/);
