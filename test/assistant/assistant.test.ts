@@ -112,6 +112,10 @@ describe('assistant offline', () => {
     expect(weekend).toMatchObject({ route: 'answer', ticket: null });
     expect(weekend.answer).toMatch(/^社区工作者不在岗时登记的，有值班安排会同时通知值班的社区工作者/);
     expect(await app.assistant.handle(message('工单多久处理'))).toMatchObject({ route: 'answer', ticket: null, answer: expect.stringMatching(/^小融登记工单后，会告诉你工单号/) });
+    // Asked with no request on file, it is a question: each had been taken for a request ("好的，我来帮你登记这件事").
+    for (const text of ['多久有人联系我', '多久会有人联系我', '社工一般多久回复']) {
+      expect(await app.assistant.handle(message(text)), text).toMatchObject({ route: 'answer', ticket: null, answer: expect.stringContaining('一般在 30 分钟内接单联系你') });
+    }
     // The hours of whoever answers are not stated: said so, not greeted, and not "你们的开放时间".
     expect(await app.assistant.handle(message('你们几点下班'))).toMatchObject({ route: 'no_answer', answer: expect.stringMatching(/^现有资料里没有写明开放时间，/), notStated: '开放时间' });
   });
