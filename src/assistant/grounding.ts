@@ -302,6 +302,9 @@ function repeats(text: string, other: string): boolean {
 
 // "多少钱" asks for a price: the documents' numbers are counts, never prices.
 const NUMBER_QUESTION = /多少(?!钱)|几[个间处场家所种项条版级维]?|数量|总共|一共|合计/;
+// A word that only asks ("培训要多久"): it tells apart sentences on what is asked about, and alone makes
+// none of them relevant — "大概多久会联系你" says nothing of the training — unless it is all that is asked.
+const INTERROGATIVE = /^(?:多久|多长时间|多少|多大|多远|几|哪|哪里|哪儿|哪些|什么|啥|怎么|怎样|如何|为什么|谁)$/;
 // "员工可以享受哪些服务", "融治理的重点工作有哪些": what kind of thing is to be listed (服务, 重点工作).
 const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗呢呀啊]*$|(?:^|的)(\p{Script=Han}{2,4})(?:有|是|包括)哪些[吗呢呀啊]*$/u;
 // "同一个群", "每一个人" say which, not how many.
@@ -447,7 +450,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const terms = [...tokenizer.queryTerms(question)]
     .filter(([term]) => unnamed.includes(term) || !asked.some((place) => place !== term && place.includes(term)))
     .sort((a, b) => b[0].length - a[0].length)
-    .map(([term, weight]) => ({ term, weight, idf: scorer.lexical.idf(term), long: [...term].length > 1 }));
+    .map(([term, weight]) => ({ term, weight, idf: scorer.lexical.idf(term), long: [...term].length > 1, asks: INTERROGATIVE.test(term) }));
   // "大创小镇属于哪类" is not answered by "钱塘芯谷产业社区属于哪类，资料没有说明": a sentence that names
   // another place, and not the one asked about (nor does its passage's heading), is about that place.
   const related = (place: string) => asked.some((one) => one.includes(place) || place.includes(one));
@@ -469,6 +472,8 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     if (subjects.length > 0 && !subjects.some((words) => words.some((word) => whole.includes(word)))) return true;
     return topical.length > 0 && !topical.some(({ term }) => whole.includes(term));
   };
+  // "这个要多久" (of a repair being filed) names nothing else: what it asks is all there is to go by.
+  const onlyAsks = terms.every(({ asks }) => asks);
   const wantsNumber = NUMBER_QUESTION.test(question);
   const listing = listsKind(question);
   const wantsDefinition = asksWhatItIs(question);
@@ -486,7 +491,8 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
       if (elsewhere(normalized, heading)) return;
       const counted: string[] = [];
       let score = 0;
-      for (const { term, weight, idf, long } of terms) {
+      let asking = 0;
+      for (const { term, weight, idf, long, asks } of terms) {
         // A compound's parts (邻里中心 → 邻里, 中心) are the same evidence: count it once.
         if (counted.some((longer) => longer.includes(term))) continue;
         // The heading is part of what a passage says ("房源" above "合计可提供14108间").
@@ -495,8 +501,10 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
         const where = inSentence ? 1 : long && section.includes(term) ? 0.6 : 0;
         if (!where) continue;
         counted.push(term);
-        score += where * weight * idf;
+        if (asks) asking += where * weight * idf;
+        else score += where * weight * idf;
       }
+      if (score > 0 || onlyAsks) score += asking;
       if (wantsNumber && count) score *= 1.5;
       // A document's opening lines say what its subject is.
       if (wantsDefinition && !hit.chunk.section) score *= 1.6;

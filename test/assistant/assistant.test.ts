@@ -112,6 +112,10 @@ describe('assistant offline', () => {
     expect(weekend).toMatchObject({ route: 'answer', ticket: null });
     expect(weekend.answer).toMatch(/^社区工作者不在岗时登记的，有值班安排会同时通知值班的社区工作者/);
     expect(await app.assistant.handle(message('工单多久处理'))).toMatchObject({ route: 'answer', ticket: null, answer: expect.stringMatching(/^小融登记工单后，会告诉你工单号/) });
+    // How long something else takes is not answered with how soon a worker calls back: 多久 only asks.
+    const training = await app.assistant.handle(message('培训要多久'));
+    expect(training.answer).not.toContain('30 分钟');
+    expect(training.answer).toMatch(/^依托"社企开放日"等活动，已提供技术技能培训[^\n]*具体时间和报名方式现有资料没有列出/);
     // Asked with no request on file, it is a question: each had been taken for a request ("好的，我来帮你登记这件事").
     for (const text of ['多久有人联系我', '多久会有人联系我', '社工一般多久回复']) {
       expect(await app.assistant.handle(message(text)), text).toMatchObject({ route: 'answer', ticket: null, answer: expect.stringContaining('一般在 30 分钟内接单联系你') });
