@@ -54,6 +54,8 @@ function onlyAsksAValue(text: string): boolean {
 
 /** Words that ask for something to be done, or say it is wanted: "帮我办居住证", "我想申请公寓". */
 const WANTS_IT_DONE = /帮|派|给我|替我|我想|我要|想要/;
+/** A card, a certificate or a licence ("居住证", "社保卡", "护照", "营业执照"), not 保证金 or 证书. */
+const NAMES_A_PAPER = /\p{Script=Han}[证卡照](?![金书明])|证明|户口本/u;
 
 /** Below this, a question routed as a greeting is routed as the likeliest of the rest. */
 const DOUBTFUL_GREETING = 0.5;
@@ -152,9 +154,16 @@ export class LocalRouter {
     // "宿舍一个月多少钱", "公寓离厂远不远" sound like housing requests, and ask only what the documents would state.
     else if (label === 'handoff' && onlyAsksAValue(text)) route = ['answer', probabilities.answer ?? 0];
     // "居住证怎么办理" sounded like a request (办, and 怎么办 in 怎么办理) and was filed under 心理关怀 for
-    // the 理 of 心理. How something is done is a question for the documents, which say it or offer a
-    // person; how to apply for one of the services ("怎么报名技能培训") is a request for it.
-    else if ((label === 'handoff' || label === 'out_of_scope') && ASKS_HOW_IT_IS_DONE.test(text) && !WANTS_IT_DONE.test(text) && this.clearCategoryOf(text, true) === FALLBACK_CATEGORY) {
+    // the 理 of 心理. How a paper is got is a question for the documents, which say it or offer a
+    // person; how to get one of the services ("怎么报名考证") is a request for it, and so is a trouble
+    // told with how to seek redress ("工伤了怎么申请赔偿").
+    else if (
+      (label === 'handoff' || label === 'out_of_scope') &&
+      ASKS_HOW_IT_IS_DONE.test(text) &&
+      NAMES_A_PAPER.test(text) &&
+      !WANTS_IT_DONE.test(text) &&
+      this.clearCategoryOf(text, true) === FALLBACK_CATEGORY
+    ) {
       route = ['answer', probabilities.answer ?? 0];
     }
     // "蓝领公寓要不要押金", "社企开放日要不要报名": 要不 sounded like "工钱要不回来". Asked with 吗,

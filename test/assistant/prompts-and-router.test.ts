@@ -221,7 +221,7 @@ describe('local router', () => {
     expect(router.route('怎么学英语').route).toBe('out_of_scope');
   });
 
-  it('takes asking how a procedure is done for a question, unless it asks for one of the services or for it to be done', async () => {
+  it('takes asking how to get a paper for a question, unless it asks for one of the services or for it to be done', async () => {
     const router = await shippedRouter();
     // Each was a request, and "居住证怎么办理" went to 心理关怀, in private, for the 理 of 心理.
     for (const text of ['居住证怎么办理', '如何办理居住证', '护照怎么办理', '医保卡怎么申请']) expect(router.route(text).route, text).toBe('answer');
@@ -234,6 +234,8 @@ describe('local router', () => {
     expect(router.route('怎么报名技能培训')).toMatchObject({ route: 'handoff', category: 'training' });
     expect(router.route('工资被拖欠了怎么申请调解')).toMatchObject({ route: 'handoff', category: 'dispute' });
     expect(router.route('帮我办理居住证').route).toBe('handoff');
+    // A trouble told with how to seek redress is a request, however it is asked.
+    for (const text of ['工伤了怎么申请赔偿', '被辞退了怎么申请仲裁']) expect(router.route(text), text).toMatchObject({ route: 'handoff', category: 'dispute' });
     expect(router.route('热水器坏了怎么办')).toMatchObject({ route: 'handoff', category: 'repair' });
   });
 
