@@ -1,6 +1,6 @@
 import { A_NOT_A, escapeRegExp, normalizeText } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
-import { QUESTION_WORD, wantsAValue } from './grounding.ts';
+import { PAPER_MARKS, PAPERS, QUESTION_WORD, wantsAValue } from './grounding.ts';
 import { announcesQuestion, asksSomething } from './router.ts';
 
 // "那临江的呢？" "还有呢" "芯谷的呢" "那个呢": short, elliptical, leaning on what came before.
@@ -33,7 +33,8 @@ export function isFollowUp(text: string, names: Names): boolean {
 /**
  * The offline rewrite: the follow-up carries the topic (the question asked on its own before it)
  * along. A place it names takes the place of the one asked about: "那白杨街道呢" after
- * "大创小镇是什么类型的社区" asks what type 白杨街道 is, and so does the topic from then on.
+ * "大创小镇是什么类型的社区" asks what type 白杨街道 is, and so does the topic from then on; so does
+ * another thing of the kind the topic asks about ("那社保卡呢" after "居住证怎么办理").
  */
 export function carryOverTopic(text: string, topic: string, names: Names): { question: string; topic: string } {
   const now = names.placesIn(text);
@@ -48,6 +49,13 @@ export function carryOverTopic(text: string, topic: string, names: Names): { que
   // they have: a follow-up that asks its own question of nothing it names goes with the topic's subject.
   const own = normalizeText(text).replace(LEADING, '').replace(/[呢咧嘞]?[？?。！!]*$/, '');
   const subject = subjectOf(carried);
+  // "那社保卡呢" after "居住证怎么办理", "那人才公寓呢" after "蓝领公寓房租多少": another thing of the
+  // same kind is asked the same of. Read with the topic, the answer had named 居住证 again.
+  const thing = subject && !now.length && !asksSomething(own) ? thingOfKind(subject, own) : undefined;
+  if (thing) {
+    const asked = carried.replace(thing, own);
+    return { question: asked, topic: asked };
+  }
   if (subject && asksSomething(own) && !now.length && !names.termsIn(own).length) return { question: subject + own, topic: carried };
   // "医药港有没有" after "企业社会工作站是什么" asks whether 医药港 has one.
   const whether = WHETHER_THERE_IS.exec(own);
@@ -55,6 +63,17 @@ export function carryOverTopic(text: string, topic: string, names: Names): { que
     return { question: `${own.slice(0, whether.index)}${whether[1] ? `有${subject}吗` : `有没有${subject}`}`, topic: carried };
   }
   return { question: `${text.replace(/[？?]+$/, '')}，${carried}`, topic: carried };
+}
+
+/**
+ * What a subject names of the kind `other` is ("蓝领公寓房租" → 蓝领公寓 for 人才公寓, "居住证" for 社保卡):
+ * up to the last character they share (公寓, 中心), or to its last paper or payment (证, 卡, 费, 票).
+ */
+function thingOfKind(subject: string, other: string): string | undefined {
+  if ([...other].length < 2 || [...other].length > 8 || PERSON.test(other)) return undefined;
+  const last = PAPERS.test(other) ? Math.max(...[...PAPER_MARKS].map((mark) => subject.lastIndexOf(mark))) : subject.lastIndexOf(other.at(-1)!);
+  const thing = subject.slice(0, last + 1);
+  return last >= 1 && thing !== other ? thing : undefined;
 }
 
 /** What a question names before it asks what: "蓝领公寓有多少房间" → 蓝领公寓, "社企共建基金是什么" → 社企共建基金. */

@@ -195,7 +195,8 @@ export const ASKS_HOW_IT_IS_DONE =
   /(?:怎么|怎样|如何|咋)(?:才能|才可以|能|可以|去)?(?:办理|申请|补办|领取|报名|登记|提取|开具)|(?:在哪|去哪|到哪)(?:里|儿)?(?:可以|能)?(?:办理|申请|补办|领取|报名|登记|办)|(?<=[证卡照本])(?:丢了|掉了|过期了|到期了)?(?:要|该)?(?:怎么|怎样|如何|咋)办(?=[吗呢啊呀]*(?:$|[\s\p{P}]))/u;
 // A word ending in a card, certificate, fee or ticket names a paper or a payment, not what it is for:
 // 居住证 is not known because 居住 is, nor 医保卡 because 医保 is (宿舍楼 is still known by 宿舍).
-const PAPERS = /[证卡费票]$/;
+export const PAPER_MARKS = '证卡费票';
+export const PAPERS = new RegExp(`[${PAPER_MARKS}]$`);
 
 /**
  * What a question asks about, when no document mentions it at all. A yes/no question asks about

@@ -396,6 +396,14 @@ describe('assistant offline', () => {
     // And asking A-not-A: "要不要押金" had been a dispute ("工钱要不回来").
     await app.assistant.handle(message('蓝领公寓有多少房间', { user: 'follow-deposit' }));
     expect(await app.assistant.handle(message('要不要押金', { user: 'follow-deposit' }))).toMatchObject({ route: 'no_answer', ticket: null, answer: expect.stringMatching(/^现有资料里没有提到"押金"/) });
+    // Another thing of the same kind is asked the same of: read with the topic, "那社保卡呢" had been
+    // told again that the documents never mention 居住证.
+    await app.assistant.handle(message('居住证怎么办理', { user: 'follow-paper' }));
+    expect(await app.assistant.handle(message('那社保卡呢', { user: 'follow-paper' }))).toMatchObject({ route: 'no_answer', unmentioned: '社保卡' });
+    expect(await loggedQuestion('follow-paper')).toBe('社保卡怎么办理');
+    await app.assistant.handle(message('蓝领公寓房租多少', { user: 'follow-kind' }));
+    await app.assistant.handle(message('那人才公寓呢', { user: 'follow-kind' }));
+    expect(await loggedQuestion('follow-kind')).toBe('人才公寓房租多少');
     // About the bot or the asker, it is its own question.
     await app.assistant.handle(message('你是谁', { user }));
     expect(await loggedQuestion(user)).toBe('你是谁');
