@@ -56,6 +56,18 @@ function onlyAsksAValue(text: string): boolean {
 const WANTS_IT_DONE = /帮|派|给我|替我|我想|我要|想要/;
 /** A card, a certificate or a licence ("居住证", "社保卡", "护照", "营业执照"), not 保证金 or 证书. */
 const NAMES_A_PAPER = /\p{Script=Han}[证卡照](?![金书明])|证明|户口本/u;
+/**
+ * Whether something can be done some way, or by someone: "能在网上办吗", "网上能办吗", "外地人可以报名吗".
+ * Not "可以报名吗" or "我能申请吗", which name nothing but the asker.
+ */
+const ASKS_WHETHER_IT_CAN_BE_DONE =
+  /^(?:(?:能|可以|能不能|可不可以)在?(\p{Script=Han}{1,6}?)|(\p{Script=Han}{1,6}?)(?:能|可以|能不能|可不可以))(?:办理?|申请|报名|登记)(?:吗|么|不)?$/u;
+const NAMES_ONLY_THE_ASKER = /^(?:我|我们|咱们|本人|自己|也|还|不能|不可以)+$/;
+
+function asksWhetherItCanBeDone(text: string): boolean {
+  const asked = ASKS_WHETHER_IT_CAN_BE_DONE.exec(plainParticles(text).replace(/[\s\p{P}]+$/u, ''));
+  return asked !== null && !NAMES_ONLY_THE_ASKER.test(asked[1] ?? asked[2]!);
+}
 
 /** Below this, a question routed as a greeting is routed as the likeliest of the rest. */
 const DOUBTFUL_GREETING = 0.5;
@@ -154,13 +166,13 @@ export class LocalRouter {
     // "宿舍一个月多少钱", "公寓离厂远不远" sound like housing requests, and ask only what the documents would state.
     else if (label === 'handoff' && onlyAsksAValue(text)) route = ['answer', probabilities.answer ?? 0];
     // "居住证怎么办理" sounded like a request (办, and 怎么办 in 怎么办理) and was filed under 心理关怀 for
-    // the 理 of 心理. How a paper is got is a question for the documents, which say it or offer a
+    // the 理 of 心理, "能在网上办吗" under 报修 for the 网 of 网络. How a paper is got, or whether
+    // something can be done some way, is a question for the documents, which say it or offer a
     // person; how to get one of the services ("怎么报名考证") is a request for it, and so is a trouble
     // told with how to seek redress ("工伤了怎么申请赔偿").
     else if (
       (label === 'handoff' || label === 'out_of_scope') &&
-      ASKS_HOW_IT_IS_DONE.test(text) &&
-      NAMES_A_PAPER.test(text) &&
+      ((ASKS_HOW_IT_IS_DONE.test(text) && NAMES_A_PAPER.test(text)) || asksWhetherItCanBeDone(text)) &&
       !WANTS_IT_DONE.test(text) &&
       this.clearCategoryOf(text, true) === FALLBACK_CATEGORY
     ) {

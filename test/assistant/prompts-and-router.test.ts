@@ -221,7 +221,7 @@ describe('local router', () => {
     expect(router.route('怎么学英语').route).toBe('out_of_scope');
   });
 
-  it('takes asking how to get a paper for a question, unless it asks for one of the services or for it to be done', async () => {
+  it('takes asking how to get a paper, or whether something can be done some way, for a question, unless it asks for one of the services or for it to be done', async () => {
     const router = await shippedRouter();
     // Each was a request, and "居住证怎么办理" went to 心理关怀, in private, for the 理 of 心理.
     for (const text of ['居住证怎么办理', '如何办理居住证', '护照怎么办理', '医保卡怎么申请']) expect(router.route(text).route, text).toBe('answer');
@@ -234,6 +234,10 @@ describe('local router', () => {
     expect(router.route('怎么报名技能培训')).toMatchObject({ route: 'handoff', category: 'training' });
     expect(router.route('工资被拖欠了怎么申请调解')).toMatchObject({ route: 'handoff', category: 'dispute' });
     expect(router.route('帮我办理居住证').route).toBe('handoff');
+    // So is whether something can be done some way: "能在网上办吗" was 报修 (网 of 网络), "可以网上申请吗" 住房.
+    for (const text of ['能在网上办吗', '网上能办吗', '可以网上申请吗']) expect(router.route(text).route, text).toBe('answer');
+    // Naming nothing but the asker, it is left to the classifier.
+    expect(router.route('能不能登记')).toMatchObject({ route: 'handoff', category: 'housing' });
     // A trouble told with how to seek redress is a request, however it is asked.
     for (const text of ['工伤了怎么申请赔偿', '被辞退了怎么申请仲裁']) expect(router.route(text), text).toMatchObject({ route: 'handoff', category: 'dispute' });
     expect(router.route('热水器坏了怎么办')).toMatchObject({ route: 'handoff', category: 'repair' });
