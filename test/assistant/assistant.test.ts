@@ -324,7 +324,7 @@ describe('assistant offline', () => {
   });
 
   it('greets, thanks and declines what is out of scope, saying what it can do', async () => {
-    expect((await app.assistant.handle(message('你好'))).answer).toMatch(/我是小融/);
+    for (const hello of ['你好', '晚上好']) expect((await app.assistant.handle(message(hello))).answer, hello).toMatch(/我是小融/);
     expect((await app.assistant.handle(message('谢谢'))).answer).toMatch(/不客气/);
     expect((await app.assistant.handle(message('好的，谢谢'))).answer).toMatch(/不客气/);
     // Thanks said before a question: the question is answered, not only the thanks.

@@ -134,6 +134,9 @@ describe('local router', () => {
     expect(router.route('停电了什么时候来电')).toMatchObject({ route: 'handoff', category: 'repair' });
     expect(router.route('窗户玻璃碎了')).toMatchObject({ route: 'handoff', category: 'repair' });
     expect(router.route('手机屏幕碎了怎么办').route).toBe('out_of_scope');
+    // "晚上…" sounded like "晚上好": asking only for the hours is a question, and not sleeping is no hello.
+    for (const text of ['晚上几点关门', '早上几点开门']) expect(router.route(text).route, text).toBe('answer');
+    expect(router.route('晚上失眠')).toMatchObject({ route: 'handoff', category: 'mental_health' });
     for (const text of ['在吗', '你是机器人吗', '小融在么']) expect(router.route(text).route, text).toBe('greeting');
   });
 
