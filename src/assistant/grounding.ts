@@ -306,6 +306,8 @@ const NUMBER_QUESTION = /多少(?!钱)|几[个间处场家所种项条版级维]
 // A word that only asks ("培训要多久"): it tells apart sentences on what is asked about, and alone makes
 // none of them relevant — "大概多久会联系你" says nothing of the training — unless it is all that is asked.
 const INTERROGATIVE = /^(?:多久|多长时间|多少|多大|多远|几|哪|哪里|哪儿|哪些|什么|啥|怎么|怎样|如何|为什么|谁)$/;
+// How a question asks, when it asks where, how long or who: "…去哪里", "…多久…", "谁…".
+const ASKED_AS = /哪里|哪儿|多久|谁/;
 // "员工可以享受哪些服务", "融治理的重点工作有哪些": what kind of thing is to be listed (服务, 重点工作).
 const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗呢呀啊]*$|(?:^|的)(\p{Script=Han}{2,4})(?:有|是|包括)哪些[吗呢呀啊]*$/u;
 // "同一个群", "每一个人" say which, not how many.
@@ -476,6 +478,8 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   // "这个要多久" (of a repair being filed) names nothing else: what it asks is all there is to go by.
   const onlyAsks = terms.every(({ asks }) => asks);
   const wantsNumber = NUMBER_QUESTION.test(question);
+  // "找社工线下去哪里" under the heading "线下可以去哪里": a heading asked the way the question is asks it.
+  const askedAs = ASKED_AS.exec(question)?.[0];
   const listing = listsKind(question);
   const wantsDefinition = asksWhatItIs(question);
   const sides = comparedSides(question, terms);
@@ -507,6 +511,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
       }
       if (score > 0 || onlyAsks) score += asking;
       if (wantsNumber && count) score *= 1.5;
+      if (askedAs && section.includes(askedAs)) score *= 1.5;
       // A document's opening lines say what its subject is.
       if (wantsDefinition && !hit.chunk.section) score *= 1.6;
       score *= 1 - 0.08 * rank;

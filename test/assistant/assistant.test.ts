@@ -153,6 +153,13 @@ describe('assistant offline', () => {
     }
   });
 
+  it('answers where, how long or who from a section whose heading asks it so', async () => {
+    // "线下去哪里" had been cut as 线 / 下去; the answer was on how the workers are managed.
+    expect((await app.assistant.handle(message('找社工线下去哪里'))).answer).toContain('企业社会工作站在医药港产业社区、钱塘芯谷产业社区试点建设');
+    // The sentence under "线下可以去哪里" first, not what 钱塘芯谷 is.
+    expect((await app.assistant.handle(message('企业社会工作站在哪里试点'))).answer).toMatch(/^企业社会工作站在医药港产业社区、钱塘芯谷产业社区试点建设\[1\]。/);
+  });
+
   it('says the fact first, whatever the rank of the passage it comes from', async () => {
     const result = await app.assistant.handle(message('请问一下 钱塘区产业工人有多少'));
     expect(result.answer).toMatch(/^钱塘区常年工作生活着30余万产业员工[^。]*\[1\]。.+\[2\]/);
