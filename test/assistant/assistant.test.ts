@@ -496,6 +496,13 @@ describe('assistant offline', () => {
     const gas = await app.assistant.handle(message('煤气泄漏'));
     expect(gas).toMatchObject({ route: 'handoff', answer: expect.stringMatching(/^请不要开关电器[^\n]*119。\n好的，我来帮你登记/) });
     expect(gas.answer).not.toContain('我是小融');
+    // Someone hurt or taken ill is asked for under 其他, in the group: "工友晕倒了" had been a 矛盾调解
+    // request moved to a private chat, and "受伤流血了" a repair.
+    for (const text of ['工友在车间晕倒了', '受伤流血了']) {
+      const hurt = await app.assistant.handle(message(text, { group: 'urgent-group' }));
+      expect(hurt, text).toMatchObject({ route: 'handoff', category: 'other', answer: expect.stringMatching(/^如果有人受伤或情况危急，请马上拨打 120[^\n]*\n好的，我来帮你登记这件事/) });
+      expect(hurt.replies.some((reply) => reply.direct)).toBe(false);
+    }
   });
 
   it('gives advice on something personal raised in a group to the sender alone', async () => {
