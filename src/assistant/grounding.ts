@@ -99,6 +99,8 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
     value: '条件和要求',
   },
   { asks: /(?:什么|哪些|啥)(?:材料|手续|证件)|申请材料/, says: /材料|手续|证件/, value: '申请材料' },
+  // "宿舍能养猫吗", "公寓可以做饭吗": what the house rules allow, which the list of rooms does not say.
+  { asks: /养(?:猫|狗|宠物|小动物)|带宠物|做饭|烧饭|开火|抽烟|吸烟|留宿|大功率/, says: /规定|禁止|不得|不允许|允许|须知|守则/, value: '管理规定' },
   { asks: /网址|网站|链接|小程序|公众号|二维码|app/i, says: /网址|网站|https?:|www\.|小程序|公众号|二维码|app/i, value: '网址' },
   // "公寓离厂远吗": how far, which the list of centres or their names does not say.
   { asks: /多远|远不远|远吗|近不近|近吗|距离|离\p{Script=Han}{1,8}?[远近]/u, says: /\d+(?:\.\d+)?(?:公里|千米|米)|步行|车程|距离|分钟|附近|旁边|隔壁|对面/, value: '距离' },
@@ -200,7 +202,7 @@ export const PAPERS = new RegExp(`[${PAPER_MARKS}]$`);
 
 /**
  * What a question asks about, when no document mentions it at all. A yes/no question asks about
- * its last content word before the particle ("蓝领公寓可以带宠物吗" → 宠物, "技能培训发证书吗" → 证书),
+ * its last content word before the particle ("蓝领公寓有健身房吗" → 健身房, "技能培训发证书吗" → 证书),
  * with a rare word written right before it ("有没有相亲活动" → 相亲活动);
  * a question about something asks about the nouns after its last 的 ("邻里中心的停车位怎么申请" →
  * 停车位), one for a kind of thing about the nouns it ends with ("区里对企业有什么补贴" → 补贴), and

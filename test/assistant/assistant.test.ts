@@ -77,10 +77,10 @@ describe('assistant offline', () => {
   });
 
   it('says what a yes/no question asks about that the documents never mention, then what they do say, and logs it as unanswered', async () => {
-    const result = await app.assistant.handle(message('蓝领公寓可以带宠物吗', { user: 'asker-pets' }));
-    expect(result).toMatchObject({ route: 'no_answer', unmentioned: '宠物' });
+    const result = await app.assistant.handle(message('蓝领公寓有健身房吗', { user: 'asker-pets' }));
+    expect(result).toMatchObject({ route: 'no_answer', unmentioned: '健身房' });
     const [absence, related] = result.answer.split('\n');
-    expect(absence).toBe('现有资料里没有提到"宠物"，我不想给你不准确的信息。回复"转人工"，社区工作者会为你查询。');
+    expect(absence).toBe('现有资料里没有提到"健身房"，我不想给你不准确的信息。回复"转人工"，社区工作者会为你查询。');
     expect(related).toMatch(/^资料里相关的内容：.*蓝领公寓.*\[1\]。$/);
     expect(result.citations[0]).toMatchObject({ n: 1, excerpt: expect.stringContaining('蓝领公寓') });
     const unanswered = await new SqlQuestionLog(app.sql).unanswered(10);
@@ -189,7 +189,7 @@ describe('assistant offline', () => {
     expect(standards.answer).not.toContain('房租');
   });
 
-  it('does not answer a place\'s phone number, opening hours, way there or who may live there with what the documents say about the place', async () => {
+  it('does not answer a place\'s phone number, opening hours, way there, who may live there or its house rules with what the documents say about the place', async () => {
     for (const question of ['医药港社区的电话是多少', '邻里中心的食堂几点开门', '新雁邻里中心怎么走']) {
       const result = await app.assistant.handle(message(question));
       expect(result.route).toBe('no_answer');
@@ -259,6 +259,10 @@ describe('assistant offline', () => {
     const contact = await app.assistant.handle(message('社区工作者的联系方式是什么'));
     expect(contact.route).toBe('answer');
     expect(contact.answer).toContain('回复"转人工"并说明需要帮忙的事情');
+    // What the house rules allow is not stated: asked of the dorms, it had been taken for a housing request.
+    for (const text of ['宿舍能养猫吗', '宿舍能不能养狗', '蓝领公寓可以带宠物吗']) {
+      expect(await app.assistant.handle(message(text)), text).toMatchObject({ route: 'no_answer', ticket: null, answer: expect.stringMatching(/^现有资料里没有写明(?:宿舍|蓝领公寓)的管理规定，/) });
+    }
   });
 
   it('takes a trouble said, not asked, that the documents do not cover as a request of its service', async () => {

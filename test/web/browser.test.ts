@@ -121,7 +121,7 @@ describe('the pages in a real browser (headless Chromium)', () => {
     await page.goto(`${base}/`);
     await page.fill('#input', '蓝领公寓可以带宠物吗');
     await page.press('#input', 'Enter');
-    await page.locator('.bubble.bot:has-text("现有资料里没有提到\\"宠物\\"")').waitFor();
+    await page.locator('.bubble.bot:has-text("现有资料里没有写明蓝领公寓的管理规定")').waitFor();
     await page.click('#handoff');
     await page.locator('.bubble.bot:has-text("我把你刚才问的问题转给社区工作者查询")').waitFor();
     await page.fill('#input', '医药港');
