@@ -322,8 +322,9 @@ async function answer(ctx: MessageContext, questions: AskedQuestion[]): Promise<
 
 /**
  * "宿舍空调坏了，帮忙派人修一下，顺便问下邻里中心有几个": the request is taken, and the question asked
- * beside it, when the documents answer it, is answered first, in a reply of its own. Returns the
- * question and its answer.
+ * beside it, when the documents answer it, is answered first, in a reply of its own; when they are
+ * about it and do not state the value asked ("我要报名技能培训，培训要钱吗"), that is said, and that the
+ * worker can be asked. Returns the question and its answer.
  */
 async function askedAside(ctx: MessageContext): Promise<{ clause: string; text: string } | undefined> {
   if (ctx.urgent) return undefined;
@@ -334,14 +335,14 @@ async function askedAside(ctx: MessageContext): Promise<{ clause: string; text: 
     if (!asksSomething(clause) || !router.asksTheDocuments(clause)) continue;
     // The same text for both: the answerer keeps the evidence of the question it was last asked.
     const question = withoutWhoAndWhereIAm(clause, tokenizer);
-    if (!(await answerer.covers(question))) continue;
     const outcome = await answerer.answer(question, () => {}, ctx.log);
-    if (!outcome.answered) return undefined;
-    ctx.result.replies.push(replyTo(ctx, { text: outcome.text, citations: outcome.citations }));
+    const text = outcome.answered ? outcome.text : outcome.notStated && replies.notStatedBeside(outcome.notStated);
+    if (!text) continue;
+    ctx.result.replies.push(replyTo(ctx, { text, citations: outcome.citations }));
     ctx.result.citations = outcome.citations;
-    ctx.emit({ type: 'text-delta', text: `${outcome.text}\n` });
+    ctx.emit({ type: 'text-delta', text: `${text}\n` });
     ctx.emit({ type: 'citations', citations: outcome.citations });
-    return { clause, text: outcome.text };
+    return { clause, text };
   }
   return undefined;
 }

@@ -16,6 +16,8 @@ export const replies = {
   unmentioned: (thing: string, related: string) =>
     `现有资料里没有提到"${thing}"，我不想给你不准确的信息。回复"转人工"，社区工作者会为你查询。${related ? `\n资料里相关的内容：${related}` : ''}`,
   notStated: (what: string) => `现有资料里没有写明${what}，我不想给你不准确的信息。回复"转人工"，社区工作者会为你查询。`,
+  // Asked beside a request that is being filed: the worker who takes it can be asked.
+  notStatedBeside: (what: string) => `现有资料里没有写明${what}，社区工作者联系你时可以一并问问。`,
   countNotOf: (thing: string) => `现有资料没有单独写明${thing}的数字，资料里写的是：`,
   timeNotStated: '现有资料没有写明具体时间，资料里写的是：',
   countNotStated: '现有资料没有写明具体数字，资料里写的是：',

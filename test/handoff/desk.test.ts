@@ -206,6 +206,11 @@ describe('a whole request, from a park group to the rating', () => {
     ]);
     expect(aside.replies[0]!.citations).toEqual([expect.objectContaining({ n: 1, source: 'faq.md' })]);
     expect(aside.answer).toMatch(/^已建成下沙邻里中心[^\n]*14108间房源\[1\]。\n收到，我私信联系你/);
+    // A value the documents do not state, asked beside a request, is said not to be stated, and the
+    // worker named as the one to ask: "培训要钱吗" had gone unanswered.
+    const price = await app.assistant.handle(wecom('我要报名技能培训，培训要钱吗', { user: 'asks-price-aside' }));
+    expect(price).toMatchObject({ route: 'handoff', category: 'training' });
+    expect(price.replies.map((reply) => reply.text)).toEqual(['现有资料里没有写明培训的收费标准，社区工作者联系你时可以一并问问。', expect.stringMatching(/^好的，我来帮你登记技能培训/)]);
 
     // Declined as beyond the bot, with a person offered: the person gets what was asked.
     const declined = await app.assistant.handle(wecom('电脑蓝屏了怎么办', { user: 'blue-screen' }));
