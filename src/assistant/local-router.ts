@@ -161,12 +161,11 @@ export class LocalRouter {
     let route: readonly [Route, number] = [label, probability];
     // "法律咨询有吗" sounded a little like "在吗" (0.45): a question barely taken for a greeting is a question.
     if (label === 'greeting' && probability < DOUBTFUL_GREETING && asksSomething(text)) route = likeliest('answer', 'handoff', 'out_of_scope');
-    // "晚上几点关门" sounded like "晚上好": no greeting asks only for a value the documents would state.
-    else if (label === 'greeting' && onlyAsksAValue(text)) route = ['answer', probabilities.answer ?? 0];
+    // "宿舍一个月多少钱", "公寓离厂远不远" sound like housing requests, and "晚上几点关门" like "晚上好":
+    // each asks only what the documents would state.
+    else if ((label === 'greeting' || label === 'handoff') && onlyAsksAValue(text)) route = ['answer', probabilities.answer ?? 0];
     // "停电了什么时候来电" (0.81 a greeting) and "窗户玻璃碎了" (out of scope, like "手机屏幕碎了") are 报修.
     else if ((label === 'greeting' || label === 'out_of_scope') && this.clearCategoryOf(text) !== FALLBACK_CATEGORY) route = likeliest('answer', 'handoff');
-    // "宿舍一个月多少钱", "公寓离厂远不远" sound like housing requests, and ask only what the documents would state.
-    else if (label === 'handoff' && onlyAsksAValue(text)) route = ['answer', probabilities.answer ?? 0];
     // "居住证怎么办理" sounded like a request (办, and 怎么办 in 怎么办理) and was filed under 心理关怀 for
     // the 理 of 心理, "能在网上办吗" under 报修 for the 网 of 网络. How a paper is got, or whether
     // something can be done some way, is a question for the documents, which say it or offer a
