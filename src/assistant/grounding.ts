@@ -195,9 +195,9 @@ const WHAT_KIND = /(?:什么|啥|哪些|哪几?[种类项])(\p{Script=Han}+)$/u;
  */
 export const ASKS_HOW_IT_IS_DONE =
   /(?:怎么|怎样|如何|咋)(?:才能|才可以|能|可以|去)?(?:办理|申请|补办|领取|报名|登记|提取|开具)|(?:在哪|去哪|到哪)(?:里|儿)?(?:可以|能)?(?:办理|申请|补办|领取|报名|登记|办)|(?<=[证卡照本])(?:丢了|掉了|过期了|到期了)?(?:要|该)?(?:怎么|怎样|如何|咋)办(?=[吗呢啊呀]*(?:$|[\s\p{P}]))/u;
-// A word ending in a card, certificate, fee or ticket names a paper or a payment, not what it is for:
-// 居住证 is not known because 居住 is, nor 医保卡 because 医保 is (宿舍楼 is still known by 宿舍).
-export const PAPER_MARKS = '证卡费票';
+// A word ending in a card, certificate, licence, fee or ticket names a paper or a payment, not what it
+// is for: 居住证 is not known because 居住 is, nor 医保卡 because 医保 is (宿舍楼 is still known by 宿舍).
+export const PAPER_MARKS = '证卡照费票';
 export const PAPERS = new RegExp(`[${PAPER_MARKS}]$`);
 
 /**
@@ -253,8 +253,9 @@ function unmentionedWord(question: string, scorer: Scorer): string | undefined {
   // "居住证怎么办理" asks about 居住证: 办理 is how it is asked, and the documents' 办理涉企服务 says nothing of it.
   const thing = of >= 0 ? before.slice(of + 1) : (kind ?? clause.replace(ASKS_HOW_IT_IS_DONE, ''));
   if (!thing) return undefined;
+  // A paper is a thing whatever jieba tags it (驾照, 暂住证: v).
   const nouns = words(thing)
-    .filter(({ tag }) => /^(?:n|vn|eng|j)/.test(tag))
+    .filter(({ word, tag }) => /^(?:n|vn|eng|j)/.test(tag) || PAPERS.test(word))
     .map(({ word }) => word);
   if (nouns.some(known)) return undefined;
   return nouns.filter((noun) => generalRarity(noun) >= THING_RARITY).at(-1);

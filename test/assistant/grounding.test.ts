@@ -299,6 +299,9 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('居住证怎么办理', scorer)).toBe('居住证');
     expect(unmentioned('如何办理居住证', scorer)).toBe('居住证');
     expect(unmentioned('医保卡怎么申请', scorer)).toBe('医保卡');
+    // A paper jieba tags as a verb is still a thing: "驾照怎么办理" was answered with where enterprises go.
+    expect(unmentioned('驾照怎么办理', scorer)).toBe('驾照');
+    expect(unmentioned('暂住证怎么申请', scorer)).toBe('暂住证');
     expect(unmentioned('宠物怎么办理托运', scorer)).toBe('托运');
     expect(unmentioned('邻里中心怎么申请入住', scorer)).toBeUndefined();
   });
