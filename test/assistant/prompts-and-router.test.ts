@@ -296,6 +296,8 @@ describe('local router', () => {
     expect(router.categoryOf('厂里食堂太难吃了')).toBe('complaint');
     // Asking words (帮我, 一下) are what housing's examples begin with: 调解 decides.
     expect(router.categoryOf('可以帮我调解一下吗')).toBe('dispute');
+    // A debt is no repair: "还不上" had sounded like "连不上" and "关不上".
+    for (const text of ['欠了网贷还不上', '信用卡还不上了', '借了钱还不上']) expect(router.categoryOf(text), text).toBe('other');
   });
 
   it('files a request under a category with saidWith words only when it says one of them', async () => {
