@@ -19,7 +19,14 @@ import { draftsExpireBefore, type Draft, type TicketStore } from './ticket-store
 /** The outcome of a worker's action, whichever surface it came from (chat command or console). */
 export type ActionOutcome = { ok: boolean; message: string; ticket?: Ticket };
 
-const CANCEL = /^(取消|撤销|不用了|算了)[。！!]?$/;
+/**
+ * A message that only withdraws: "取消", "撤销", "算了", "不用了", and the same said more fully —
+ * "取消工单", "帮我取消一下", "我要撤销这个申请", "算了不用了", "不用了，取消吧". Each had been passed
+ * to the worker as news, after the confirmation had said "回复\"取消\"可撤销".
+ */
+const CANCEL_CLAUSE = '(?:那就?|我)?(?:(?:帮我|请|麻烦|要|想)?(?:取消|撤销|撤回)(?:掉|一下)?(?:这个|这次|我的|刚才的)?(?:工单|登记|申请|报修|请求)?|算了|不用了)(?:吧|了|啊)?';
+const CANCEL = new RegExp(`^(?:${CANCEL_CLAUSE})+$`, 'u');
+const withdraws = (text: string) => CANCEL.test(text.replace(/[\s\p{P}]+/gu, ''));
 /**
  * "不用了，已经修好了", "自己弄好了": the matter may need no one any more. Only "取消" withdraws a
  * ticket — "不用了，今天下午来就行" answers the worker — so it is said how.
@@ -157,7 +164,7 @@ export class HandoffDesk implements HandoffHandler {
     // "取消" with nothing being registered and no live ticket here: said so, not greeted. "不用了"
     // then is no to what was offered, and gets a goodbye.
     const text = message.text.trim();
-    if (!CANCEL.test(text) || declinesOffer(text)) return false;
+    if (!withdraws(text) || declinesOffer(text)) return false;
     ctx.result.route = 'handoff';
     this.tellRequester(ctx, say.nothingToCancel, false);
     return true;
@@ -242,7 +249,7 @@ export class HandoffDesk implements HandoffHandler {
     if (!draft || !this.draftApplies(ctx, draft)) return false;
     const text = ctx.message.text.trim();
     const matter = this.matterOf(draft.category);
-    if (CANCEL.test(text) || declinesOffer(text)) {
+    if (withdraws(text) || declinesOffer(text)) {
       await this.deps.store.deleteDraft(key);
       this.markHandoff(ctx, draft.category);
       this.tellRequester(ctx, say.draftCancelled, draft.privateChannel);
@@ -473,7 +480,7 @@ export class HandoffDesk implements HandoffHandler {
     const elsewhere = about !== ticket.category && categories.isSensitive(about) && !categories.isSensitive(ticket.category);
     if (elsewhere && ctx.services.router.clearCategoryOf(text, true) === about) return false;
     const now = this.deps.clock.now();
-    if (CANCEL.test(text)) {
+    if (withdraws(text)) {
       const cancelled = await this.deps.store.transition(ticket.id, {
         from: LIVE_STATUSES,
         to: 'cancelled',

@@ -131,6 +131,28 @@ describe('a whole request, from a park group to the rating', () => {
     expect(await app.assistant.handle(wecom('取消', { user: 'canceller' }))).toMatchObject({ route: 'handoff', answer: '现在没有正在登记的事情或进行中的工单需要取消。有需要随时找我。' });
   });
 
+  it('hears a withdrawal said more fully than "取消" as one, and nothing else', async () => {
+    // Its own app: the tickets opened here would change who later tickets go to.
+    const own = await testApp({}, { clock });
+    try {
+      // Each was passed to the worker as news, though the confirmation had said how to withdraw.
+      for (const [index, text] of ['取消工单', '算了不用了', '我要撤销这个申请', '不用了，取消吧'].entries()) {
+        const user = `withdrawer-${index}`;
+        const opened = await own.assistant.handle(wecom('医药港宿舍的灯坏了，派人来修', { user }));
+        expect(opened.ticket, text).toMatchObject({ status: 'assigned' });
+        expect(await own.assistant.handle(wecom(text, { user })), text).toMatchObject({ ticket: { id: opened.ticket!.id, status: 'cancelled' } });
+      }
+      await own.assistant.handle(wecom('转人工', { user: 'withdrawer-draft' }));
+      expect((await own.assistant.handle(wecom('帮我取消一下', { user: 'withdrawer-draft' }))).answer).toBe('好的，已取消这次登记。有需要随时找我。');
+      // Asking whether it is withdrawn, or refusing to, withdraws nothing.
+      const kept = await own.assistant.handle(wecom('医药港宿舍的灯坏了，派人来修', { user: 'withdrawer-not' }));
+      for (const text of ['取消了吗', '我不想取消', '取消培训报名']) await own.assistant.handle(wecom(text, { user: 'withdrawer-not' }));
+      expect((await own.tickets.get(kept.ticket!.id))!.status).toBe('assigned');
+    } finally {
+      await own.cleanup();
+    }
+  });
+
   it('asks what is needed when someone only says 转人工, then where', async () => {
     const first = await app.assistant.handle(wecom('转人工', { user: 'bare' }));
     expect(first.answer).toBe('好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？');
