@@ -142,8 +142,10 @@ export function wantedValue(question: string): string | undefined {
 
 /** What a question wants a value of, as it names it ("下沙邻里中心在哪里" → 下沙邻里中心), if it names it. */
 function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): string | undefined {
-  const clause = question.split(/[\s\p{P}]+/u).find((part) => kind.asks.test(part));
-  if (!clause) return undefined;
+  const clauses = question.split(/[\s\p{P}]+/u);
+  const at = clauses.findIndex((part) => kind.asks.test(part));
+  if (at < 0) return undefined;
+  const clause = clauses[at]!;
   const asked = kind.asks.exec(clause)!;
   // "多少" of "电话多少" (a follow-up, asked as "电话多少，邻里中心房租多少") names nothing.
   const named = (thing: string) => [...thing].length >= 2 && [...thing].length <= 12 && !QUESTION_WORD.test(thing);
@@ -165,8 +167,14 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
   if (PRONOUN.test(stated)) return undefined;
   // "区里有没有免费的技能培训": what comes before asking whether there is one is where, not what.
   const [first, second] = ASKS_WHETHER_THERE_IS.test(preceding) ? [after, stated] : [stated, after];
-  return named(first) ? first : named(second) ? second : undefined;
+  if (named(first)) return first;
+  if (named(second)) return second;
+  // "我们企业想申请社企共建基金，需要什么条件": asked of what the clause before wants to apply for.
+  const wanted = !stated && !after && at > 0 ? WANTS_TO_APPLY_FOR.exec(clauses[at - 1]!)?.[1] : undefined;
+  return wanted && named(wanted) ? wanted : undefined;
 }
+
+const WANTS_TO_APPLY_FOR = /^\p{Script=Han}{0,6}?(?:想|要|打算|准备)(?:申请|参加|报名|办理|入住|住进?|租|加入)(\p{Script=Han}+?)[吗呢的]?$/u;
 
 const PRONOUN = /^(?:你|您|我|他|她|它|咱)们?$/;
 const ASKS_WHETHER_THERE_IS = /\p{Script=Han}(?:有没有|有无)$/u;

@@ -133,6 +133,11 @@ describe('extractive answers', () => {
     expect(wantedValue('邻里中心离地铁站多远')).toBe('邻里中心的距离');
     expect(wantedValue('邻里中心附近有超市吗')).toBeUndefined();
     expect(wantedValue('邻里中心有几个')).toBeUndefined();
+    // Asked with nothing before it, of what the clause before wants to apply for: the reply had said
+    // only "没有写明条件和要求".
+    expect(wantedValue('我们企业想申请社企共建基金，需要什么条件')).toBe('社企共建基金的条件和要求');
+    expect(wantedValue('员工想住蓝领公寓，需要什么材料')).toBe('蓝领公寓的申请材料');
+    expect(wantedValue('我刚来钱塘，需要什么材料')).toBe('申请材料');
   });
 
   it('answer "which kind" with a sentence that names a kind, not one that names the place beside another', async () => {
