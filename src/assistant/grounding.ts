@@ -25,14 +25,24 @@ export function relevance(question: string, hits: Hit[], scorer: Scorer, depth =
   // Single characters (住, 办, 家) match almost anything; they count only when nothing longer is asked.
   const all = [...new Set(scorer.tokenizer.tokenize(question))];
   const words = all.filter((token) => [...token].length > 1);
-  const tokens = (words.length ? words : all).map((token) => ({ token, weight: scorer.lexical.idf(token), synonyms: scorer.tokenizer.synonymsOf(token) }));
+  // A word is in a passage as itself, not inside one of the district's longer terms the question
+  // does not name: "找工作" is not covered by "社区工作者", which had made a passage on how workers
+  // answer the reply to it ("社区工作者几点上班" still is).
+  const asked = normalizeText(question);
+  const tokens = (words.length ? words : all).map((token) => ({
+    token,
+    weight: scorer.lexical.idf(token),
+    synonyms: scorer.tokenizer.synonymsOf(token),
+    holders: scorer.tokenizer.termsHolding(token).filter((term) => !asked.includes(term)),
+  }));
   const total = tokens.reduce((sum, { weight }) => sum + weight, 0);
   if (!total) return 0;
   const coverage = (chunk: Chunk) => {
     const haystack = haystackOf(chunk);
     let covered = 0;
-    for (const { token, weight, synonyms } of tokens) {
-      if (haystack.includes(token) || synonyms.some((synonym) => haystack.includes(synonym))) covered += weight;
+    for (const { token, weight, synonyms, holders } of tokens) {
+      const itself = haystack.includes(token) && (!holders.length || holders.reduce((rest, term) => rest.replaceAll(term, ' '), haystack).includes(token));
+      if (itself || synonyms.some((synonym) => haystack.includes(synonym))) covered += weight;
     }
     return covered / total;
   };

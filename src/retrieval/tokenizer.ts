@@ -95,6 +95,12 @@ export class Tokenizer {
     this.terms = terms.length ? new RegExp(terms.map(escapeRegExp).join('|'), 'g') : undefined;
   }
 
+  /** The glossary's domain terms that hold `word` and are longer: 社区工作者 and 社会工作站 for 工作. */
+  termsHolding(word: string): string[] {
+    const normalized = normalizeText(word);
+    return this.termList.filter((term) => term !== normalized && term.includes(normalized));
+  }
+
   /** The glossary's domain terms a text names, the longest where two begin at one place. */
   termsIn(text: string): string[] {
     return this.terms ? [...new Set(normalizeText(text).match(this.terms) ?? [])] : [];

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
-import { extractiveAnswer, speaksTo, unmentioned, wantedValue, withoutWhoAndWhereIAm } from '../../src/assistant/grounding.ts';
+import { extractiveAnswer, relevance, speaksTo, unmentioned, wantedValue, withoutWhoAndWhereIAm } from '../../src/assistant/grounding.ts';
 import type { Chunk } from '../../src/knowledge/document.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
 import type { Hit } from '../../src/retrieval/knowledge-index.ts';
@@ -242,6 +242,16 @@ describe('extractive answers', () => {
       passage('summary', '三是全域覆盖，打造一批次社企融合示范单元（见《产业社区》）。', { title: '概览' }),
     );
     expect(extractiveAnswer('社企融合示范单元有几个', listed.hits, listed.scorer, TODAY).text).toBe('产业社区分为建制型和功能型两类，全域覆盖，打造一批次社企融合示范单元[1]。');
+  });
+});
+
+describe('relevance', () => {
+  it('counts a word of the question where a passage says it, not inside a longer term of the district the question does not name', async () => {
+    const { hits, scorer } = await found(passage('a', '社区工作者在岗时，一般在 30 分钟内接单联系你。'), passage('b', '员工找工作可以参加招聘会。'));
+    // "找个工作" had been answered with how soon a worker calls back: 工作 is inside 社区工作者.
+    expect(relevance('找工作', hits.slice(0, 1), scorer)).toBe(0);
+    expect(relevance('找工作', hits.slice(1), scorer)).toBeGreaterThan(0.5);
+    expect(relevance('社区工作者多久联系', hits.slice(0, 1), scorer)).toBeGreaterThan(0.5);
   });
 });
 
