@@ -28,7 +28,7 @@ type Evidence = { faq?: Hit['chunk']; current: Hit[]; expired: Hit[]; score: num
 type Grounding =
   | { kind: 'faq'; chunk: Hit['chunk']; today: string }
   | { kind: 'passages'; hits: Hit[]; score: number; expiredOnly?: string | undefined; scorer: Scorer; today: string }
-  | { kind: 'none'; score: number; lacks?: string | undefined };
+  | { kind: 'none'; score: number; lacks?: string | undefined; scorer: Scorer };
 
 export type AnswerOptions = { minRelevance: number; faqMinSimilarity: number; answerTimeoutMs: number; k?: number };
 
@@ -84,7 +84,12 @@ export class Answerer {
     }
     if (grounded.kind === 'none') {
       log.debug({ relevance: grounded.score, lacks: grounded.lacks }, grounded.lacks ? 'the value asked for is not in the documents' : 'below the relevance threshold');
-      return notAnswered(grounded.lacks, grounded.score, emit);
+      // "公积金怎么提取", "有没有篮球场": what no document mentions is named, as it is above the threshold.
+      const missing = grounded.lacks ? undefined : unmentioned(question, grounded.scorer);
+      if (!missing) return notAnswered(grounded.lacks, grounded.score, emit);
+      const text = replies.unmentioned(missing, '');
+      emit(text);
+      return { answered: false, text, citations: [], relevance: grounded.score, via: 'none', unmentioned: missing };
     }
     const { hits, score, expiredOnly, scorer, today } = grounded;
     if (expiredOnly) emit(replies.expiredNote(expiredOnly));
@@ -141,7 +146,7 @@ export class Answerer {
     // Only an expired document speaks to this: answer from it, but never as current policy.
     if (answers(expired, expiredScore)) return { kind: 'passages', hits: expired, score: expiredScore, expiredOnly: expired[0]!.chunk.expires, scorer, today };
     // The documents are about it and do not state the value asked for: that is what the person hears.
-    return { kind: 'none', score, lacks: relevant(current, score) ? wantedValue(question) : undefined };
+    return { kind: 'none', score, lacks: relevant(current, score) ? wantedValue(question) : undefined, scorer };
   }
 
   /**

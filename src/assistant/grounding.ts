@@ -234,7 +234,9 @@ export function unmentioned(question: string, scorer: Scorer): string | undefine
   const missing = unmentionedWord(question, scorer);
   // "蓝领公寓能带孩子住吗" asks who may live there, a value the documents may not state: 孩子 is the
   // form of that question, not a thing they must mention.
-  return missing && !kindAsked(question)?.asks.exec(question)?.[0].includes(missing) ? missing : undefined;
+  // Nor is 关门 of "晚上几点关门" a thing: it is how opening hours are asked.
+  const kind = kindAsked(question);
+  return missing && !kind?.asks.exec(question)?.[0].includes(missing) && !kind?.asks.test(missing) ? missing : undefined;
 }
 
 function unmentionedWord(question: string, scorer: Scorer): string | undefined {

@@ -62,11 +62,16 @@ describe('assistant offline', () => {
   it('says plainly when the documents do not cover a question, offers a person, and logs it as unanswered', async () => {
     const result = await app.assistant.handle(message('公积金怎么提取', { user: 'asker-42' }));
     expect(result.route).toBe('no_answer');
+    // What no document mentions is named, though no passage comes near the question: it had been
+    // "现有资料里没有找到这个问题的说明".
+    expect(result).toMatchObject({ unmentioned: '公积金', answer: expect.stringMatching(/^现有资料里没有提到"公积金"，/) });
     expect(result.answer).toContain('转人工');
     expect(result.answer).not.toMatch(/\d/);
     expect(result.citations).toEqual([]);
     const unanswered = await new SqlQuestionLog(app.sql).unanswered(10);
     expect(unanswered.find((entry) => entry.userId === 'asker-42')).toMatchObject({ text: '公积金怎么提取', route: 'no_answer', answered: false });
+    // How a value is asked names no thing: not "没有提到"关门"".
+    expect((await app.assistant.handle(message('晚上几点关门'))).answer).toMatch(/^现有资料里没有找到这个问题的说明/);
   });
 
   it('says that the documents never mention a paper asked how to get, in the group, with no request filed', async () => {

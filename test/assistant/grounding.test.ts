@@ -318,6 +318,8 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('驾照怎么办理', scorer)).toBe('驾照');
     expect(unmentioned('暂住证怎么申请', scorer)).toBe('暂住证');
     expect(unmentioned('宠物怎么办理托运', scorer)).toBe('托运');
+    // How a value is asked is no thing: 关门 of "晚上几点关门" asks opening hours.
+    expect(unmentioned('晚上几点关门', scorer)).toBeUndefined();
     expect(unmentioned('邻里中心怎么申请入住', scorer)).toBeUndefined();
   });
 });
