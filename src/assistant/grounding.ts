@@ -93,7 +93,7 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   { asks: /(?<=(?:申请|领取|资助|基金|补贴|补助|奖励|资金|经费|奖金)\p{Script=Han}{0,2})(?:多少钱|金额|额度)/u, says: /\d+(?:\.\d+)?万?元|金额|额度/, value: '金额' },
   { asks: /多少钱|费用|价格|收费|房租|租金|几块钱|[要交付掏花]钱|免费|贵不贵|贵吗|便宜|费(?:是|要|大概|一般)?多少|费怎么(?:算|收)/, says: /房租|租金|费用|价格|收费|免费|\d+(\.\d+)?元/, value: '收费标准' },
   // "医药港属于哪类社区": a sentence naming a kind (建制型, 功能型, 两类), not one that only names the place.
-  { asks: /哪一?类|哪一?种类型|什么类型|什么类别/, says: /[型类]/, value: '类型' },
+  { asks: /哪一?类|哪一?种类型|什么类型|什么类别|属于哪一?种|哪一?种社区/, says: /[型类]/, value: '类型' },
   // Who may live there: "邻里中心可以带家属住吗" is not answered by how many rooms there are.
   {
     asks: /带(?:家属|家人|老婆|老公|爱人|孩子|小孩|父母)|谁(?:可以|能)住|什么人(?:可以|能)住|(?:外地|本地|外省|单身|夫妻|情侣|没结婚|未婚|已婚|入职|员工|职工|工人|实习生|临时工|毕业生)\p{Script=Han}{0,2}?(?:也)?(?:可以|能)(?:一起)?(?:申请|入)?住(?!多少|几)|入住条件/u,
@@ -558,8 +558,17 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   }
   // The best sentence often names the topic and the next one says the substance
   // ("发布了《指导手册》。" → "手册制定了'一图三清单N场景'……"): keep them together.
+  // Not one about another place: "钱塘芯谷产业社区属于建制型还是功能型，现有资料没有说明" had followed a
+  // sentence naming both 芯谷 and 医药港, in the answer to "医药港属于哪种社区".
   const successor = sentencesOf(hits[lead.hit]!.chunk, scorer.tokenizer)[lead.position + 1];
-  if (successor && (!says || says.test(successor.text)) && !ANNOUNCES.test(successor.text) && length + successor.text.length <= MAX_ANSWER_CHARACTERS) {
+  const leadHeading = normalizeText(`${hits[lead.hit]!.chunk.title} ${hits[lead.hit]!.chunk.section}`);
+  if (
+    successor &&
+    (!says || says.test(successor.text)) &&
+    !ANNOUNCES.test(successor.text) &&
+    !elsewhere(successor.normalized, leadHeading) &&
+    length + successor.text.length <= MAX_ANSWER_CHARACTERS
+  ) {
     chosen.push({ hit: lead.hit, position: lead.position + 1, text: successor.text, normalized: successor.normalized, score: 0 });
     length += successor.text.length;
   }

@@ -146,6 +146,15 @@ describe('extractive answers', () => {
       passage('kinds', '钱塘区有4个建制型产业社区，包括白杨街道邻里社区；还新建了5个功能型产业社区，包括医药港产业社区。', { section: '钱塘区有哪些产业社区？' }),
     );
     expect(extractiveAnswer('医药港属于哪类社区', hits, scorer, TODAY).text).toBe('还新建了5个功能型产业社区，包括医药港产业社区[1]。');
+    // "哪种" asks it too: the pilot sentence had been the answer, with what 芯谷's type is not after it.
+    expect(extractiveAnswer('医药港属于哪种社区', hits, scorer, TODAY).text).toBe('还新建了5个功能型产业社区，包括医药港产业社区[1]。');
+  });
+
+  it('do not follow the best sentence with one about another place', async () => {
+    const { hits, scorer } = await found(
+      passage('pilot', '钱塘芯谷产业社区与医药港产业社区一起，是企业社会工作的试点社区。钱塘芯谷产业社区属于建制型还是功能型，现有资料没有说明。'),
+    );
+    expect(extractiveAnswer('医药港有什么试点', hits, scorer, TODAY).text).toBe('钱塘芯谷产业社区与医药港产业社区一起，是企业社会工作的试点社区[1]。');
   });
 
   it('answer about the place asked about, not with a sentence about another place', async () => {
