@@ -331,8 +331,9 @@ const NUMBER_QUESTION = /多少(?!钱)|几[个间处场家所种项条版级维]
 const INTERROGATIVE = /^(?:多久|多长时间|多少|多大|多远|几|哪|哪里|哪儿|哪些|什么|啥|怎么|怎样|如何|为什么|谁)$/;
 // How a question asks, when it asks where, how long or who: "…去哪里", "…多久…", "谁…".
 const ASKED_AS = /哪里|哪儿|多久|谁/;
-// "员工可以享受哪些服务", "融治理的重点工作有哪些": what kind of thing is to be listed (服务, 重点工作).
-const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗呢呀啊]*$|(?:^|的)(\p{Script=Han}{2,4})(?:有|是|包括)哪些[吗呢呀啊]*$/u;
+// "员工可以享受哪些服务", "融治理的重点工作有哪些", "功能型产业社区有哪些": what kind of thing is to be
+// listed (服务, 重点工作, 功能型产业社区).
+const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗呢呀啊]*$|(?:^|的)((?:(?!的)\p{Script=Han}){2,8})(?:有|是|包括)哪些[吗呢呀啊]*$/u;
 // "同一个群", "每一个人" say which, not how many.
 const HAS_NUMBER = /\d|(?<![同每某])[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
 const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
@@ -430,7 +431,8 @@ function listsKind(question: string): ((normalized: string, section: string) => 
   const asked = LIST_QUESTION.exec(normalizeText(question).replace(/[\s\p{P}]+$/u, ''));
   const kind = asked?.[1] ?? asked?.[2];
   if (!kind) return undefined;
-  const lists = new RegExp(`、[^。；]*等${escapeRegExp(kind)}|${escapeRegExp(kind)}(?:包括|有|分为)[^。；]*、`);
+  // "新建了5个功能型产业社区，包括医药港产业社区、大创小镇产业社区等": a comma may come before 包括.
+  const lists = new RegExp(`、[^。；]*等${escapeRegExp(kind)}|${escapeRegExp(kind)},?(?:包括|有|分为)[^。；]*、`);
   return (normalized, section) => lists.test(normalized) || (ENUMERATED.test(normalized) && section.includes(kind));
 }
 
@@ -550,17 +552,22 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const lead = ranked[0]!;
   const chosen: Candidate[] = [lead];
   let length = lead.text.length;
-  // A best sentence that points back is read with the one it points to.
-  const predecessor = lead.position > 0 && POINTS_BACK.test(lead.text) ? sentencesOf(hits[lead.hit]!.chunk, tokenizer)[lead.position - 1] : undefined;
-  if (predecessor && length + predecessor.text.length <= MAX_ANSWER_CHARACTERS) {
-    chosen.push({ hit: lead.hit, position: lead.position - 1, text: predecessor.text, normalized: predecessor.normalized, score: 0 });
-    length += predecessor.text.length;
+  // A best sentence that points back is read with the ones it points to: "它们发挥……" with "这些文件……"
+  // and the sentence that names the documents.
+  const leadSentences = sentencesOf(hits[lead.hit]!.chunk, tokenizer);
+  let first = lead.position;
+  while (first > 0 && POINTS_BACK.test(leadSentences[first]!.text)) first--;
+  const pointedTo = leadSentences.slice(first, lead.position);
+  const pointedLength = pointedTo.reduce((sum, { text }) => sum + text.length, 0);
+  if (pointedTo.length && length + pointedLength <= MAX_ANSWER_CHARACTERS) {
+    pointedTo.forEach(({ text, normalized }, i) => chosen.push({ hit: lead.hit, position: first + i, text, normalized, score: 0 }));
+    length += pointedLength;
   }
   // The best sentence often names the topic and the next one says the substance
   // ("发布了《指导手册》。" → "手册制定了'一图三清单N场景'……"): keep them together.
   // Not one about another place: "钱塘芯谷产业社区属于建制型还是功能型，现有资料没有说明" had followed a
   // sentence naming both 芯谷 and 医药港, in the answer to "医药港属于哪种社区".
-  const successor = sentencesOf(hits[lead.hit]!.chunk, scorer.tokenizer)[lead.position + 1];
+  const successor = leadSentences[lead.position + 1];
   const leadHeading = normalizeText(`${hits[lead.hit]!.chunk.title} ${hits[lead.hit]!.chunk.section}`);
   if (
     successor &&

@@ -156,6 +156,15 @@ describe('assistant offline', () => {
     for (const question of ['融治理有哪些重点工作', '融治理的重点工作有哪些']) {
       expect((await app.assistant.handle(message(question))).answer, question).toMatch(/^一是顶层设计[^\n]*二是规范引领[^\n]*三是全域覆盖[^\n]*四是需求导向[^\n]*\[1\]。$/);
     }
+    // A kind of more than four characters: it had opened with "这些文件进一步完善了……".
+    expect((await app.assistant.handle(message('功能型产业社区有哪些'))).answer).toMatch(/^钱塘区依托产业平台新建了5个功能型产业社区，包括医药港产业社区、大创小镇产业社区等\[1\]。/);
+  });
+
+  it('reads a best sentence that points back with every sentence it points to', async () => {
+    // "它们发挥……" points to "这些文件……", which points to the sentence naming the documents: the answer
+    // had opened with "这些文件", naming none.
+    const answer = (await app.assistant.handle(message('功能型社区有哪些'))).answer;
+    expect(answer).toMatch(/^钱塘区先后制定了《钱塘\(新\)区功能型产业社区建设工作方案\(试行\)》[^\n]*这些文件进一步完善了[^\n]*它们发挥/);
   });
 
   it('answers where, how long or who from a section whose heading asks it so', async () => {
