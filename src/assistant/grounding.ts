@@ -503,6 +503,10 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   // "这个要多久" (of a repair being filed) names nothing else: what it asks is all there is to go by.
   const onlyAsks = terms.every(({ asks }) => asks);
   const wantsNumber = NUMBER_QUESTION.test(question);
+  // "建制型社区有几个" is answered by "4个建制型产业社区", which counts what is asked, before "分为……两类".
+  const countable = wantsNumber ? terms.filter(({ long, asks, weight }) => long && !asks && weight === 1).map(({ term }) => escapeRegExp(term)) : [];
+  const countsThing = countable.length ? new RegExp(`(?:\\d+|[一二两三四五六七八九十百千]+)(?:余|多)?万?[个项处场家类种间名位]?(?:${countable.join('|')})`) : undefined;
+  const countsAsked = (normalized: string) => countsThing?.test(normalized) ?? false;
   // "找社工线下去哪里" under the heading "线下可以去哪里": a heading asked the way the question is asks it.
   const askedAs = ASKED_AS.exec(question)?.[0];
   const listing = listsKind(question);
@@ -535,7 +539,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
         else score += where * weight * idf;
       }
       if (score > 0 || onlyAsks) score += asking;
-      if (wantsNumber && count) score *= 1.5;
+      if (wantsNumber && count) score *= countsAsked(normalized) ? 2.25 : 1.5;
       if (askedAs && section.includes(askedAs)) score *= 1.5;
       // A document's opening lines say what its subject is.
       if (wantsDefinition && !hit.chunk.section) score *= 1.6;

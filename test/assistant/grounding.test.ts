@@ -61,6 +61,15 @@ describe('extractive answers', () => {
     expect(answer.text.startsWith('钱塘区常年工作生活着30余万产业员工')).toBe(true);
   });
 
+  it('answer "how many" with a sentence that counts what is asked, not only with another count beside its words', async () => {
+    const { hits, scorer } = await found(
+      passage('kinds', '钱塘区的产业社区分为"建制型"和"功能型"两类，全域覆盖。'),
+      passage('counted', '钱塘区有4个建制型产业社区，包括白杨街道邻里社区、临江街道高新社区等。', { section: '建制型产业社区' }),
+    );
+    // It had been answered with the two kinds alone.
+    expect(extractiveAnswer('建制型社区有几个', hits, scorer, TODAY).text).toContain('钱塘区有4个建制型产业社区');
+  });
+
   it('answer "which services" with the sentence that lists services first', async () => {
     const { hits, scorer } = await found(
       passage('ecosystem', '服务围绕产业工人"8小时内外"生态圈展开，发挥资源链接优势，持续做优做实员工服务。'),
