@@ -5,7 +5,7 @@ import type { Prompts } from '../llm/prompts.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { toSimplified } from '../retrieval/text.ts';
 import type { Answerer } from './answerer.ts';
-import { asksWhatItIs, withoutWhoAndWhereIAm } from './grounding.ts';
+import { asksWhatItIs, namesAValue, withoutWhoAndWhereIAm } from './grounding.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { carryOverTopic, isFollowUp, questionsIn, type AskedQuestion } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -360,7 +360,7 @@ const SAID_AND_IN_THE_DOCUMENTS = 0.5;
  * with nothing; the request is taken, under that category.
  */
 async function unaskedRequest(ctx: MessageContext): Promise<string | undefined> {
-  if (ctx.decision!.by === 'rule' || asksSomething(ctx.question)) return undefined;
+  if (ctx.decision!.by === 'rule' || asksSomething(ctx.question) || namesAValue(ctx.question)) return undefined;
   const category = ctx.services.router.clearCategoryOf(ctx.question);
   if (category === FALLBACK_CATEGORY || (await ctx.services.answerer.covers(ctx.question, SAID_AND_IN_THE_DOCUMENTS))) return undefined;
   return category;

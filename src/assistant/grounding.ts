@@ -96,7 +96,7 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   { asks: /哪一?类|哪一?种类型|什么类型|什么类别|属于哪一?种|哪一?种社区/, says: /[型类]/, value: '类型' },
   // Who may live there: "邻里中心可以带家属住吗" is not answered by how many rooms there are.
   {
-    asks: /带(?:家属|家人|老婆|老公|爱人|孩子|小孩|父母)|谁(?:可以|能)住|什么人(?:可以|能)住|(?:外地|本地|外省|单身|夫妻|情侣|没结婚|未婚|已婚|入职|员工|职工|工人|实习生|临时工|毕业生)\p{Script=Han}{0,2}?(?:也)?(?:可以|能)(?:一起)?(?:申请|入)?住(?!多少|几)|入住条件/u,
+    asks: /带(?:家属|家人|老婆|老公|爱人|孩子|小孩|父母)|谁(?:可以|能)住|(?:给|让)谁住|哪些人(?:可以|能)住|什么人(?:可以|能)住|(?:外地|本地|外省|单身|夫妻|情侣|没结婚|未婚|已婚|入职|员工|职工|工人|实习生|临时工|毕业生)\p{Script=Han}{0,2}?(?:也)?(?:可以|能)(?:一起)?(?:申请|入)?住(?!多少|几)|入住条件/u,
     says: /入住|条件/,
     value: '入住条件',
   },
@@ -124,6 +124,10 @@ const kindAsked = (question: string) => ANSWER_KINDS.find(({ asks }) => asks.tes
 
 /** Whether a question wants one kind of value: a price, a phone number, an address, how far. */
 export const wantsAValue = (question: string): boolean => kindAsked(question) !== undefined;
+
+const VALUE_NAMED_AT_END = /(?:条件|要求|地址|电话|房租|租金|收费标准|费用|价格|开放时间|营业时间|材料|手续)$/u;
+/** "蓝领公寓申请条件", "下沙邻里中心电话": typed as a search is, a value named last is asked for. */
+export const namesAValue = (text: string): boolean => VALUE_NAMED_AT_END.test(text.replace(/[\s\p{P}]+$/u, '')) && wantsAValue(text);
 
 /**
  * What a sentence must hold to answer `question`, when the question wants one kind of value. Where a
@@ -494,7 +498,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const says = wantedKind(question);
   // Nor is "评选示范单元有什么条件", which names no glossary term: a passage that holds the kind of value
   // asked for answers only when it also has a word of what it is asked of.
-  const topical = says ? terms.filter(({ term, long }) => long && !says.test(term)) : [];
+  const topical = says ? terms.filter(({ term, long, weight }) => long && weight === 1 && !says.test(term)) : [];
   const offSubject = (chunk: Chunk) => {
     const whole = haystackOf(chunk);
     if (subjects.length > 0 && !subjects.some((words) => words.some((word) => whole.includes(word)))) return true;

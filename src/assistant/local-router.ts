@@ -5,7 +5,7 @@ import type { Glossary } from '../knowledge/glossary.ts';
 import { askedWithMa, isPunctuation, normalizeText, plainParticles } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
-import { ASKS_HOW_IT_IS_DONE, wantsAValue, withoutWhoAndWhereIAm } from './grounding.ts';
+import { ASKS_HOW_IT_IS_DONE, namesAValue, wantsAValue, withoutWhoAndWhereIAm } from './grounding.ts';
 import { NaiveBayes } from './naive-bayes.ts';
 import { asksSomething } from './router.ts';
 import { ROUTES, type Route, type RouteDecision } from './types.ts';
@@ -44,13 +44,15 @@ const ASKING_TO_ASK = /(?<=^|[\s\p{P}])我?想问(?:问|一下|下)?/gu;
  * "帮我修空调，要多少钱" asks for a repair: both stay requests.
  */
 function onlyAsksAValue(text: string): boolean {
-  if (!wantsAValue(text) || ASKS_FOR_ACTION.test(text)) return false;
+  if (!wantsAValue(text) || ASKS_FOR_ACTION.test(text.replace(OF_THE_ACT, ''))) return false;
   return text
     .replace(POLITE_ASKING, '')
     .split(/[\s\p{P}]+/u)
     .filter(Boolean)
-    .every(asksSomething);
+    .every((clause) => asksSomething(clause) || namesAValue(clause));
 }
+/** "蓝领公寓申请条件", "维修电话": what applying or a repair takes is asked, nothing is to be done. */
+const OF_THE_ACT = /(?:申请|维修|报名|登记|预约)(?=条件|材料|办法|流程|手续|要求|费用|电话|时间|地址)/g;
 
 /** Words that ask for something to be done, or say it is wanted: "帮我办居住证", "我想申请公寓". */
 const WANTS_IT_DONE = /帮|派|给我|替我|我想|我要|想要/;

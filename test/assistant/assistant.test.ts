@@ -282,6 +282,12 @@ describe('assistant offline', () => {
     }
   });
 
+  it('takes a value named as a search is typed for a question, not a request', async () => {
+    // "蓝领公寓申请材料" was filed as a housing request: said, not asked, and not in the documents.
+    const result = await app.assistant.handle(message('蓝领公寓申请材料'));
+    expect(result).toMatchObject({ route: 'no_answer', ticket: null, notStated: '蓝领公寓的申请材料' });
+  });
+
   it('takes a trouble said, not asked, that the documents do not cover as a request of its service', async () => {
     // Not "现有资料里没有找到这个问题的说明": the person said how they are, and asked for nothing to look up.
     for (const [said, category, label] of [

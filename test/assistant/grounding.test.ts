@@ -111,6 +111,7 @@ describe('extractive answers', () => {
     expect(wantedValue('医药港社区是什么类型')).toBe('医药港社区的类型');
     expect(wantedValue('怎么去下沙邻里中心')).toBe('下沙邻里中心的地址');
     expect(wantedValue('人才公寓谁可以住')).toBe('人才公寓的入住条件');
+    expect(wantedValue('蓝领公寓是给谁住的')).toBe('蓝领公寓的入住条件');
     expect(wantedValue('外地人能住蓝领公寓吗')).toBe('蓝领公寓的入住条件');
     expect(wantedValue('夫妻能一起住吗')).toBe('入住条件');
     expect(wantedValue('新入职员工可以住蓝领公寓吗')).toBe('蓝领公寓的入住条件');
@@ -193,6 +194,8 @@ describe('extractive answers', () => {
     const apply = extractiveAnswer('社企共建基金怎么申请', hits, scorer, TODAY).text;
     expect(apply).toContain('《社企共建基金运行管理办法》');
     expect(apply).not.toContain('房租');
+    // Nor is the training fee, though the centres' passage says 申请 where the question says 报名 (its synonym).
+    expect(extractiveAnswer('培训报名费用', hits, scorer, TODAY).text).toBe('');
     // A sentence need not name the subject itself when its passage does ("具体地址" of the places above it).
     expect(extractiveAnswer('邻里中心的地址在哪', [hits[2]!], scorer, TODAY).text).toBe('具体地址和开放时间，现有资料没有写明，可以转人工查询[1]。');
   });

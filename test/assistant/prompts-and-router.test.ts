@@ -148,6 +148,9 @@ describe('local router', () => {
     expect(router.route('宿舍空调坏了，物业电话多少')).toMatchObject({ route: 'handoff', category: 'repair' });
     expect(router.route('帮我修空调，要多少钱')).toMatchObject({ route: 'handoff', category: 'repair' });
     expect(router.route('我想申请人才公寓，房租多少')).toMatchObject({ route: 'handoff', category: 'housing' });
+    // Typed as a search is, naming the value: "蓝领公寓申请条件" was a housing request, "维修电话" a greeting.
+    for (const text of ['蓝领公寓申请条件', '蓝领公寓申请材料', '宿舍费用', '维修电话']) expect(router.route(text).route, text).toBe('answer');
+    expect(router.route('宿舍空调坏了，物业电话')).toMatchObject({ route: 'handoff', category: 'repair' });
   });
 
   it('routes what is asked, not where the asker is or what their job is', async () => {
