@@ -170,7 +170,9 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
     .replace(/(\p{Script=Han})[不没]$/u, (half, verb: string) => (asked[0].startsWith(verb) ? '' : half));
   const stated = before
     .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我们?(?:公司|厂里?|单位)?|(?:企业|公司)(?=想|要|了解|知道|咨询))?(?:请问|想问一?下|问一?下|问问|(?:想|要)?(?:了解|知道|咨询)(?:一下)?)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
-    .replace(/(?:的|是|属于|谁|可以|能|有|需要|需|要|带|准备|申请|领取|补贴|补助|资助|有无|是否|可不可以)+$/, '');
+    .replace(/(?:的|是|属于|谁|可以|能|有|需要|需|要|带|准备|申请|领取|补贴|补助|资助|有无|是否|可不可以)+$/, '')
+    // "蓝领公寓一个月房租多少钱": how often it is paid is no part of the thing.
+    .replace(/(?:一个?|每个?)(?:月|年|天|晚|周|星期|学期)$/, '');
   // "外地人能住蓝领公寓吗", "有没有免费的技能培训", "免费培训有吗": what is asked about comes after the asking.
   const after = clause
     .slice(asked.index + asked[0].length)

@@ -133,6 +133,9 @@ describe('extractive answers', () => {
     // An amount granted is no price: "社企共建基金能申请多少钱" is not asking for its fees.
     expect(wantedValue('社企共建基金能申请多少钱')).toBe('社企共建基金的金额');
     expect(wantedValue('蓝领公寓多少钱')).toBe('蓝领公寓的收费标准');
+    // How often it is paid is no part of the thing: not "蓝领公寓一个月的收费标准".
+    expect(wantedValue('蓝领公寓一个月房租多少钱')).toBe('蓝领公寓的收费标准');
+    expect(wantedValue('宿舍每月租金多少')).toBe('宿舍的收费标准');
     expect(wantedValue('下沙邻里中心有电话吗')).toBe('下沙邻里中心的电话');
     expect(wantedValue('另外问一下蓝领公寓在哪')).toBe('蓝领公寓的地址');
     expect(wantedValue('电话多少，邻里中心房租多少')).toBe('电话');
