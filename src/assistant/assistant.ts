@@ -247,7 +247,7 @@ const respond: Step<MessageContext> = async function respond(ctx) {
       // Nor is that question what the request is about: "工资被拖欠了，帮我找人调解，顺便问下邻里中心有几个"
       // had been filed under housing. The local classifier decides on the rest; a model read it all.
       const category = aside && decision.by === 'local' ? undefined : decision.category;
-      ctx.result.category = category ?? ctx.services.router.categoryOf(aside ? ctx.question.replace(aside.clause, '') : ctx.message.text);
+      ctx.result.category = category ?? ctx.services.router.categoryOf(aside ? aside.clauses.reduce((rest, clause) => rest.replace(clause, ''), ctx.question) : ctx.message.text);
       ctx.result.route = 'handoff';
       await ctx.services.handoff.handle(ctx);
       if (aside) ctx.result.answer = `${aside.text}\n${ctx.result.answer}`;
@@ -300,14 +300,7 @@ async function answer(ctx: MessageContext, questions: AskedQuestion[]): Promise<
     kept.forEach((sentence) => sentences.add(said(sentence)));
     const text = kept.join('');
     if (!said(text)) continue;
-    // A passage cited twice keeps its first number; an FAQ answer, which marks none, cites its entry.
-    const marked = new Set([...text.matchAll(CITATION_MARKER)].map((match) => Number(match[1])));
-    const numbers = new Map<number, number>();
-    for (const citation of outcome.citations.filter((one) => !marked.size || marked.has(one.n))) {
-      const same = citations.find((one) => one.source === citation.source && one.section === citation.section);
-      numbers.set(citation.n, same?.n ?? citations.push({ ...citation, n: citations.length + 1 }));
-    }
-    texts.push(text.replace(CITATION_MARKER, (marker, n: string) => (numbers.has(Number(n)) ? `[${numbers.get(Number(n))}]` : marker)));
+    texts.push(numbered(text, outcome.citations, citations));
     if (!first) emit(`\n${texts.at(-1)}`);
   }
   const after = [...steps].map((step) => `\n${step}`).join('');
@@ -321,30 +314,51 @@ async function answer(ctx: MessageContext, questions: AskedQuestion[]): Promise<
 }
 
 /**
+ * One answer's text with its citations numbered as those of the whole reply, which `citations` holds
+ * and gains: a passage cited twice keeps its first number; an FAQ answer, which marks none, cites its entry.
+ */
+function numbered(text: string, cited: Citation[], citations: Citation[]): string {
+  const marked = new Set([...text.matchAll(CITATION_MARKER)].map((match) => Number(match[1])));
+  const numbers = new Map<number, number>();
+  for (const citation of cited.filter((one) => !marked.size || marked.has(one.n))) {
+    const same = citations.find((one) => one.source === citation.source && one.section === citation.section);
+    numbers.set(citation.n, same?.n ?? citations.push({ ...citation, n: citations.length + 1 }));
+  }
+  return text.replace(CITATION_MARKER, (marker, n: string) => (numbers.has(Number(n)) ? `[${numbers.get(Number(n))}]` : marker));
+}
+
+/**
  * "宿舍空调坏了，帮忙派人修一下，顺便问下邻里中心有几个": the request is taken, and the question asked
  * beside it, when the documents answer it, is answered first, in a reply of its own; when they are
  * about it and do not state the value asked ("我要报名技能培训，培训要钱吗"), that is said, and that the
- * worker can be asked. Returns the question and its answer.
+ * worker can be asked. Each question asked beside it is: "……邻里中心还有房吗？房租怎么算？" had heard
+ * nothing of the rent. Returns the questions and what was said of them.
  */
-async function askedAside(ctx: MessageContext): Promise<{ clause: string; text: string } | undefined> {
+async function askedAside(ctx: MessageContext): Promise<{ clauses: string[]; text: string } | undefined> {
   if (ctx.urgent) return undefined;
   const { router, answerer, tokenizer } = ctx.services;
   const clauses = ctx.question.split(/[，,；;。！!？?\s]+/).filter(Boolean);
   if (clauses.length < 2) return undefined;
+  const asked: string[] = [];
+  const texts: string[] = [];
+  const citations: Citation[] = [];
   for (const clause of clauses) {
     if (!asksSomething(clause) || !router.asksTheDocuments(clause)) continue;
     // The same text for both: the answerer keeps the evidence of the question it was last asked.
     const question = withoutWhoAndWhereIAm(clause, tokenizer);
     const outcome = await answerer.answer(question, () => {}, ctx.log);
-    const text = outcome.answered ? outcome.text : outcome.notStated && replies.notStatedBeside(outcome.notStated);
-    if (!text) continue;
-    ctx.result.replies.push(replyTo(ctx, { text, citations: outcome.citations }));
-    ctx.result.citations = outcome.citations;
-    ctx.emit({ type: 'text-delta', text: `${text}\n` });
-    ctx.emit({ type: 'citations', citations: outcome.citations });
-    return { clause, text };
+    const text = outcome.answered ? numbered(outcome.text, outcome.citations, citations) : outcome.notStated && replies.notStatedBeside(outcome.notStated);
+    if (!text || texts.some((one) => said(one) === said(text))) continue;
+    asked.push(clause);
+    texts.push(text);
   }
-  return undefined;
+  if (!texts.length) return undefined;
+  const text = texts.join('\n');
+  ctx.result.replies.push(replyTo(ctx, { text, citations }));
+  ctx.result.citations = citations;
+  ctx.emit({ type: 'text-delta', text: `${text}\n` });
+  ctx.emit({ type: 'citations', citations });
+  return { clauses: asked, text };
 }
 
 /**
