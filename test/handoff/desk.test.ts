@@ -237,7 +237,7 @@ describe('a whole request, from a park group to the rating', () => {
     const two = await app.assistant.handle(wecom('你好，我是医药港一家企业的人事，我们想给员工申请宿舍，邻里中心还有房吗？房租怎么算？', { user: 'asks-two-aside' }));
     expect(two.route).toBe('handoff');
     expect(two.replies[0]!.text).toMatch(/^已建成下沙邻里中心[^\n]*14108间房源\[1\]。\n现有资料没有写明房租标准[^\n]*\[2\]。$/);
-    expect(two.replies[0]!.citations.map((citation) => citation.n)).toEqual([1, 2]);
+    expect(two.replies[0]!.citations!.map((citation) => citation.n)).toEqual([1, 2]);
 
     // Declined as beyond the bot, with a person offered: the person gets what was asked.
     const declined = await app.assistant.handle(wecom('电脑蓝屏了怎么办', { user: 'blue-screen' }));
