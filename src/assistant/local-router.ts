@@ -40,8 +40,9 @@ const ASKING_TO_ASK = /(?<=^|[\s\p{P}])我?想问(?:问|一下|下)?/gu;
 
 /**
  * "宿舍一个月多少钱", "公寓离厂远不远", "蓝领公寓申请条件": every clause asks, or names the value as a
- * search is typed, one of them for a value the documents would state, and none for something to be done. "宿舍空调坏了，物业电话多少" says what is wrong, and
- * "帮我修空调，要多少钱" asks for a repair: both stay requests.
+ * search is typed, one of them for a value the documents would state, and none for something to be
+ * done. "宿舍空调坏了，物业电话多少" says what is wrong, and "帮我修空调，要多少钱" asks for a repair:
+ * both stay requests.
  */
 function onlyAsksAValue(text: string): boolean {
   if (!wantsAValue(text) || ASKS_FOR_ACTION.test(text.replace(OF_THE_ACT, ''))) return false;
