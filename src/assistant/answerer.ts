@@ -86,7 +86,8 @@ export class Answerer {
       log.debug({ relevance: grounded.score, lacks: grounded.lacks }, grounded.lacks ? 'the value asked for is not in the documents' : 'below the relevance threshold');
       // "公积金怎么提取", "有没有篮球场": what no document mentions is named, as it is above the threshold.
       const missing = grounded.lacks ? undefined : unmentioned(question, grounded.scorer);
-      if (!missing) return notAnswered(grounded.lacks, grounded.score, emit);
+      // "维修电话多少": the value asked of a thing is named even where no document is about the thing.
+      if (!missing) return notAnswered(grounded.lacks ?? wantedValue(question, { ofANamedThing: true }), grounded.score, emit);
       const text = replies.unmentioned(missing, '');
       emit(text);
       return { answered: false, text, citations: [], relevance: grounded.score, via: 'none', unmentioned: missing };

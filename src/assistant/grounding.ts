@@ -145,13 +145,15 @@ function wantedKind(question: string): RegExp | undefined {
 /**
  * The value a question wants, as what the documents would have to state: "下沙邻里中心在哪里" →
  * 下沙邻里中心的地址, "医药港社区的电话是多少" → 医药港社区的电话 — the thing being what its clause
- * names before it asks. Undefined when the question wants no one kind of value.
+ * names before it asks. Undefined when the question wants no one kind of value, or, `ofANamedThing`,
+ * when it names nothing the value is of ("晚上几点关门").
  */
-export function wantedValue(question: string): string | undefined {
+export function wantedValue(question: string, { ofANamedThing = false } = {}): string | undefined {
   const kind = kindAsked(question);
   if (!kind) return undefined;
   const thing = thingAsked(question, kind);
-  return thing ? `${thing}的${kind.value}` : kind.value;
+  if (thing) return `${thing}的${kind.value}`;
+  return ofANamedThing ? undefined : kind.value;
 }
 
 /** What a question wants a value of, as it names it ("下沙邻里中心在哪里" → 下沙邻里中心), if it names it. */
@@ -171,14 +173,19 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
   const stated = before
     .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我们?(?:公司|厂里?|单位)?|(?:企业|公司)(?=想|要|了解|知道|咨询))?(?:请问|想问一?下|问一?下|问问|(?:想|要)?(?:了解|知道|咨询)(?:一下)?)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
     .replace(/(?:的|是|属于|谁|可以|能|有|需要|需|要|带|准备|申请|领取|补贴|补助|资助|有无|是否|可不可以)+$/, '')
-    // "蓝领公寓一个月房租多少钱": how often it is paid is no part of the thing.
-    .replace(/(?:一个?|每个?)(?:月|年|天|晚|周|星期|学期)$/, '');
+    // "蓝领公寓一个月房租多少钱": how often it is paid is no part of the thing, nor is when
+    // ("食堂晚上几点关门").
+    .replace(/(?:一个?|每个?)(?:月|年|天|晚|周|星期|学期)$/, '')
+    .replace(/(?:早上|上午|中午|下午|晚上|白天|夜里|周末|平时|工作日|节假日)$/, '');
   // "外地人能住蓝领公寓吗", "有没有免费的技能培训", "免费培训有吗": what is asked about comes after the asking.
+  // "晚上几点关门": 关门 asks it again.
   const after = clause
     .slice(asked.index + asked[0].length)
+    .replace(new RegExp(kind.asks.source, 'gu'), '')
     .replace(/^的/, '')
     .replace(YES_NO_TAIL, '')
-    .replace(/有$/, '');
+    // "养猫可以吗": whether it is allowed is asked, no thing named.
+    .replace(/(?:有|可以|能|行|允许)$/, '');
   // "你们几点下班" asks it of whoever answers, no thing the documents name (not "下班" either).
   if (PRONOUN.test(stated)) return undefined;
   // "区里有没有免费的技能培训": what comes before asking whether there is one is where, not what.

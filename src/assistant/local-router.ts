@@ -167,6 +167,8 @@ export class LocalRouter {
     // "宿舍一个月多少钱", "公寓离厂远不远" sound like housing requests, and "晚上几点关门" like "晚上好":
     // each asks only what the documents would state.
     else if ((label === 'greeting' || label === 'handoff') && onlyAsksAValue(text)) route = ['answer', probabilities.answer ?? 0];
+    // "维修电话多少" sounded like "彩票号码是多少"; it asks a value of one of the services.
+    else if (label === 'out_of_scope' && onlyAsksAValue(text) && mostPlausible(this.predictCategory(text, text).probabilities, PLAUSIBLE_WITHOUT_ASKING) !== FALLBACK_CATEGORY) route = ['answer', probabilities.answer ?? 0];
     // "停电了什么时候来电" (0.81 a greeting) and "窗户玻璃碎了" (out of scope, like "手机屏幕碎了") are 报修.
     else if ((label === 'greeting' || label === 'out_of_scope') && this.clearCategoryOf(text) !== FALLBACK_CATEGORY) route = likeliest('answer', 'handoff');
     // "居住证怎么办理" sounded like a request (办, and 怎么办 in 怎么办理) and was filed under 心理关怀 for

@@ -72,6 +72,14 @@ describe('assistant offline', () => {
     expect(unanswered.find((entry) => entry.userId === 'asker-42')).toMatchObject({ text: '公积金怎么提取', route: 'no_answer', answered: false });
     // How a value is asked names no thing: not "没有提到"关门"".
     expect((await app.assistant.handle(message('晚上几点关门'))).answer).toMatch(/^现有资料里没有找到这个问题的说明/);
+    // The value asked of a thing is named though no passage comes near the question: each had been
+    // "没有找到这个问题的说明" ("维修电话多少", before that, "这个我帮不上忙"). When it is asked is no
+    // part of the thing, and 关门 asks again: not "食堂晚上的开放时间".
+    expect((await app.assistant.handle(message('食堂晚上几点关门'))).answer).toMatch(/^现有资料里没有写明食堂的开放时间，/);
+    const phone = await app.assistant.handle(message('维修电话多少'));
+    expect(phone).toMatchObject({ route: 'no_answer', notStated: '维修的电话', citations: [] });
+    expect(phone.answer).toMatch(/^现有资料里没有写明维修的电话，/);
+    expect(phone.answer).toContain('转人工');
   });
 
   it('says that the documents never mention a paper asked how to get, in the group, with no request filed', async () => {

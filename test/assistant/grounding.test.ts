@@ -136,6 +136,14 @@ describe('extractive answers', () => {
     // How often it is paid is no part of the thing: not "蓝领公寓一个月的收费标准".
     expect(wantedValue('蓝领公寓一个月房租多少钱')).toBe('蓝领公寓的收费标准');
     expect(wantedValue('宿舍每月租金多少')).toBe('宿舍的收费标准');
+    // Nor is when it is asked, or asking again: not "食堂晚上的开放时间", "关门的开放时间".
+    expect(wantedValue('食堂晚上几点关门')).toBe('食堂的开放时间');
+    expect(wantedValue('邻里中心周末几点开门')).toBe('邻里中心的开放时间');
+    expect(wantedValue('晚上几点关门')).toBe('开放时间');
+    expect(wantedValue('晚上几点关门', { ofANamedThing: true })).toBeUndefined();
+    expect(wantedValue('维修电话多少', { ofANamedThing: true })).toBe('维修的电话');
+    // Whether it is allowed is asked, no thing named: not "可以的管理规定".
+    expect(wantedValue('养猫可以吗')).toBe('管理规定');
     expect(wantedValue('下沙邻里中心有电话吗')).toBe('下沙邻里中心的电话');
     expect(wantedValue('另外问一下蓝领公寓在哪')).toBe('蓝领公寓的地址');
     expect(wantedValue('电话多少，邻里中心房租多少')).toBe('电话');

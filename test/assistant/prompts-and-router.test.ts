@@ -151,6 +151,9 @@ describe('local router', () => {
     // Typed as a search is, naming the value: "蓝领公寓申请条件" was a housing request, "维修电话" a greeting.
     for (const text of ['蓝领公寓申请条件', '蓝领公寓申请材料', '宿舍费用', '维修电话']) expect(router.route(text).route, text).toBe('answer');
     expect(router.route('宿舍空调坏了，物业电话')).toMatchObject({ route: 'handoff', category: 'repair' });
+    // "维修电话多少" sounded like "彩票号码是多少" (out of scope at 0.98); it asks a value of a service.
+    for (const text of ['维修电话多少', '维修电话是多少']) expect(router.route(text).route, text).toBe('answer');
+    for (const text of ['彩票号码是多少', '中国有多少人口', '修手机多少钱']) expect(router.route(text).route, text).toBe('out_of_scope');
   });
 
   it('routes what is asked, not where the asker is or what their job is', async () => {
