@@ -362,17 +362,23 @@ export const AROUND_A_PLACE = /[\p{P}\p{S}]|我们?|本人|[一这那]家|公司
 /** What the asker may say they are ("我是HR", "我是公司人事", "本人是新员工"): who asks, not what. */
 const A_ROLE = /hr|人事|人力资源?|行政|招聘专员|新人|新来的|老板|负责人|经理|主管|普工|技工|工人|实习生/g;
 
+/** "我们是新能源企业", "我是一家做电池的公司的HR": what kind of firm the asker is from. */
+const A_FIRM_OF_SOME_KIND = /^(?:我们|我司|本公司|我)(?:公司|企业|厂)?(?:是|属于)(?:一家|一个)?(\p{Script=Han}{1,12}?)的?(?:企业|公司|工厂|厂|单位)的?$/u;
+
 /**
  * The question without the clauses that only say where the asker is or what their job is: "我在医药港
  * 上班，邻里中心有几个" asks about the centres, wherever they are, and its answer is not to be looked
  * for among passages about 医药港; "我是HR，想了解企业能享受哪些服务" asks about the services, and HR,
- * a word no document uses, made it look unanswered. A clause that says more ("我们是生物医药企业")
- * is part of the question, and a place the question names itself stays in it ("我在医药港，医药港有几个邻里中心").
+ * a word no document uses, made it look unanswered. So does a kind of firm the district's terms do not
+ * name ("我们是新能源企业"). A clause that says more ("我们是生物医药企业", which has its own service
+ * point) is part of the question, and a place the question names itself stays in it ("我在医药港，医药港有几个邻里中心").
  */
 export function withoutWhoAndWhereIAm(question: string, tokenizer: Tokenizer): string {
   const clauses = question.split(/(?<=[，,。；;！!\s])/);
   const onlyWhoOrWhere = (clause: string) => {
     const plain = normalizeText(clause).replace(/[\p{P}\s]+/gu, '');
+    const firm = A_FIRM_OF_SOME_KIND.exec(plain.replace(A_ROLE, ''))?.[1];
+    if (firm && !tokenizer.termsIn(firm).length && !tokenizer.synonymGroupsIn(firm).length && !tokenizer.placesIn(firm).length) return true;
     const places = tokenizer.placesIn(plain);
     const rest = places.reduce((text, place) => text.replaceAll(place, ''), plain).replace(A_ROLE, '');
     return rest.length < plain.length && !rest.replace(AROUND_A_PLACE, '');

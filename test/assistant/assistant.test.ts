@@ -478,6 +478,9 @@ describe('assistant offline', () => {
     const greeted = await app.assistant.handle(message('你好，我是大创小镇一家企业的HR，想问下企业能享受哪些服务？另外员工住宿有什么政策？'));
     expect(greeted.answer).not.toContain('没有找到');
     expect(greeted.answer).toMatch(/^钱塘区建有1个平台级生物医药产业服务驿站，还有1个区企业综合服务中心/);
+    // Nor a kind of firm no document names: 新能源 had made it "没有找到这个问题的说明".
+    const sector = await app.assistant.handle(message('我们是新能源企业，想了解区里对企业有哪些服务'));
+    expect(sector).toMatchObject({ route: 'answer', answer: expect.stringContaining('区企业综合服务中心') });
     // The question the documents say nothing about is named.
     const unknown = await app.assistant.handle(message('养猫可以吗？邻里中心有几个？'));
     expect(unknown.answer).toMatch(/^关于"养猫可以吗"，现有资料里没有找到说明，[^\n]*\n已建成下沙邻里中心[^\n]*14108/);

@@ -366,7 +366,10 @@ describe('where the asker is or what their job is, said before the question', ()
     // So is what their job is: HR is no word of the documents, and made the question look unanswered.
     expect(withoutWhoAndWhereIAm('我是HR，想了解企业能享受哪些服务', tokenizer)).toBe('想了解企业能享受哪些服务');
     expect(withoutWhoAndWhereIAm('你好，我是医药港一家公司的人事。企业服务有哪些', tokenizer)).toBe('你好，企业服务有哪些');
-    // What kind of firm the asker is, is part of the question.
+    // A kind of firm the district's terms do not name is who asks: 新能源 made the question unanswered.
+    expect(withoutWhoAndWhereIAm('我们是新能源企业，想了解区里对企业有哪些服务', tokenizer)).toBe('想了解区里对企业有哪些服务');
+    expect(withoutWhoAndWhereIAm('我是一家做电池的公司的HR，员工宿舍怎么申请', tokenizer)).toBe('员工宿舍怎么申请');
+    // One they name (生物医药 has its own service point) is part of the question.
     const kept = ['我们是生物医药企业，区里有没有专门对接的服务点？', '我在医药港上班', '我在医药港能住邻里中心吗', '我们的服务清单有哪些', '我是HR'];
     for (const question of kept) expect(withoutWhoAndWhereIAm(question, tokenizer), question).toBe(question);
   });
