@@ -319,7 +319,9 @@ export class HandoffDesk implements HandoffHandler {
               ? say.communityStillNeeded(THANKS.test(text), examples, Boolean(dispatcher))
               : adds
                 ? say.detailNoted(examples)
-                : say.askCommunityAgain(examples, Boolean(dispatcher));
+                : !named.length && asksSomething(text)
+                  ? say.askedBeforeCommunity(matter, examples, Boolean(dispatcher))
+                  : say.askCommunityAgain(examples, Boolean(dispatcher));
         this.tellRequester(ctx, again, draft.privateChannel);
         return true;
       } else {

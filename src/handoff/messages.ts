@@ -20,6 +20,9 @@ export const deskMessages = {
     `没找到这个社区。请告诉我你所在的产业社区或园区，例如：${examples}。${dispatched ? UNPLACED_OFFER : ''}回复"取消"可撤销。`,
   communityStillNeeded: (thanked: boolean, examples: string, dispatched: boolean) =>
     `${thanked ? '不客气。' : ''}登记还需要知道你在哪个产业社区或园区，例如：${examples}。${dispatched ? UNPLACED_OFFER : ''}回复"取消"可撤销。`,
+  /** A question while the community is asked for ("怎么申请", "什么时候能来修"): no place was named, and none was wrong. */
+  askedBeforeCommunity: (matter: string, examples: string, dispatched: boolean) =>
+    `这个社区工作者联系你时可以一并问问。登记${matter}还需要先知道你在哪个产业社区或园区，例如：${examples}。${dispatched ? UNPLACED_OFFER : ''}回复"取消"可撤销。`,
   detailNoted: (examples: string) => `已记下，会一并转给社区工作者。还需要知道你在哪个产业社区或园区，例如：${examples}。回复"取消"可撤销。`,
   askWhichCommunity: (names: string[]) => `你提到了${names.join('和')}，这次要找哪个社区处理？直接回复社区名称即可；回复"取消"可撤销。`,
   askDescription: '好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？',
