@@ -288,9 +288,10 @@ function unmentionedWord(question: string, scorer: Scorer): string | undefined {
   if (!thing) return undefined;
   // A paper is a thing whatever jieba tags it (驾照, 暂住证: v).
   const nouns = words(thing)
-    .filter(({ word, tag }) => /^(?:n|vn|eng|j)/.test(tag) || PAPERS.test(word))
+    .filter(({ word, tag }) => (/^(?:n|vn|eng|j)/.test(tag) || PAPERS.test(word)) && !QUESTION_WORD.test(word))
     .map(({ word }) => word);
-  if (nouns.some(known)) return undefined;
+  // "社区医院在哪": what a known word (社区) qualifies is the thing, and the documents never name it.
+  if (!nouns.length || known(nouns.at(-1)!)) return undefined;
   return nouns.filter((noun) => generalRarity(noun) >= THING_RARITY).at(-1);
 }
 

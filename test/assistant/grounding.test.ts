@@ -324,7 +324,7 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('有没有各方面培训', scorer)).toBeUndefined();
     expect(unmentioned('有相亲的服务吗', scorer)).toBeUndefined();
     // Not a yes/no question: "什么" is no particle.
-    // Asked of something: the nouns after the last 的, when none is known and one names a thing.
+    // Asked of something: the nouns after the last 的, when the last is not known and one names a thing.
     expect(unmentioned('邻里中心的停车位怎么申请', scorer)).toBe('停车位');
     expect(unmentioned('蓝领公寓的押金是多少', scorer)).toBe('押金');
     expect(unmentioned('矛盾调节的服务对象是谁', scorer)).toBeUndefined();
@@ -337,10 +337,15 @@ describe('what a question asks about that no document mentions', () => {
     expect(unmentioned('功能型社区的特点是什么', scorer)).toBeUndefined();
     expect(unmentioned('指导手册管什么', scorer)).toBeUndefined();
     expect(unmentioned('矛盾调节有什么特点吗', scorer)).toBeUndefined();
-    // Asked how or where with no 的: the nouns of the clause, none of them known. 办理 is (a synonym of 申请).
+    // Asked how or where with no 的: the nouns of the clause, the last of them not known. 办理 is (a synonym of 申请).
     expect(unmentioned('居住证在哪办', scorer)).toBe('居住证');
     expect(unmentioned('办健康证去哪', scorer)).toBe('健康证');
     expect(unmentioned('蓝领公寓在哪', scorer)).toBeUndefined();
+    // What a known word qualifies is the thing: "蓝领公寓健身房在哪" had been answered with the rooms.
+    expect(unmentioned('蓝领公寓健身房在哪', scorer)).toBe('健身房');
+    expect(unmentioned('邻里中心停车场在哪里', scorer)).toBe('停车场');
+    // A word that holds the asking (几版) is no thing.
+    expect(unmentioned('员工服务清单现在是几版', scorer)).toBeUndefined();
     // How it is asked (怎么办理, 怎么申请) names no thing: 办理 is in the documents (办理涉企服务), and
     // with it counted, "居住证怎么办理" was answered with where enterprises go.
     expect(unmentioned('居住证怎么办理', scorer)).toBe('居住证');
