@@ -100,6 +100,8 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
     says: /入住|条件/,
     value: '入住条件',
   },
+  // "邻里中心可以住多久": how long one may stay, which the number of rooms does not say.
+  { asks: /(?:住|租)(?:多久|多长时间)|租期|入住期限/, says: /期限|租期|\d+(?:个)?(?:年|月|天)|长期|短期/, value: '入住期限' },
   // "申请社企共建基金需要什么条件", "要带什么材料": what one must meet or bring, which a sentence
   // naming the fund does not say. What a standard requires is what it says: 要求 is a condition only
   // when asked of applying or taking part.

@@ -44,7 +44,7 @@ export function declinesOffer(text: string): boolean {
 // ("贵不贵", "远不远", "修没修"), a clause ending in 没 or 不 ("建好没", "能住不"), or a choice
 // ("是上班时间服务还是下班后服务"; "还是没修好" says). 几 asks only before a measure word:
 // "宿舍几天没热水了" says, not asks.
-const ASKS = new RegExp(`[?？吗呢]|哪|谁|什么|啥|咋|怎么|怎样|如何|多少|多久|多长时间|多远|几[个间家处场种项次位点版级]|是否|可不可以|是\\p{Script=Han}+还是|${A_NOT_A.source}`, 'u');
+const ASKS = new RegExp(`[?？吗呢]|哪|谁|什么|啥|咋|怎么|怎样|如何|多少|多久|多长|多远|几[个间家处场种项次位点版级]|是否|可不可以|是\\p{Script=Han}+还是|${A_NOT_A.source}`, 'u');
 const ASKS_AT_END = /(?:没有?|不)$/;
 
 /** Whether a message asks anything, rather than says something ("心里难受", "我在芯谷"). */

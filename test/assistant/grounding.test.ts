@@ -144,6 +144,10 @@ describe('extractive answers', () => {
     expect(wantedValue('维修电话多少', { ofANamedThing: true })).toBe('维修的电话');
     // Whether it is allowed is asked, no thing named: not "可以的管理规定".
     expect(wantedValue('养猫可以吗')).toBe('管理规定');
+    // How long one may stay: "邻里中心可以住多久" had been answered with the number of rooms.
+    expect(wantedValue('邻里中心可以住多久')).toBe('邻里中心的入住期限');
+    expect(wantedValue('公寓租期多长')).toBe('公寓的入住期限');
+    expect(wantedValue('多久有人联系我')).toBeUndefined();
     expect(wantedValue('下沙邻里中心有电话吗')).toBe('下沙邻里中心的电话');
     expect(wantedValue('另外问一下蓝领公寓在哪')).toBe('蓝领公寓的地址');
     expect(wantedValue('电话多少，邻里中心房租多少')).toBe('电话');

@@ -366,7 +366,7 @@ describe('whether a message finds fault with the answer', () => {
 
 describe('whether a message asks something', () => {
   it('knows a question by its mark, particle, question word, A-not-A, a choice or a clause ending in 没 or 不, and a statement by none', () => {
-    for (const asked of ['在吗', '那芯谷的呢', '邻里中心能住么', '有没有培训', '宿舍热水器坏了？', '住的地方太远了怎么办', '芯谷邻里中心建好没', '几点开门', '能住不，两个人', '修好要多久', '人才公寓贵不贵', '离厂里远不远', '空调修没修好', '员工服务清单现在是几版', '医药港社区是上班时间服务还是下班后服务']) {
+    for (const asked of ['在吗', '那芯谷的呢', '邻里中心能住么', '有没有培训', '宿舍热水器坏了？', '住的地方太远了怎么办', '芯谷邻里中心建好没', '几点开门', '能住不，两个人', '修好要多久', '人才公寓贵不贵', '离厂里远不远', '空调修没修好', '员工服务清单现在是几版', '医药港社区是上班时间服务还是下班后服务', '公寓租期多长']) {
       expect(asksSomething(asked), asked).toBe(true);
     }
     for (const said of ['心里难受', '我在芯谷上班', '宿舍几天没热水了', '住的地方太远了', '不需要', '主管动不动就骂人', '宿舍时不时停电', '还是没修好']) expect(asksSomething(said), said).toBe(false);
