@@ -144,6 +144,9 @@ describe('extractive answers', () => {
     expect(wantedValue('维修电话多少', { ofANamedThing: true })).toBe('维修的电话');
     // Whether it is allowed is asked, no thing named: not "可以的管理规定".
     expect(wantedValue('养猫可以吗')).toBe('管理规定');
+    // How to apply: "人才公寓怎么申请" had been answered with what the flats are part of.
+    expect(wantedValue('人才公寓怎么申请')).toBe('人才公寓的申请方式');
+    expect(wantedValue('社企共建基金的申请流程')).toBe('社企共建基金的申请方式');
     // How long one may stay: "邻里中心可以住多久" had been answered with the number of rooms.
     expect(wantedValue('邻里中心可以住多久')).toBe('邻里中心的入住期限');
     expect(wantedValue('公寓租期多长')).toBe('公寓的入住期限');
