@@ -13,8 +13,9 @@ const WHETHER_THERE_IS = /有没有?$|有(吗|么)$/;
 const PLACE_HAS = /^(?:那|那么)?(?:也|还)?(?:有没有?|有吗|有么)$/;
 // "你是谁", "我找谁": about the bot or the asker, not the topic.
 const PERSON = /[你您我]/;
+const ASKED_WHETHER = /[吗么]$/;
 
-type Names = Pick<Tokenizer, 'termsIn' | 'placesIn'>;
+type Names = Pick<Tokenizer, 'termsIn' | 'placesIn' | 'contentWords'>;
 
 /** True when a message only makes sense with the previous question. */
 export function isFollowUp(text: string, names: Names): boolean {
@@ -26,8 +27,18 @@ export function isFollowUp(text: string, names: Names): boolean {
   const besidesPlaces = names.placesIn(normalized).reduce((rest, place) => rest.replaceAll(place, ''), normalized);
   if (besidesPlaces !== normalized && PLACE_HAS.test(besidesPlaces)) return true;
   // "要钱吗", "远吗": asking for a value of nothing named is asking it of the topic; so is "要不要押金".
-  const bare = QUESTION_WORD.test(normalized) || wantsAValue(normalized) || A_NOT_A.test(normalized);
+  const bare = QUESTION_WORD.test(normalized) || wantsAValue(normalized) || A_NOT_A.test(normalized) || asksWhetherItIsDone(normalized, names);
   return normalized.length <= BARE_QUESTION_LENGTH && bare && !PERSON.test(normalized) && !names.termsIn(normalized).length;
+}
+
+/**
+ * "建好了吗", "能参加吗": whether something is done, asked with one verb of two characters or more and
+ * nothing else. Not "在吗", "是吗", "好吗", which greet or hear, nor "忙吗", "吃了吗", which are small talk.
+ */
+function asksWhetherItIsDone(normalized: string, names: Names): boolean {
+  if (!ASKED_WHETHER.test(normalized) || names.placesIn(normalized).length) return false;
+  const words = names.contentWords(normalized);
+  return words.length === 1 && words[0]!.tag === 'v' && [...words[0]!.word].length >= 2;
 }
 
 /**

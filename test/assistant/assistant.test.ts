@@ -427,6 +427,13 @@ describe('assistant offline', () => {
       expect(await app.assistant.handle(message(bare, { user })), bare).toMatchObject({ route: 'answer', ticket: null });
       expect(await loggedQuestion(user)).toBe(`社企共建基金${bare}`);
     }
+    // Whether something is done, asked with one verb, leans on the topic too: "建好了吗" had been greeted.
+    await app.assistant.handle(message('工业邻里中心有几个', { user }));
+    const built = await app.assistant.handle(message('建好了吗', { user }));
+    expect(built).toMatchObject({ route: 'answer', answer: expect.stringMatching(/已建成[^]*正在建设中/) });
+    expect(await loggedQuestion(user)).toBe('工业邻里中心建好了吗');
+    // "在吗" and small talk lean on nothing.
+    for (const text of ['在吗', '忙吗']) expect((await app.assistant.handle(message(text, { user }))).route, text).toBe('greeting');
     // "在哪里" after how many rooms the apartments have asks where they are, which the documents do not say.
     await app.assistant.handle(message('蓝领公寓有多少房间', { user: 'follow-where' }));
     expect((await app.assistant.handle(message('那在哪里', { user: 'follow-where' }))).answer).toMatch(/^现有资料里没有写明蓝领公寓的地址，/);
