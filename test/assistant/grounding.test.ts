@@ -144,6 +144,9 @@ describe('extractive answers', () => {
     expect(wantedValue('维修电话多少', { ofANamedThing: true })).toBe('维修的电话');
     // Whether it is allowed is asked, no thing named: not "可以的管理规定".
     expect(wantedValue('养猫可以吗')).toBe('管理规定');
+    // Who may apply is what one must meet: "社企共建基金谁可以申请" had been answered with what the fund is.
+    expect(wantedValue('社企共建基金谁可以申请')).toBe('社企共建基金的条件和要求');
+    expect(wantedValue('哪些企业可以申请社企共建基金')).toBe('社企共建基金的条件和要求');
     // How to apply: "人才公寓怎么申请" had been answered with what the flats are part of.
     expect(wantedValue('人才公寓怎么申请')).toBe('人才公寓的申请方式');
     expect(wantedValue('社企共建基金的申请流程')).toBe('社企共建基金的申请方式');
