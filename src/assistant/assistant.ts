@@ -290,6 +290,8 @@ async function answer(ctx: MessageContext, questions: AskedQuestion[]): Promise<
     const outcome = await ctx.services.answerer.answer(withoutWhoAndWhereIAm(question, ctx.services.tokenizer), first ? emit : () => {}, ctx.log);
     // Of several questions, the one the documents say nothing about is named.
     if (several && outcome.via === 'none' && outcome.text === replies.noAnswer) outcome.text = replies.noAnswerAbout(asked.replace(/[？?。！!]+$/, ''));
+    // Nor is anything to be looked up for what is only said.
+    else if (outcome.via === 'none' && outcome.text === replies.noAnswer && !asksSomething(asked)) outcome.text = replies.noAnswerToStatement;
     if (ctx.relevance === null || (outcome.relevance !== null && outcome.relevance < ctx.relevance)) ctx.relevance = outcome.relevance;
     if (outcome.unmentioned) ctx.result.unmentioned ??= outcome.unmentioned;
     if (outcome.notStated) ctx.result.notStated ??= outcome.notStated;

@@ -12,6 +12,8 @@ export const replies = {
   chineseOnly: '小融目前只能读懂中文。请用中文告诉我你想了解什么，例如"邻里中心在哪里"；需要人帮忙时回复"转人工"。',
   outOfScope: '这个我帮不上忙。我可以解答钱塘区产业社区的政策和服务，或者帮你联系社区工作者。',
   noAnswer: '现有资料里没有找到这个问题的说明，我不想给你不准确的信息。回复"转人工"，社区工作者会为你查询。',
+  // Said, not asked ("食堂饭里吃出虫子"): nothing is to be looked up, and a person can help.
+  noAnswerToStatement: '这个情况现有资料里没有相关说明。需要社区工作者帮忙的话，回复"转人工"，我帮你登记。',
   noAnswerAbout: (question: string) => `关于"${question}"，现有资料里没有找到说明，我不想给你不准确的信息。回复"转人工"，社区工作者会为你查询。`,
   unmentioned: (thing: string, related: string) =>
     `现有资料里没有提到"${thing}"，我不想给你不准确的信息。回复"转人工"，社区工作者会为你查询。${related ? `\n资料里相关的内容：${related}` : ''}`,

@@ -76,6 +76,10 @@ describe('assistant offline', () => {
     // "没有找到这个问题的说明" ("维修电话多少", before that, "这个我帮不上忙"). When it is asked is no
     // part of the thing, and 关门 asks again: not "食堂晚上的开放时间".
     expect((await app.assistant.handle(message('食堂晚上几点关门'))).answer).toMatch(/^现有资料里没有写明食堂的开放时间，/);
+    // What is only said is not looked up: "食堂饭里吃出虫子" had been told "没有找到这个问题的说明…为你查询".
+    const said = await app.assistant.handle(message('食堂饭里吃出虫子'));
+    expect(said).toMatchObject({ route: 'no_answer', ticket: null });
+    expect(said.answer).toBe('这个情况现有资料里没有相关说明。需要社区工作者帮忙的话，回复"转人工"，我帮你登记。');
     // How to apply is not what the place is part of ("…共同打造澜芯里人才公寓，作为园街融合服务点位").
     expect(await app.assistant.handle(message('人才公寓怎么申请'))).toMatchObject({ route: 'no_answer', notStated: '人才公寓的申请方式' });
     // How long one may stay is not the number of rooms; "公寓租期多长" had been a housing request.
