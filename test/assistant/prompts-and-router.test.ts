@@ -262,6 +262,9 @@ describe('local router', () => {
     // (0.54 to 0.46 before); a company signing with the community still is one.
     for (const text of ['公司要我签空白合同', '合同到期了公司不续签']) expect(router.categoryOf(text), text).toBe('dispute');
     expect(router.categoryOf('我们公司想和社区签合作协议')).toBe('enterprise_service');
+    // A child's schooling is no housing matter, though 孩子 is said in "带孩子过来住需要房子".
+    for (const text of ['孩子想在这边读书', '孩子读书的事']) expect(router.categoryOf(text), text).toBe('other');
+    expect(router.categoryOf('老婆孩子过来没地方住')).toBe('housing');
     // Housing asked for as HR asks it: 员工 and 问题 had made it 其他.
     for (const text of ['员工住宿问题怎么解决', '员工住宿问题']) expect(router.categoryOf(text), text).toBe('housing');
     expect(router.route('公司裁员了怎么办')).toMatchObject({ route: 'handoff', category: 'dispute' });
