@@ -545,7 +545,7 @@ export class HandoffDesk implements HandoffHandler {
       attempts: 0,
     };
     if (ctx.urgent) await this.markUrgent(draft, text);
-    await this.advance(ctx, draft, privateChannel ? assistantReplies.directOpening : '', Boolean(question));
+    await this.advance(ctx, draft, privateChannel ? assistantReplies.directOpening : '', question);
   }
 
   /** At night the one who has an urgent ticket may not see it for hours: the urgent contact hears now. */
@@ -567,7 +567,8 @@ export class HandoffDesk implements HandoffHandler {
   }
 
   /** Asks for the next missing detail, one question at a time, or opens the ticket. */
-  private async advance(ctx: MessageContext, draft: Draft, opening = '', forQuestion = false): Promise<void> {
+  /** `carried`: what the requester had said before asking for a person, which the request is about. */
+  private async advance(ctx: MessageContext, draft: Draft, opening = '', carried?: string): Promise<void> {
     const key = this.draftKey(ctx);
     const now = this.deps.clock.now();
     if (!draft.description || !draft.community) {
@@ -580,8 +581,8 @@ export class HandoffDesk implements HandoffHandler {
           ? say.askDescription
           : named.length > 1
             ? say.askWhichCommunity(named.map((one) => one.name))
-            : forQuestion
-              ? say.askCommunityForQuestion
+            : carried !== undefined
+              ? say.askCommunityForCarried(asksSomething(carried))
               : say.askCommunity(this.matterOf(draft.category));
       this.tellRequester(ctx, opening + question, draft.privateChannel);
       return;

@@ -15,7 +15,9 @@ const UNPLACED_OFFER = '不清楚的话回复"不清楚"，我先转给社区工
 /** What the handoff desk says, in plain Chinese. Ticket numbers are always said aloud as #1024. */
 export const deskMessages = {
   askCommunity: (matter: string) => `好的，我来帮你登记${matter}。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）`,
-  askCommunityForQuestion: '好的，我把你刚才问的问题转给社区工作者查询。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）',
+  // "找个工作" was said, not asked: nothing is to be looked up.
+  askCommunityForCarried: (asked: boolean) =>
+    `好的，我把你刚才${asked ? '问的问题转给社区工作者查询' : '说的情况转给社区工作者'}。请问你在哪个产业社区或园区？（例如：医药港、大创小镇、白杨街道邻里社区）`,
   askCommunityAgain: (examples: string, dispatched: boolean) =>
     `没找到这个社区。请告诉我你所在的产业社区或园区，例如：${examples}。${dispatched ? UNPLACED_OFFER : ''}回复"取消"可撤销。`,
   communityStillNeeded: (thanked: boolean, examples: string, dispatched: boolean) =>

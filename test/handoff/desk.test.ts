@@ -203,6 +203,10 @@ describe('a whole request, from a park group to the rating', () => {
     const offered = await app.assistant.handle(wecom('邻里中心能住吗', { user: 'says-yes' }));
     expect(offered.answer).toMatch(/\n需要住房方面的帮助，可以回复"转人工"，由社区工作者联系你。$/);
     expect(await app.assistant.handle(wecom('需要', { user: 'says-yes' }))).toMatchObject({ category: 'housing', answer: expect.stringMatching(/^好的，我把你刚才问的问题/) });
+    // What was said and not asked is passed on, not looked up.
+    await app.assistant.handle(wecom('找个工作', { user: 'says-job' }));
+    const job = await app.assistant.handle(wecom('转人工', { user: 'says-job' }));
+    expect(job.answer).toMatch(/^好的，我把你刚才说的情况转给社区工作者。请问你在哪个产业社区或园区/);
 
     // Something wrong said with a question: the question is answered, the service offered, and the
     // person asked for is for that service, with all that was said.
