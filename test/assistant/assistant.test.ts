@@ -404,6 +404,14 @@ describe('assistant offline', () => {
     expect(stocks.answer).toMatch(/帮不上忙.*产业社区的政策和服务/);
   });
 
+  it('reads 帮助 as the services, and 幸福里 as the district\'s 钱塘幸福里', async () => {
+    // "社区能提供什么帮助" had been answered with the rooms ("可提供14108间房源"): 提供 was all it shared.
+    const help = await app.assistant.handle(message('社区能提供什么帮助'));
+    expect(help.answer).toMatch(/^依托"社企开放日"等活动，已提供技术技能培训、心理健康关怀/);
+    // "幸福里是什么" had been unanswered: only the full name was known.
+    expect(await app.assistant.handle(message('幸福里是什么'))).toMatchObject({ route: 'answer', answer: expect.stringContaining('《"钱塘幸福里"社区服务综合体建设标准》') });
+  });
+
   it('carries the topic over to an elliptical follow-up', async () => {
     const first = await app.assistant.handle(message('临江的邻里中心建好了吗', { user: 'follow-1' }));
     expect(first.answer).toContain('临江产业邻里中心');
