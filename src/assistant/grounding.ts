@@ -295,7 +295,7 @@ function unmentionedWord(question: string, scorer: Scorer): string | undefined {
   const nouns = words(thing)
     .filter(({ word, tag }) => (/^(?:n|vn|eng|j)/.test(tag) || PAPERS.test(word)) && !QUESTION_WORD.test(word))
     .map(({ word }) => word);
-  // "社区医院在哪": what a known word (社区) qualifies is the thing, and the documents never name it.
+  // "蓝领公寓健身房在哪": what a known word (蓝领公寓) qualifies is the thing, and the documents never name it.
   if (!nouns.length || known(nouns.at(-1)!)) return undefined;
   return nouns.filter((noun) => generalRarity(noun) >= THING_RARITY).at(-1);
 }

@@ -566,8 +566,10 @@ export class HandoffDesk implements HandoffHandler {
     draft.urgent = { contactAlerted: Boolean(contact) };
   }
 
-  /** Asks for the next missing detail, one question at a time, or opens the ticket. */
-  /** `carried`: what the requester had said before asking for a person, which the request is about. */
+  /**
+   * Asks for the next missing detail, one question at a time, or opens the ticket. `carried` is what
+   * the requester said before asking for a person, which the request is about.
+   */
   private async advance(ctx: MessageContext, draft: Draft, opening = '', carried?: string): Promise<void> {
     const key = this.draftKey(ctx);
     const now = this.deps.clock.now();
