@@ -352,7 +352,7 @@ const INTERROGATIVE = /^(?:多久|多长时间|多少|多大|多远|几|哪|哪�
 const ASKED_AS = /哪里|哪儿|多久|谁/;
 // "员工可以享受哪些服务", "融治理的重点工作有哪些", "功能型产业社区有哪些": what kind of thing is to be
 // listed (服务, 重点工作, 功能型产业社区).
-const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,4}?)[吗呢呀啊]*$|(?:^|的)((?:(?!的)\p{Script=Han}){2,8})(?:有|是|包括)哪些[吗呢呀啊]*$/u;
+const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,6}?)[吗呢呀啊]*$|(?:^|的)((?:(?!的)\p{Script=Han}){2,8})(?:有|是|包括)哪些[吗呢呀啊]*$/u;
 // "同一个群", "每一个人" say which, not how many.
 const HAS_NUMBER = /\d|(?<![同每某])[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
 const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
@@ -452,12 +452,14 @@ export function countNotOf(question: string, answer: string, tokenizer: Tokenize
  * Whether a sentence lists things of the kind asked for: "已提供技术技能培训、心理健康关怀……等服务", or
  * begins an enumeration under a heading that names the kind ("四项重点工作" above "一是顶层设计…").
  */
-function listsKind(question: string): ((normalized: string, section: string) => boolean) | undefined {
+function listsKind(question: string, tokenizer: Tokenizer): ((normalized: string, section: string) => boolean) | undefined {
   const asked = LIST_QUESTION.exec(normalizeText(question).replace(/[\s\p{P}]+$/u, ''));
   const kind = asked?.[1] ?? asked?.[2];
   if (!kind) return undefined;
+  // "功能型社区有哪些" names 功能型产业社区 short.
+  const named = [kind, ...tokenizer.termsShortenedTo(kind)].map(escapeRegExp).join('|');
   // "新建了5个功能型产业社区，包括医药港产业社区、大创小镇产业社区等": a comma may come before 包括.
-  const lists = new RegExp(`、[^。；]*等${escapeRegExp(kind)}|${escapeRegExp(kind)},?(?:包括|有|分为)[^。；]*、`);
+  const lists = new RegExp(`、[^。；]*等(?:${named})|(?:${named}),?(?:包括|有|分为)[^。；]*、`);
   return (normalized, section) => lists.test(normalized) || (ENUMERATED.test(normalized) && section.includes(kind));
 }
 
@@ -534,7 +536,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const countsAsked = (normalized: string) => countsThing?.test(normalized) ?? false;
   // "找社工线下去哪里" under the heading "线下可以去哪里": a heading asked the way the question is asks it.
   const askedAs = ASKED_AS.exec(question)?.[0];
-  const listing = listsKind(question);
+  const listing = listsKind(question, tokenizer);
   const wantsDefinition = asksWhatItIs(question);
   const sides = comparedSides(question, terms);
   type Candidate = { hit: number; position: number; text: string; normalized: string; score: number };

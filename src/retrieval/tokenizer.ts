@@ -73,10 +73,13 @@ export class Tokenizer {
   private sounds: { term: string[]; syllables: string[] }[] | undefined;
   private readonly readings = new Map<string, string[]>();
   private readonly termList: string[];
+  /** Every word of the glossary: its terms and their synonyms. */
+  private readonly glossaryWords: string[];
 
   constructor(glossary: Glossary) {
     this.jieba = Jieba.withDict(dict);
     const words = new Set([...glossary.terms, ...glossary.synonyms.flat()].map((word) => normalizeText(word)));
+    this.glossaryWords = [...words];
     if (words.size) {
       const userDict = [...words].map((word) => `${word} 200000 n`).join('\n');
       this.jieba.loadDict(Buffer.from(userDict));
@@ -99,6 +102,21 @@ export class Tokenizer {
   termsHolding(word: string): string[] {
     const normalized = normalizeText(word);
     return this.termList.filter((term) => term !== normalized && term.includes(normalized));
+  }
+
+  /**
+   * The glossary's words (terms and synonyms) a shorter name stands for: its characters in order, with
+   * at most two left out ("功能型社区" → 功能型产业社区).
+   */
+  termsShortenedTo(word: string): string[] {
+    const short = [...normalizeText(word)];
+    return this.glossaryWords.filter((term) => {
+      const full = [...term];
+      if (full.length <= short.length || full.length - short.length > 2) return false;
+      let at = 0;
+      for (const character of full) if (character === short[at]) at++;
+      return at === short.length;
+    });
   }
 
   /** The glossary's domain terms a text names, the longest where two begin at one place. */

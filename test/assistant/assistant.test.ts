@@ -177,12 +177,17 @@ describe('assistant offline', () => {
     expect((await app.assistant.handle(message('功能型产业社区有几个'))).answer).toMatch(/^钱塘区依托产业平台新建了5个功能型产业社区/);
     // A kind of more than four characters: it had opened with "这些文件进一步完善了……".
     expect((await app.assistant.handle(message('功能型产业社区有哪些'))).answer).toMatch(/^钱塘区依托产业平台新建了5个功能型产业社区，包括医药港产业社区、大创小镇产业社区等\[1\]。/);
+    // Named short, and asked with 哪些 first: each had opened with the policy documents.
+    for (const question of ['功能型社区有哪些', '有哪些功能型社区']) {
+      expect((await app.assistant.handle(message(question))).answer, question).toMatch(/^钱塘区依托产业平台新建了5个功能型产业社区，包括/);
+    }
+    expect((await app.assistant.handle(message('建制型社区有哪些'))).answer).toMatch(/^钱塘区有4个建制型产业社区，包括白杨街道邻里社区/);
   });
 
   it('reads a best sentence that points back with every sentence it points to', async () => {
     // "它们发挥……" points to "这些文件……", which points to the sentence naming the documents: the answer
     // had opened with "这些文件", naming none.
-    const answer = (await app.assistant.handle(message('功能型社区有哪些'))).answer;
+    const answer = (await app.assistant.handle(message('产业社区框架有什么优势'))).answer;
     expect(answer).toMatch(/^钱塘区先后制定了《钱塘\(新\)区功能型产业社区建设工作方案\(试行\)》[^\n]*这些文件进一步完善了[^\n]*它们发挥/);
   });
 

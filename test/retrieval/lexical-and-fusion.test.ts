@@ -75,6 +75,15 @@ describe('tokenizer', () => {
     expect(district.withoutTerms('cc培训')).toBe('cc培训');
     expect(new Tokenizer({ terms: [], synonyms: [] }).withoutTerms('医药港')).toBe('医药港');
   });
+
+  it('knows the glossary word a shorter name stands for: its characters in order, at most two left out', () => {
+    const district = new Tokenizer({ terms: ['功能型', '工业邻里中心'], synonyms: [['功能型', '功能型产业社区']] });
+    expect(district.termsShortenedTo('功能型社区')).toEqual(['功能型产业社区']);
+    expect(district.termsShortenedTo('邻里中心')).toEqual(['工业邻里中心']);
+    // Three left out is another name; out of order, another thing.
+    expect(district.termsShortenedTo('功能社区')).toEqual([]);
+    expect(district.termsShortenedTo('社区功能型')).toEqual([]);
+  });
 });
 
 describe('BM25', () => {
