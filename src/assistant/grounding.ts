@@ -502,10 +502,13 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const asked = tokenizer.placesIn(question);
   // A word inside a place's name (医药 of 医药港) is not asked about on its own.
   const unnamed = asked.reduce((text, place) => text.replaceAll(place, ' '), normalizeText(question));
+  // "心理咨询在哪里做": a verb of one character (做, 办, 去) says how, as the asking does, not what about;
+  // "……做什么等问题" had answered it.
+  const lightVerbs = new Set(tokenizer.contentWords(question).filter(({ word, tag }) => tag === 'v' && [...word].length === 1).map(({ word }) => word));
   const terms = [...tokenizer.queryTerms(question)]
     .filter(([term]) => unnamed.includes(term) || !asked.some((place) => place !== term && place.includes(term)))
     .sort((a, b) => b[0].length - a[0].length)
-    .map(([term, weight]) => ({ term, weight, idf: scorer.lexical.idf(term), long: [...term].length > 1, asks: INTERROGATIVE.test(term) }));
+    .map(([term, weight]) => ({ term, weight, idf: scorer.lexical.idf(term), long: [...term].length > 1, asks: INTERROGATIVE.test(term) || lightVerbs.has(term) }));
   // "大创小镇属于哪类" is not answered by "钱塘芯谷产业社区属于哪类，资料没有说明": a sentence that names
   // another place, and not the one asked about (nor does its passage's heading), is about that place.
   const related = (place: string) => asked.some((one) => one.includes(place) || place.includes(one));

@@ -177,6 +177,11 @@ describe('assistant offline', () => {
     expect((await app.assistant.handle(message('功能型产业社区有几个'))).answer).toMatch(/^钱塘区依托产业平台新建了5个功能型产业社区/);
     // A kind of more than four characters: it had opened with "这些文件进一步完善了……".
     expect((await app.assistant.handle(message('功能型产业社区有哪些'))).answer).toMatch(/^钱塘区依托产业平台新建了5个功能型产业社区，包括医药港产业社区、大创小镇产业社区等\[1\]。/);
+    // A verb of one character says how, not what about: "心理咨询在哪里做" had been answered with the
+    // evaluation index, whose "要什么、有什么、做什么" shares only 做.
+    const counselling = (await app.assistant.handle(message('心理咨询在哪里做'))).answer;
+    expect(counselling).toContain('心理疏导');
+    expect(counselling).not.toContain('评价指标体系');
     // Named short, and asked with 哪些 first: each had opened with the policy documents.
     for (const question of ['功能型社区有哪些', '有哪些功能型社区']) {
       expect((await app.assistant.handle(message(question))).answer, question).toMatch(/^钱塘区依托产业平台新建了5个功能型产业社区，包括/);
