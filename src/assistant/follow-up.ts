@@ -44,15 +44,16 @@ function asksWhetherItIsDone(normalized: string, names: Names): boolean {
 /**
  * The offline rewrite: the follow-up carries the topic (the question asked on its own before it)
  * along. A place it names takes the place of the one asked about: "那白杨街道呢" after
- * "大创小镇是什么类型的社区" asks what type 白杨街道 is, and so does the topic from then on; so does
+ * "大创小镇是什么类型的社区" asks what type 白杨街道 is, and so does the topic from then on (a topic that
+ * named no place takes it: "那临江的呢" after "邻里中心有几个"); so does
  * another thing of the kind the topic asks about ("那社保卡呢" after "居住证怎么办理").
  */
 export function carryOverTopic(text: string, topic: string, names: Names): { question: string; topic: string } {
   const now = names.placesIn(text);
   const before = names.placesIn(topic);
   let carried = topic;
-  if (now.length && before.length && !before.some((place) => now.includes(place))) {
-    const place = now.reduce((longest, one) => (one.length > longest.length ? one : longest));
+  const place = now.length ? now.reduce((longest, one) => (one.length > longest.length ? one : longest)) : undefined;
+  if (place && before.length && !before.some((one) => now.includes(one))) {
     const named = new RegExp(`(?:${[...before].sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})+`, 'g');
     carried = normalizeText(topic).replace(named, place);
   }
@@ -73,7 +74,9 @@ export function carryOverTopic(text: string, topic: string, names: Names): { que
   if (subject && whether && now.length && !names.placesIn(subject).length) {
     return { question: `${own.slice(0, whether.index)}${whether[1] ? `有${subject}吗` : `有没有${subject}`}`, topic: carried };
   }
-  return { question: `${text.replace(/[？?]+$/, '')}，${carried}`, topic: carried };
+  // "那临江的呢" after "邻里中心有几个" asks about 临江's, and so does "建好了吗" after it.
+  const placed = place && !before.length ? `${place}的${normalizeText(carried)}` : carried;
+  return { question: `${text.replace(/[？?]+$/, '')}，${placed}`, topic: placed };
 }
 
 /**

@@ -454,6 +454,12 @@ describe('assistant offline', () => {
     const built = await app.assistant.handle(message('建好了吗', { user }));
     expect(built).toMatchObject({ route: 'answer', answer: expect.stringMatching(/已建成[^]*正在建设中/) });
     expect(await loggedQuestion(user)).toBe('工业邻里中心建好了吗');
+    // A place named of a topic that named none stays with it: "建好了吗" is then asked of 临江's.
+    await app.assistant.handle(message('邻里中心有几个', { user: 'follow-place' }));
+    await app.assistant.handle(message('那临江的呢', { user: 'follow-place' }));
+    expect(await loggedQuestion('follow-place')).toBe('那临江的呢，临江的邻里中心有几个');
+    await app.assistant.handle(message('建好了吗', { user: 'follow-place' }));
+    expect(await loggedQuestion('follow-place')).toBe('临江的邻里中心建好了吗');
     // "在吗" and small talk lean on nothing.
     for (const text of ['在吗', '忙吗']) expect((await app.assistant.handle(message(text, { user }))).route, text).toBe('greeting');
     // "在哪里" after how many rooms the apartments have asks where they are, which the documents do not say.
