@@ -81,7 +81,9 @@ export class Tokenizer {
     const words = new Set([...glossary.terms, ...glossary.synonyms.flat()].map((word) => normalizeText(word)));
     this.glossaryWords = [...words];
     if (words.size) {
-      const userDict = [...words].map((word) => `${word} 200000 n`).join('\n');
+      // Words of several characters only: jieba knows every character, and one forced to a high count
+      // cuts the words it is part of (房 of 房型 and 健身房).
+      const userDict = [...words].filter((word) => [...word].length > 1).map((word) => `${word} 200000 n`).join('\n');
       this.jieba.loadDict(Buffer.from(userDict));
     }
     this.places = [...new Set((glossary.places ?? []).map((place) => normalizeText(place)))];

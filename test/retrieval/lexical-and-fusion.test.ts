@@ -35,6 +35,14 @@ describe('tokenizer', () => {
     expect(district.queryTerms('上班时间在厂里能找谁').get('企业')).toBe(0.5);
   });
 
+  it('keeps whole the words a one-character synonym is part of', () => {
+    const district = new Tokenizer({ terms: [], synonyms: [['房', '房间']] });
+    // Forced into the dictionary, 房 had cut 房型 and 健身房 into characters.
+    expect(district.tokenize('蓝领公寓有哪些房型')).toContain('房型');
+    expect(district.tokenize('有健身房吗')).toContain('健身房');
+    expect(district.queryTerms('还有房吗').get('房间')).toBe(0.5);
+  });
+
   it('names the places a text names, and counts a synonym inside a place name only where the name is the synonym', () => {
     const district = new Tokenizer({ terms: [], places: ['医药港', '芯谷', '钱塘芯谷', '临江', '临江街道'], synonyms: [['医药', '生物医药'], ['芯谷', '钱塘芯谷']] });
     expect(district.placesIn('临江街道高新社区在哪')).toEqual(['临江', '临江街道']);
