@@ -553,21 +553,22 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     sentencesOf(hit.chunk, tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
       if ((says && !says.test(sentence)) || ANNOUNCES.test(sentence)) return;
       if (elsewhere(normalized, heading)) return;
-      const counted: string[] = [];
-      let score = 0;
-      let asking = 0;
+      const counted: { term: string; value: number; asks: boolean }[] = [];
       for (const { term, weight, idf, long, asks } of terms) {
-        // A compound's parts (邻里中心 → 邻里, 中心) are the same evidence: count it once.
-        if (counted.some((longer) => longer.includes(term))) continue;
         // The heading is part of what a passage says ("房源" above "合计可提供14108间").
         // A single character must stand as a word: 钱 in "多少钱" is not the 钱 of "钱塘".
         const inSentence = long ? normalized.includes(term) : words.has(term);
         const where = inSentence ? 1 : long && section.includes(term) ? 0.6 : 0;
         if (!where) continue;
-        counted.push(term);
-        if (asks) asking += where * weight * idf;
-        else score += where * weight * idf;
+        const value = where * weight * idf;
+        // A compound's parts (邻里中心 → 邻里, 中心) are the same evidence: counted once, as the
+        // strongest of them — 心理 asked, inside the synonym 心理健康 a sentence says, is 心理.
+        const compound = counted.filter((other) => other.term.includes(term)).sort((a, b) => b.value - a.value)[0];
+        if (compound) compound.value = Math.max(compound.value, value);
+        else counted.push({ term, value, asks });
       }
+      let score = counted.reduce((sum, { value, asks }) => (asks ? sum : sum + value), 0);
+      const asking = counted.reduce((sum, { value, asks }) => (asks ? sum + value : sum), 0);
       if (score > 0 || onlyAsks) score += asking;
       if (wantsNumber && count) score *= countsAsked(normalized) ? 2.25 : 1.5;
       if (askedAs && section.includes(askedAs)) score *= 1.5;
