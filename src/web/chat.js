@@ -125,10 +125,17 @@ async function poll() {
   }
 }
 
+/** The box grows with what is typed, to the height the page allows (on a phone, a long question was one clipped line). */
+function fitInput() {
+  input.style.height = '';
+  if (input.scrollHeight > input.clientHeight) input.style.height = `${input.scrollHeight + input.offsetHeight - input.clientHeight}px`;
+}
+input.addEventListener('input', fitInput);
 $('#composer').addEventListener('submit', (event) => {
   event.preventDefault();
   const text = input.value;
   input.value = '';
+  fitInput();
   void send(text);
 });
 input.addEventListener('keydown', (event) => {

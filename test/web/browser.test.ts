@@ -69,6 +69,25 @@ describe('the pages in a real browser (headless Chromium)', () => {
     await page.close();
   });
 
+  it('a worker on a phone sees the whole of a long question while typing it, and a one-line box again once it is sent', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+    page.setDefaultTimeout(8000);
+    await page.goto(`${base}/`);
+    const height = () => page.locator('#input').evaluate((box: HTMLTextAreaElement) => ({ shown: box.clientHeight, needed: box.scrollHeight }));
+    const empty = await height();
+    // The hint fits on one line: it had been cut off after "按 Enter 发".
+    expect(empty.needed).toBeLessThanOrEqual(empty.shown);
+    await page.fill('#input', '你好，我是医药港一家企业的人事，我们想给新来的员工申请宿舍，邻里中心还有房吗？房租怎么算？');
+    const typed = await height();
+    expect(typed.shown).toBeGreaterThan(empty.shown);
+    expect(typed.needed).toBeLessThanOrEqual(typed.shown);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'phone-long-question.png') });
+    await page.press('#input', 'Enter');
+    await page.locator('.bubble.bot .source').first().waitFor({ timeout: 10_000 });
+    expect((await height()).shown).toBe(empty.shown);
+    await page.close();
+  });
+
   it('a worker signs in, accepts a ticket opened through the chat, replies, and the requester sees the reply', async () => {
     const requester = await browser.newPage({ viewport: { width: 420, height: 800 } });
     requester.setDefaultTimeout(10_000);
