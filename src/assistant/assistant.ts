@@ -114,7 +114,10 @@ const session: Step<MessageContext> = async function session(ctx, next) {
   ctx.session.turns.push({ role: 'user', text: ctx.message.text, at });
   if (ctx.result.answer) ctx.session.turns.push({ role: 'assistant', text: ctx.result.answer, at });
   ctx.session.turns = ctx.session.turns.slice(-MAX_TURNS);
-  if (ctx.result.route === 'answer' || ctx.result.route === 'no_answer') {
+  // A request that asks something ("蓝领公寓怎么申请") is a topic too: "要钱吗" asked while it is filled in
+  // asks it of 蓝领公寓.
+  const askingRequest = ctx.decision?.route === 'handoff' && asksSomething(ctx.question);
+  if (ctx.result.route === 'answer' || ctx.result.route === 'no_answer' || askingRequest) {
     ctx.session.lastQuestion = ctx.question;
     ctx.session.topic = ctx.topic ?? ctx.question;
   }
@@ -204,7 +207,8 @@ const faultFound: Step<MessageContext> = async function faultFound(ctx, next) {
 const rewrite: Step<MessageContext> = async function rewrite(ctx, next) {
   const last = ctx.session.lastQuestion;
   const { tokenizer } = ctx.services;
-  if (!ctx.decision && last && isFollowUp(ctx.message.text, tokenizer)) {
+  // A question the handoff desk let through (asked while a request is filled in) may lean on the topic too.
+  if ((!ctx.decision || ctx.decision.route === 'answer') && last && isFollowUp(ctx.message.text, tokenizer)) {
     const carried = carryOverTopic(ctx.message.text, ctx.session.topic ?? last, tokenizer);
     ctx.question = carried.question;
     ctx.topic = carried.topic;

@@ -366,6 +366,13 @@ describe('questions asked while a request is open', () => {
     expect(price).toMatchObject({ route: 'no_answer', ticket: null });
     expect(price.answer).toMatch(/^现有资料里没有写明培训的收费标准，[^]*\n另外，登记技能培训还需要知道你在哪个产业社区或园区/);
     expect((await app.assistant.handle(wecom('大创', { user: 'asks-price-meanwhile' }))).ticket).toMatchObject({ category: 'training', community: 'dachuang' });
+
+    // Asked of nothing named, it is asked of what the request asked about: "要钱吗" had been "没有找到".
+    await app.assistant.handle(wecom('蓝领公寓怎么申请', { user: 'asks-of-the-request' }));
+    const fee = await app.assistant.handle(wecom('要钱吗', { user: 'asks-of-the-request' }));
+    expect(fee).toMatchObject({ route: 'no_answer', ticket: null });
+    expect(fee.answer).toMatch(/^现有资料里没有写明蓝领公寓的收费标准，[^]*\n另外，登记住房还需要知道你在哪个产业社区或园区/);
+    expect((await app.assistant.handle(wecom('取消', { user: 'asks-of-the-request' }))).ticket).toBeNull();
   });
 
   it('answers a question of its own on a live ticket and passes it on; anything else only goes to the worker', async () => {
