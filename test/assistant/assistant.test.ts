@@ -432,6 +432,13 @@ describe('assistant offline', () => {
     expect(await app.assistant.handle(message('幸福里是什么'))).toMatchObject({ route: 'answer', answer: expect.stringContaining('《"钱塘幸福里"社区服务综合体建设标准》') });
   });
 
+  it('reads 融治理 and 社企融合 as one subject: how 融治理 is judged is the index that judges 社企融合', async () => {
+    // The index names 社企融合, not 融治理: its passage had been left out as off the subject, and the
+    // answer was what 融治理 is.
+    const judged = await app.assistant.handle(message('融治理评价怎么评'));
+    expect(judged.answer).toMatch(/^钱塘区制定了《产业社区高质量发展基本单元创建评价指标体系》[^\n]*五个维度/);
+  });
+
   it('carries the topic over to an elliptical follow-up', async () => {
     const first = await app.assistant.handle(message('临江的邻里中心建好了吗', { user: 'follow-1' }));
     expect(first.answer).toContain('临江产业邻里中心');
