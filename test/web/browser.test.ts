@@ -73,7 +73,7 @@ describe('the pages in a real browser (headless Chromium)', () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
     page.setDefaultTimeout(8000);
     await page.goto(`${base}/`);
-    const height = () => page.locator('#input').evaluate((box: HTMLTextAreaElement) => ({ shown: box.clientHeight, needed: box.scrollHeight }));
+    const height = () => page.locator('#input').evaluate((box: { clientHeight: number; scrollHeight: number }) => ({ shown: box.clientHeight, needed: box.scrollHeight }));
     const empty = await height();
     // The hint fits on one line: it had been cut off after "按 Enter 发".
     expect(empty.needed).toBeLessThanOrEqual(empty.shown);
