@@ -508,7 +508,16 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const terms = [...tokenizer.queryTerms(question)]
     .filter(([term]) => unnamed.includes(term) || !asked.some((place) => place !== term && place.includes(term)))
     .sort((a, b) => b[0].length - a[0].length)
-    .map(([term, weight]) => ({ term, weight, idf: scorer.lexical.idf(term), long: [...term].length > 1, asks: INTERROGATIVE.test(term) || lightVerbs.has(term) }));
+    .map(([term, weight]) => ({
+      term,
+      weight,
+      idf: scorer.lexical.idf(term),
+      long: [...term].length > 1,
+      asks: INTERROGATIVE.test(term) || lightVerbs.has(term),
+      // The longer terms the question does not name that begin with a word it says itself, and are
+      // another thing (社区工作者 of 社区; 产业社区 is a 社区, 心理健康 a synonym of 心理).
+      modifies: weight < 1 ? [] : tokenizer.termsHolding(term).filter((holder) => !unnamed.includes(holder) && !holder.endsWith(term) && !tokenizer.synonymsOf(term).includes(holder)),
+    }));
   // "大创小镇属于哪类" is not answered by "钱塘芯谷产业社区属于哪类，资料没有说明": a sentence that names
   // another place, and not the one asked about (nor does its passage's heading), is about that place.
   const related = (place: string) => asked.some((one) => one.includes(place) || place.includes(one));
@@ -554,10 +563,11 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
       if ((says && !says.test(sentence)) || ANNOUNCES.test(sentence)) return;
       if (elsewhere(normalized, heading)) return;
       const counted: { term: string; value: number; asks: boolean }[] = [];
-      for (const { term, weight, idf, long, asks } of terms) {
+      for (const { term, weight, idf, long, asks, modifies } of terms) {
         // The heading is part of what a passage says ("房源" above "合计可提供14108间").
         // A single character must stand as a word: 钱 in "多少钱" is not the 钱 of "钱塘".
-        const inSentence = long ? normalized.includes(term) : words.has(term);
+        // Nor is a word asked there as part of another thing: 社区 of "社区有没有心理咨询" is not in 社区工作者.
+        const inSentence = long ? modifies.reduce((rest, holder) => rest.replaceAll(holder, ' '), normalized).includes(term) : words.has(term);
         const where = inSentence ? 1 : long && section.includes(term) ? 0.6 : 0;
         if (!where) continue;
         const value = where * weight * idf;

@@ -209,10 +209,14 @@ describe('assistant offline', () => {
     expect(result.citations[0]).toMatchObject({ n: 1, excerpt: expect.stringContaining('30余万产业员工') });
   });
 
-  it('weighs a word asked as itself when a sentence says it inside a longer synonym', async () => {
+  it('weighs a word asked as itself: whole inside a longer synonym, not at all as the first part of another thing', async () => {
     // 心理 had counted at a synonym's half weight inside 心理健康: the way to 转人工 came first.
     const asked = await app.assistant.handle(message('心理咨询在哪里做'));
     expect(asked.answer).toMatch(/^依托"社企开放日"等活动，已提供[^。]*心理健康关怀/);
+    // Nor is 社区 in 社区工作者, another thing: how fast workers answer had come first.
+    const community = await app.assistant.handle(message('社区有没有心理咨询'));
+    expect(community.answer).toMatch(/^在群里@小融或私聊小融，回复"转人工"，说明需要帮忙的事情（比如[^）]*心理疏导/);
+    expect(community.answer).toContain('心理健康关怀');
     // And a built centre asked after is answered with the ones built, not the total of rooms.
     const built = await app.assistant.handle(message('下沙那边有没有邻里中心'));
     expect(built.answer).toMatch(/^现已建成三处：下沙邻里中心/);
