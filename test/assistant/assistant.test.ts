@@ -82,6 +82,7 @@ describe('assistant offline', () => {
     expect(said.answer).toBe('这个情况现有资料里没有相关说明。需要社区工作者帮忙的话，回复"转人工"，我帮你登记。');
     // How to apply is not what the place is part of ("…共同打造澜芯里人才公寓，作为园街融合服务点位").
     expect(await app.assistant.handle(message('人才公寓怎么申请'))).toMatchObject({ route: 'no_answer', notStated: '人才公寓的申请方式' });
+    expect((await app.assistant.handle(message('工业邻里中心在哪里报名入住'))).answer).toMatch(/^现有资料没有写明房租标准、入住条件和申请办法/);
     // How long one may stay is not the number of rooms; "公寓租期多长" had been a housing request.
     expect((await app.assistant.handle(message('邻里中心可以住多久'))).answer).toMatch(/^现有资料里没有写明邻里中心的入住期限，/);
     expect(await app.assistant.handle(message('公寓租期多长'))).toMatchObject({ route: 'no_answer', notStated: '公寓的入住期限' });
