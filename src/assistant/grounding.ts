@@ -102,7 +102,7 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   },
   // "人才公寓怎么申请": how to apply, which a passage on what the place is does not say; the rules it
   // is applied for under (《社企共建基金运行管理办法》) do.
-  { asks: /(?:怎么|如何|怎样|[去在到]哪(?:里|儿)?)(?:申请|报名|办理)|申请(?:流程|方式|办法|步骤)|报名方式/, says: /申请|报名|办理|办法|登记|流程|转人工|联系|对接/, value: '申请方式' },
+  { asks: /(?:怎么|如何|怎样|咋|[去在到]哪(?:里|儿)?)(?:申请|报名|办理)|申请(?:流程|方式|办法|步骤)|报名方式/, says: /申请|报名|办理|办法|登记|流程|转人工|联系|对接/, value: '申请方式' },
   // "邻里中心可以住多久": how long one may stay, which the number of rooms does not say.
   { asks: /(?:住|租)(?:多久|多长时间)|租期|入住期限/, says: /期限|租期|\d+(?:个)?(?:年|月|天)|长期|短期/, value: '入住期限' },
   // "申请社企共建基金需要什么条件", "要带什么材料": what one must meet or bring, which a sentence

@@ -153,6 +153,7 @@ describe('extractive answers', () => {
     // Where to apply is how: "工业邻里中心在哪里报名入住" had been told the centres' address is not stated.
     expect(wantedValue('工业邻里中心在哪里报名入住')).toBe('工业邻里中心的申请方式');
     expect(wantedValue('人才公寓在哪儿办理入住')).toBe('人才公寓的申请方式');
+    expect(wantedValue('社企共建基金咋申请')).toBe('社企共建基金的申请方式');
     // How long one may stay: "邻里中心可以住多久" had been answered with the number of rooms.
     expect(wantedValue('邻里中心可以住多久')).toBe('邻里中心的入住期限');
     expect(wantedValue('公寓租期多长')).toBe('公寓的入住期限');
