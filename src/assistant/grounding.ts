@@ -107,9 +107,10 @@ const ANSWER_KINDS: { asks: RegExp; says: RegExp; value: string }[] = [
   { asks: /(?:住|租)(?:多久|多长时间)|租期|入住期限/, says: /期限|租期|\d+(?:个)?(?:年|月|天)|长期|短期/, value: '入住期限' },
   // "申请社企共建基金需要什么条件", "要带什么材料": what one must meet or bring, which a sentence
   // naming the fund does not say; so is who may apply ("社企共建基金谁可以申请"). What a standard
-  // requires is what it says: 要求 is a condition only when asked of applying or taking part.
+  // requires is what it says: 要求 is a condition only when asked of applying or taking part, or
+  // after what one wants to take part in ("我们企业想参加示范单元评选，有什么要求").
   {
-    asks: /(?:什么|哪些|啥)(?:条件|门槛)|条件是什么|申请条件|门槛|(?<=(?:申请|参加|报名|加入|入驻|享受)\p{Script=Han}{0,10}?)(?:什么|哪些|啥)要求|(?:谁|哪些(?:人|企业|单位|公司)|什么(?:人|企业|单位|公司))(?:可以|能|才能)(?:申请|报名|参加|享受)/u,
+    asks: /(?:什么|哪些|啥)(?:条件|门槛)|条件是什么|申请条件|门槛|(?<=(?:申请|参加|报名|加入|入驻|享受)\p{Script=Han}{0,10}?)(?:什么|哪些|啥)要求|(?:^|[，,])(?:有|需要|要)?(?:什么|哪些|啥)要求(?=[吗呢？?]*$)|(?:谁|哪些(?:人|企业|单位|公司)|什么(?:人|企业|单位|公司))(?:可以|能|才能)(?:申请|报名|参加|享受)/u,
     says: /条件|要求|门槛/,
     value: '条件和要求',
   },

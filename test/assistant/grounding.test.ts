@@ -147,6 +147,10 @@ describe('extractive answers', () => {
     // Who may apply is what one must meet: "社企共建基金谁可以申请" had been answered with what the fund is.
     expect(wantedValue('社企共建基金谁可以申请')).toBe('社企共建基金的条件和要求');
     expect(wantedValue('哪些企业可以申请社企共建基金')).toBe('社企共建基金的条件和要求');
+    // 要求 asked after what one wants to take part in: it had been answered with the four key works.
+    expect(wantedValue('我们企业想参加示范单元评选，有什么要求')).toBe('示范单元评选的条件和要求');
+    // What a standard requires is what it says.
+    expect(wantedValue('评价指标体系有什么要求')).toBeUndefined();
     // How to apply: "人才公寓怎么申请" had been answered with what the flats are part of.
     expect(wantedValue('人才公寓怎么申请')).toBe('人才公寓的申请方式');
     expect(wantedValue('社企共建基金的申请流程')).toBe('社企共建基金的申请方式');
