@@ -164,7 +164,9 @@ export function wantedValue(question: string, { ofANamedThing = false } = {}): s
 
 /** What a question wants a value of, as it names it ("下沙邻里中心在哪里" → 下沙邻里中心), if it names it. */
 function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): string | undefined {
-  const clauses = question.split(/[\s\p{P}]+/u);
+  // Clauses at even places, what separates them at odd ones.
+  const parts = question.split(/([\s\p{P}]+)/u);
+  const clauses = parts.filter((_, i) => i % 2 === 0);
   const at = clauses.findIndex((part) => kind.asks.test(part));
   if (at < 0) return undefined;
   const clause = clauses[at]!;
@@ -200,9 +202,13 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
   if (named(second)) return second;
   // "我们企业想申请社企共建基金，需要什么条件": asked of what the clause before wants to apply for.
   const wanted = !stated && !after && at > 0 ? WANTS_TO_APPLY_FOR.exec(clauses[at - 1]!)?.[1] : undefined;
-  return wanted && named(wanted) ? wanted : undefined;
+  if (wanted && named(wanted)) return wanted;
+  // "请问下 蓝领公寓 房租 多少": typed as a search is, the words a space before it name the thing.
+  const spaced = at > 0 && /^\s+$/u.test(parts[2 * at - 1]!) ? clauses[at - 1]!.replace(ASKING_TO_KNOW, '') : '';
+  return named(spaced) && !/[我你您]/.test(spaced) ? spaced : undefined;
 }
 
+const ASKING_TO_KNOW = /^(?:请问|想问一?下|问一?下|问问|(?:想|要)?(?:了解|知道|咨询)(?:一下)?)/;
 const WANTS_TO_APPLY_FOR = /^\p{Script=Han}{0,6}?(?:想|要|打算|准备)(?:申请|参加|报名|办理|入住|住进?|租|加入)(\p{Script=Han}+?)[吗呢的]?$/u;
 
 const PRONOUN = /^(?:你|您|我|他|她|它|咱)们?$/;

@@ -158,6 +158,10 @@ describe('extractive answers', () => {
     expect(wantedValue('工业邻里中心在哪里报名入住')).toBe('工业邻里中心的申请方式');
     expect(wantedValue('人才公寓在哪儿办理入住')).toBe('人才公寓的申请方式');
     expect(wantedValue('社企共建基金咋申请')).toBe('社企共建基金的申请方式');
+    // Typed as a search is, the words a space before the value name the thing: it had been "收费标准" alone.
+    expect(wantedValue('请问下 蓝领公寓 房租 多少')).toBe('蓝领公寓的收费标准');
+    expect(wantedValue('蓝领公寓 房租多少')).toBe('蓝领公寓的收费标准');
+    expect(wantedValue('我在医药港 电话多少')).toBe('电话');
     // How long one may stay: "邻里中心可以住多久" had been answered with the number of rooms.
     expect(wantedValue('邻里中心可以住多久')).toBe('邻里中心的入住期限');
     expect(wantedValue('公寓租期多长')).toBe('公寓的入住期限');
