@@ -183,8 +183,7 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
     .replace(/(?:的|是|属于|谁|可以|能|有|需要|需|要|带|准备|申请|领取|补贴|补助|资助|有无|是否|可不可以)+$/, '')
     // "蓝领公寓一个月房租多少钱": how often it is paid is no part of the thing, nor is when
     // ("食堂晚上几点关门").
-    .replace(/(?:一个?|每个?)(?:月|年|天|晚|周|星期|学期)$/, '')
-    .replace(/(?:早上|上午|中午|下午|晚上|白天|夜里|周末|平时|工作日|节假日)$/, '');
+    .replace(HOW_OFTEN_OR_WHEN, '');
   // "外地人能住蓝领公寓吗", "有没有免费的技能培训", "免费培训有吗": what is asked about comes after the asking.
   // "晚上几点关门": 关门 asks it again.
   const after = clause
@@ -203,11 +202,16 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
   // "我们企业想申请社企共建基金，需要什么条件": asked of what the clause before wants to apply for.
   const wanted = !stated && !after && at > 0 ? WANTS_TO_APPLY_FOR.exec(clauses[at - 1]!)?.[1] : undefined;
   if (wanted && named(wanted)) return wanted;
-  // "请问下 蓝领公寓 房租 多少": typed as a search is, the words a space before it name the thing.
-  const spaced = at > 0 && /^\s+$/u.test(parts[2 * at - 1]!) ? clauses[at - 1]!.replace(ASKING_TO_KNOW, '') : '';
-  return named(spaced) && !/[我你您]/.test(spaced) ? spaced : undefined;
+  // "请问下 蓝领公寓 房租 多少", "蓝领公寓 一个月 多少钱": typed as a search is, the words a space before
+  // it name the thing, past how often or when.
+  for (let i = at - 1; i >= 0 && /^\s+$/u.test(parts[2 * i + 1]!); i--) {
+    const spaced = clauses[i]!.replace(ASKING_TO_KNOW, '').replace(HOW_OFTEN_OR_WHEN, '');
+    if (spaced) return named(spaced) && !/[我你您]/.test(spaced) ? spaced : undefined;
+  }
+  return undefined;
 }
 
+const HOW_OFTEN_OR_WHEN = /(?:(?:一个?|每个?)(?:月|年|天|晚|周|星期|学期))?(?:早上|上午|中午|下午|晚上|白天|夜里|周末|平时|工作日|节假日)?$/;
 const ASKING_TO_KNOW = /^(?:请问|想问一?下|问一?下|问问|(?:想|要)?(?:了解|知道|咨询)(?:一下)?)/;
 const WANTS_TO_APPLY_FOR = /^\p{Script=Han}{0,6}?(?:想|要|打算|准备)(?:申请|参加|报名|办理|入住|住进?|租|加入)(\p{Script=Han}+?)[吗呢的]?$/u;
 

@@ -161,6 +161,7 @@ describe('extractive answers', () => {
     // Typed as a search is, the words a space before the value name the thing: it had been "收费标准" alone.
     expect(wantedValue('请问下 蓝领公寓 房租 多少')).toBe('蓝领公寓的收费标准');
     expect(wantedValue('蓝领公寓 房租多少')).toBe('蓝领公寓的收费标准');
+    expect(wantedValue('蓝领公寓 一个月 多少钱')).toBe('蓝领公寓的收费标准');
     expect(wantedValue('我在医药港 电话多少')).toBe('电话');
     // How long one may stay: "邻里中心可以住多久" had been answered with the number of rooms.
     expect(wantedValue('邻里中心可以住多久')).toBe('邻里中心的入住期限');
