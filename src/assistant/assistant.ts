@@ -5,7 +5,7 @@ import type { Prompts } from '../llm/prompts.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { toSimplified } from '../retrieval/text.ts';
 import type { Answerer } from './answerer.ts';
-import { asksWhatItIs, namesAValue, withoutWhoAndWhereIAm } from './grounding.ts';
+import { asksWhatItIs, namesAValue, QUESTION_WORD, withoutWhoAndWhereIAm } from './grounding.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { carryOverTopic, isFollowUp, questionsIn, type AskedQuestion } from './follow-up.ts';
 import { KeyedQueue } from './keyed-queue.ts';
@@ -114,9 +114,9 @@ const session: Step<MessageContext> = async function session(ctx, next) {
   ctx.session.turns.push({ role: 'user', text: ctx.message.text, at });
   if (ctx.result.answer) ctx.session.turns.push({ role: 'assistant', text: ctx.result.answer, at });
   ctx.session.turns = ctx.session.turns.slice(-MAX_TURNS);
-  // A request that asks something ("蓝领公寓怎么申请") is a topic too: "要钱吗" asked while it is filled in
-  // asks it of 蓝领公寓.
-  const askingRequest = ctx.decision?.route === 'handoff' && asksSomething(ctx.question);
+  // A request that asks something of what the documents are about ("蓝领公寓怎么申请") is a topic too:
+  // "要钱吗" asked while it is filled in asks it of 蓝领公寓. A trouble ("热水器坏了，能不能派人修") is not.
+  const askingRequest = ctx.decision?.route === 'handoff' && QUESTION_WORD.test(ctx.question) && ctx.services.tokenizer.termsIn(ctx.question).length > 0;
   if (ctx.result.route === 'answer' || ctx.result.route === 'no_answer' || askingRequest) {
     ctx.session.lastQuestion = ctx.question;
     ctx.session.topic = ctx.topic ?? ctx.question;

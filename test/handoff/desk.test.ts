@@ -377,7 +377,11 @@ describe('questions asked while a request is open', () => {
 
   it('answers a question of its own on a live ticket and passes it on; anything else only goes to the worker', async () => {
     const user = 'asks-on-ticket';
-    const id = (await app.assistant.handle(wecom('大创小镇宿舍的窗户坏了，派人修一下', { user }))).ticket!.id;
+    const id = (await app.assistant.handle(wecom('大创小镇宿舍的窗户坏了，能不能派人修一下', { user }))).ticket!.id;
+
+    // A trouble is no topic for what is asked next: "那临江的呢" had been asked of the broken window.
+    const elsewhere = await app.assistant.handle(wecom('那临江的呢', { user }));
+    expect(elsewhere.answer).toMatch(/^临江产业邻里中心和芯谷产业邻里中心正在建设中/);
 
     const question = await app.assistant.handle(wecom('五融是什么？', { user }));
     expect(question.route).toBe('answer');
