@@ -179,7 +179,7 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
     .replace(A_NOT_A_AT_END, '')
     .replace(/(\p{Script=Han})[不没]$/u, (half, verb: string) => (asked[0].startsWith(verb) ? '' : half));
   const stated = before
-    .replace(/^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我们?(?:公司|厂里?|单位)?|(?:企业|公司)(?=想|要|了解|知道|咨询))?(?:请问|想问一?下|问一?下|问问|(?:想|要)?(?:了解|知道|咨询)(?:一下)?)?(?:有没有|是不是|是否|能不能|可不可以)?/, '')
+    .replace(ASKING_FIRST, '')
     .replace(/(?:的|是|属于|谁|可以|能|有|需要|需|要|带|准备|申请|领取|补贴|补助|资助|有无|是否|可不可以)+$/, '')
     // "蓝领公寓一个月房租多少钱": how often it is paid is no part of the thing, nor is when
     // ("食堂晚上几点关门").
@@ -212,7 +212,12 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
 }
 
 const HOW_OFTEN_OR_WHEN = /(?:(?:一个?|每个?)(?:月|年|天|晚|周|星期|学期))?(?:早上|上午|中午|下午|晚上|白天|夜里|周末|平时|工作日|节假日)?$/;
-const ASKING_TO_KNOW = /^(?:请问|想问一?下|问一?下|问问|(?:想|要)?(?:了解|知道|咨询)(?:一下)?)/;
+const ASKING_WORDS = '请问|想问一?下|问一?下|问问|(?:想|要)?(?:了解|知道|咨询)(?:一下)?';
+const ASKING_TO_KNOW = new RegExp(`^(?:${ASKING_WORDS})`);
+// What a clause may begin with before it names the thing: "另外我们公司想了解一下有没有…".
+const ASKING_FIRST = new RegExp(
+  `^(?:另外|还有|顺便|再|那(?![边里儿个些]))?(?:我们?(?:公司|厂里?|单位)?|(?:企业|公司)(?=想|要|了解|知道|咨询))?(?:${ASKING_WORDS})?(?:有没有|是不是|是否|能不能|可不可以)?`,
+);
 const WANTS_TO_APPLY_FOR = /^\p{Script=Han}{0,6}?(?:想|要|打算|准备)(?:申请|参加|报名|办理|入住|住进?|租|加入)(\p{Script=Han}+?)[吗呢的]?$/u;
 
 const PRONOUN = /^(?:你|您|我|他|她|它|咱)们?$/;
