@@ -308,11 +308,19 @@ function unmentionedWord(question: string, scorer: Scorer): string | undefined {
   const thing = of >= 0 ? before.slice(of + 1) : (kind ?? clause.replace(ASKS_HOW_IT_IS_DONE, ''));
   if (!thing) return undefined;
   // A paper is a thing whatever jieba tags it (驾照, 暂住证: v).
-  const nouns = words(thing)
-    .filter(({ word, tag }) => (/^(?:n|vn|eng|j)/.test(tag) || PAPERS.test(word)) && !QUESTION_WORD.test(word))
-    .map(({ word }) => word);
+  const nounsOf = (text: string) =>
+    words(text)
+      .filter(({ word, tag }) => (/^(?:n|vn|eng|j)/.test(tag) || PAPERS.test(word)) && !QUESTION_WORD.test(word))
+      .map(({ word }) => word);
+  const nouns = nounsOf(thing);
+  if (!nouns.length) return undefined;
+  if (known(nouns.at(-1)!)) {
+    // "养老有什么政策": a kind the documents know (政策), asked of what they never mention (养老), is
+    // asked about that; the policies they list are for something else.
+    const of = kind && nounsOf(before).at(-1);
+    return of && !known(of) && generalRarity(of) >= THING_RARITY ? of : undefined;
+  }
   // "蓝领公寓健身房在哪": what a known word (蓝领公寓) qualifies is the thing, and the documents never name it.
-  if (!nouns.length || known(nouns.at(-1)!)) return undefined;
   return nouns.filter((noun) => generalRarity(noun) >= THING_RARITY).at(-1);
 }
 

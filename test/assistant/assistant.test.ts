@@ -111,6 +111,17 @@ describe('assistant offline', () => {
     expect(unanswered.find((entry) => entry.userId === 'asker-pets')).toMatchObject({ route: 'no_answer', answered: false });
   });
 
+  it('says that the documents never mention whom or what a kind of thing is asked for, though they know the kind', async () => {
+    // Each had been answered with the policy documents, as if they were policies on it.
+    for (const [question, thing] of [['养老有什么政策', '养老'], ['外地人有什么政策', '外地人']] as const) {
+      const result = await app.assistant.handle(message(question));
+      expect(result, question).toMatchObject({ route: 'no_answer', unmentioned: thing });
+      expect(result.answer, question).toMatch(new RegExp(`^现有资料里没有提到"${thing}"，[^\\n]*\\n资料里相关的内容：钱塘区先后制定了`));
+    }
+    // What the documents do know is asked of as before.
+    for (const question of ['员工有什么活动', '芯谷有什么政策']) expect((await app.assistant.handle(message(question))).route, question).toBe('answer');
+  });
+
   it('knows the everyday names of the district\'s programmes: 社工站 is the enterprise social-work station', async () => {
     const result = await app.assistant.handle(message('社工站在哪'));
     expect(result.route).toBe('answer');
