@@ -454,6 +454,13 @@ describe('assistant offline', () => {
     expect(stocks.answer).toMatch(/帮不上忙.*产业社区的政策和服务/);
   });
 
+  it('reads 农民工 as the industrial workers the services are for', async () => {
+    // It had been "现有资料里没有找到这个问题的说明".
+    const result = await app.assistant.handle(message('农民工有什么服务'));
+    expect(result.route).toBe('answer');
+    expect(result.answer).toMatch(/^服务围绕产业工人"8小时内外"生态圈展开/);
+  });
+
   it('reads 帮助 as the services, and 幸福里 as the district\'s 钱塘幸福里', async () => {
     // "社区能提供什么帮助" had been answered with the rooms ("可提供14108间房源"): 提供 was all it shared.
     const help = await app.assistant.handle(message('社区能提供什么帮助'));
