@@ -528,9 +528,13 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const unnamed = asked.reduce((text, place) => text.replaceAll(place, ' '), normalizeText(question));
   // "心理咨询在哪里做": a verb of one character (做, 办, 去) says how, as the asking does, not what about;
   // "……做什么等问题" had answered it.
-  const lightVerbs = new Set(tokenizer.contentWords(question).filter(({ word, tag }) => tag === 'v' && [...word].length === 1).map(({ word }) => word));
+  const short = tokenizer.contentWords(question).filter(({ word }) => [...word].length === 1);
+  const lightVerbs = new Set(short.filter(({ tag }) => tag === 'v').map(({ word }) => word));
+  // An adjective of one character says which, and nothing of what: the 新 of "新入驻的企业" had found
+  // "……新环境" and "钱塘(新)区".
+  const which = new Set(short.filter(({ tag }) => tag === 'a').map(({ word }) => word));
   const terms = [...tokenizer.queryTerms(question)]
-    .filter(([term]) => unnamed.includes(term) || !asked.some((place) => place !== term && place.includes(term)))
+    .filter(([term]) => !which.has(term) && (unnamed.includes(term) || !asked.some((place) => place !== term && place.includes(term))))
     .sort((a, b) => b[0].length - a[0].length)
     .map(([term, weight]) => ({
       term,

@@ -6,7 +6,7 @@ import { escapeRegExp, isPunctuation, normalizeText } from './text.ts';
 
 // Function words and question words that carry no topic: a question's "怎么" matches every FAQ.
 const STOPWORDS = new Set(
-  `的 了 吗 呢 啊 吧 呀 哦 嘛 么 是 有 在 我 你 他 她 它 我们 你们 他们 和 与 及 或 等 都 也 就 还 要 会 能 可以 可 请问 请 麻烦 一下 一个 这个 那个 这 那 哪 哪个 哪些 哪里 哪儿 什么 怎么 怎么样 怎样 如何 多少 几 几个 吗 没有 没 不 对 给 把 被 让 从 到 去 来 又 很 想 问 问下 知道 了解 介绍 告诉 打听 请教 你好 您好 大家好 一些 有没有 是不是 能不能 可不可以 咱们 现在 目前 资料 之 其 为 以 于 上 下 中 个 里 啥 咋 嘞 哈 么 呗 啦 嗯 好 谢谢 总共 一共 共 干嘛 有啥 是啥 哪类 哪种 哪几个 几个 怎么回事 还 还有 能 吗 谁 负责 区里 区 里面 那边 这边 有没有 是不是 好不好 行不行 对不对`.split(/\s+/),
+  `的 了 吗 呢 啊 吧 呀 哦 嘛 么 是 有 在 我 你 他 她 它 我们 你们 他们 和 与 及 或 等 都 也 就 还 要 会 能 可以 可 请问 请 麻烦 一下 一个 这个 那个 这 那 哪 哪个 哪些 哪里 哪儿 什么 怎么 怎么样 怎样 如何 多少 几 几个 吗 没有 没 不 对 给 把 被 让 从 到 去 来 又 很 想 问 问下 知道 了解 介绍 告诉 打听 请教 你好 您好 大家好 一些 有没有 是不是 能不能 可不可以 咱们 现在 目前 资料 之 其 为 以 于 上 下 中 个 里 啥 咋 嘞 哈 么 呗 啦 嗯 好 谢谢 总共 一共 共 干嘛 有啥 是啥 哪类 哪种 哪几个 几个 怎么回事 还 还有 能 吗 谁 负责 区里 区 里面 那边 这边 有没有 是不是 好不好 行不行 对不对 享受`.split(/\s+/),
 );
 
 // jieba's part-of-speech tags of function words: pronouns, numbers, measure words, adverbs,

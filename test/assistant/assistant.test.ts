@@ -122,6 +122,18 @@ describe('assistant offline', () => {
     for (const question of ['员工有什么活动', '芯谷有什么政策']) expect((await app.assistant.handle(message(question))).route, question).toBe('answer');
   });
 
+  it('reads what an enterprise new here can get as a question about the enterprise services', async () => {
+    // 享受 asks what there is, as 有 does: weighed as a word the documents lack, it had left
+    // "没有找到这个问题的说明".
+    const result = await app.assistant.handle(message('我们是新入驻的企业，能享受哪些服务'));
+    expect(result.route).toBe('answer');
+    expect(result.answer).toMatch(/^钱塘区已打造完成1个区企业综合服务中心和1个平台级生物医药产业服务驿站\[1\]。/);
+    // 新 says which enterprises, nothing of what is asked: it had opened with "……现代产业社区新环境".
+    const services = await app.assistant.handle(message('新入驻企业有什么服务'));
+    expect(services.answer).toMatch(/^钱塘区建有1个平台级生物医药产业服务驿站，还有1个区企业综合服务中心/);
+    expect(services.answer).not.toContain('新环境');
+  });
+
   it('knows the everyday names of the district\'s programmes: 社工站 is the enterprise social-work station', async () => {
     const result = await app.assistant.handle(message('社工站在哪'));
     expect(result.route).toBe('answer');
