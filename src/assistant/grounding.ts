@@ -17,11 +17,13 @@ function haystackOf(chunk: Chunk): string {
 }
 
 /**
- * The best share of the question that one of the first few hits covers: the assistant's measure of
- * whether the documents answer. A passage's share is the idf-weighted share of the question's
- * words that appear in it (a synonym counts). Common words weigh little, so "钱塘区" alone covers little.
+ * The best share of the question that one of the hits covers: the assistant's measure of whether the
+ * documents answer. It reads all the passages the answer is drawn from: "产业社区好不好怎么评" had been
+ * refused on the first three, with the evaluation index fifth. A passage's share is the idf-weighted
+ * share of the question's words that appear in it (a synonym counts). Common words weigh little, so
+ * "钱塘区" alone covers little.
  */
-export function relevance(question: string, hits: Hit[], scorer: Scorer, depth = 3): number {
+export function relevance(question: string, hits: Hit[], scorer: Scorer): number {
   // Single characters (住, 办, 家) match almost anything; they count only when nothing longer is asked.
   const all = [...new Set(scorer.tokenizer.tokenize(question))];
   const words = all.filter((token) => [...token].length > 1);
@@ -46,7 +48,7 @@ export function relevance(question: string, hits: Hit[], scorer: Scorer, depth =
     }
     return covered / total;
   };
-  return Math.max(0, ...hits.slice(0, depth).map((hit) => coverage(hit.chunk)));
+  return Math.max(0, ...hits.map((hit) => coverage(hit.chunk)));
 }
 
 /** `count`: says a number of something, not the digit of a name ("8小时外" is a service, not hours). */

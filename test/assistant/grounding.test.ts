@@ -308,6 +308,19 @@ describe('relevance', () => {
     expect(relevance('找工作', hits.slice(1), scorer)).toBeGreaterThan(0.5);
     expect(relevance('社区工作者多久联系', hits.slice(0, 1), scorer)).toBeGreaterThan(0.5);
   });
+
+  it('reads every passage the answer is drawn from, not only the first three', async () => {
+    const { hits, scorer } = await found(
+      passage('a', '钱塘区有4个建制型产业社区。', { title: '产业社区' }),
+      passage('b', '钱塘区依托产业平台新建了5个功能型产业社区。', { title: '产业社区' }),
+      passage('c', '钱塘芯谷产业社区是企业社会工作的试点社区。', { title: '产业社区' }),
+      passage('d', '建制型产业社区侧重居住端。', { title: '产业社区' }),
+      passage('e', '钱塘区制定了《产业社区高质量发展基本单元创建评价指标体系》。', { title: '政策文件' }),
+    );
+    // "产业社区好不好怎么评" had been refused: the evaluation index was the fifth passage.
+    expect(relevance('产业社区好不好怎么评', hits, scorer)).toBeGreaterThan(0.5);
+    expect(relevance('产业社区好不好怎么评', hits.slice(0, 4), scorer)).toBeLessThan(0.5);
+  });
 });
 
 describe('what a question asks about that no document mentions', () => {
