@@ -143,6 +143,14 @@ describe('local router', () => {
     for (const text of ['在吗', '你是机器人吗', '小融在么', '晚上好，在吗', '你晚上也在吗', '忙吗']) expect(router.route(text).route, text).toBe('greeting');
   });
 
+  it('takes a question whether a place has a thing for a question, and a trouble said about the thing for a request', async () => {
+    const router = await shippedRouter();
+    // Each was a request ("好的，我来帮你登记报修" or "…住房"): 空调 and 宿舍 are said in requests most.
+    for (const text of ['房间有空调吗', '宿舍有没有洗衣机', '宿舍有wifi吗']) expect(router.route(text).route, text).toBe('answer');
+    for (const text of ['宿舍空调坏了', '房间没有空调', '房间有异味']) expect(router.route(text), text).toMatchObject({ route: 'handoff', category: 'repair' });
+    expect(router.route('有没有人能来修一下').route).toBe('handoff');
+  });
+
   it('takes a question that only asks a price or how far for a question, however much it sounds like a request', async () => {
     const router = await shippedRouter();
     // Each was a housing request ("好的，我来帮你登记住房"): 宿舍 and 公寓 are said in requests most.
