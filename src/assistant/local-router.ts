@@ -246,6 +246,8 @@ export class LocalRouter {
     if (label !== FALLBACK_CATEGORY) return label;
     const rest = text.replace(GENERIC_ASKING, '，');
     if (rest === text) return mostPlausible(probabilities, PLAUSIBLE_CATEGORY);
+    // "能帮我找个人吗": with the asking gone nothing is said ("能吗" had been filed under 技能培训).
+    if (!this.tokenizer.contentWords(rest).length) return FALLBACK_CATEGORY;
     return mostPlausible(this.predictCategory(rest, text).probabilities, PLAUSIBLE_WITHOUT_ASKING);
   }
 

@@ -312,6 +312,8 @@ describe('local router', () => {
     expect(router.categoryOf('工作压力大帮我找个人咨询')).toBe('mental_health');
     expect(router.categoryOf('老板不发工资帮我找个人')).toBe('dispute');
     expect(router.categoryOf('帮我找个人')).toBe('other');
+    // With the asking gone nothing is left to decide on: "能帮我找个人吗" had been filed under 技能培训.
+    expect(router.categoryOf('能帮我找个人吗')).toBe('other');
     expect(router.categoryOf('帮我查下快递')).toBe('other');
     // Every request goes to a community: naming it says nothing of what the request is about.
     expect(router.categoryOf('社区能帮忙修空调吗')).toBe('repair');
