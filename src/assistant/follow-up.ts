@@ -1,4 +1,4 @@
-import { A_NOT_A, escapeRegExp, normalizeText } from '../retrieval/text.ts';
+import { A_NOT_A, askedWithMa, escapeRegExp, normalizeText, plainParticles } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { PAPER_MARKS, PAPERS, QUESTION_WORD, wantsAValue } from './grounding.ts';
 import { announcesQuestion, asksSomething } from './router.ts';
@@ -27,7 +27,7 @@ export function isFollowUp(text: string, names: Names): boolean {
   const besidesPlaces = names.placesIn(normalized).reduce((rest, place) => rest.replaceAll(place, ''), normalized);
   if (besidesPlaces !== normalized && PLACE_HAS.test(besidesPlaces)) return true;
   // "要钱吗", "远吗": asking for a value of nothing named is asking it of the topic; so is "要不要押金".
-  const bare = QUESTION_WORD.test(normalized) || wantsAValue(normalized) || A_NOT_A.test(normalized) || asksWhetherItIsDone(normalized, names);
+  const bare = QUESTION_WORD.test(normalized) || wantsAValue(normalized) || A_NOT_A.test(normalized) || asksWhetherItIsDone(normalized, names) || asksWhetherItTakes(normalized, names);
   return normalized.length <= BARE_QUESTION_LENGTH && bare && !PERSON.test(normalized) && !names.termsIn(normalized).length;
 }
 
@@ -39,6 +39,15 @@ function asksWhetherItIsDone(normalized: string, names: Names): boolean {
   if (!ASKED_WHETHER.test(normalized) || names.placesIn(normalized).length) return false;
   const words = names.contentWords(normalized);
   return words.length === 1 && words[0]!.tag === 'v' && [...words[0]!.word].length >= 2;
+}
+
+/** "要押金吗", "有食堂吗", "需要体检吗": whether the topic takes or has one thing, and nothing else said. */
+const TAKES_OR_HAS = /^(?:也|还)?(?:要|需要|有)(?![人谁])/;
+
+function asksWhetherItTakes(normalized: string, names: Names): boolean {
+  if (!ASKED_WHETHER.test(normalized) || !TAKES_OR_HAS.test(normalized) || names.placesIn(normalized).length) return false;
+  const words = names.contentWords(normalized);
+  return words.length === 1 && [...words[0]!.word].length >= 2;
 }
 
 /**
@@ -68,7 +77,12 @@ export function carryOverTopic(text: string, topic: string, names: Names): { que
     const asked = carried.replace(thing, own);
     return { question: asked, topic: asked };
   }
-  if (subject && asksSomething(own) && !now.length && !names.termsIn(own).length) return { question: subject + own, topic: carried };
+  if (subject && asksSomething(own) && !now.length && !names.termsIn(own).length) {
+    // What is asked of the subject is the topic from then on ("那人才公寓呢" after "要押金吗" asks about
+    // the deposit), as long as the subject can still be read from it (not from "临江的邻里中心建好了吗").
+    const asked = subject + own;
+    return { question: asked, topic: subjectOf(asked) === subject ? asked : carried };
+  }
   // "医药港有没有" after "企业社会工作站是什么" asks whether 医药港 has one.
   const whether = WHETHER_THERE_IS.exec(own);
   if (subject && whether && now.length && !names.placesIn(subject).length) {
@@ -90,16 +104,23 @@ function thingOfKind(subject: string, other: string): string | undefined {
   return last >= 1 && thing !== other ? thing : undefined;
 }
 
-/** What a question names before it asks what: "蓝领公寓有多少房间" → 蓝领公寓, "社企共建基金是什么" → 社企共建基金. */
+/**
+ * What a question names before it asks what: "蓝领公寓有多少房间" → 蓝领公寓, "社企共建基金是什么" →
+ * 社企共建基金; or, asked whether, before what it has or takes: "房间有空调吗" → 房间, "人才公寓要押金吗"
+ * → 人才公寓.
+ */
 function subjectOf(question: string): string | undefined {
-  const clause = question.split(/[\s\p{P}]+/u).findLast((part) => QUESTION_WORD.test(part));
-  if (!clause) return undefined;
-  const subject = clause
-    .slice(0, clause.search(QUESTION_WORD))
-    .replace(/^(?:请问|麻烦问一?下|想问一?下|问一?下)/, '')
+  const parts = question.split(/[\s\p{P}]+/u);
+  const clause = parts.findLast((part) => QUESTION_WORD.test(part));
+  const before = clause ? clause.slice(0, clause.search(QUESTION_WORD)) : HAS_OR_TAKES.exec(askedWithMa(plainParticles(parts.findLast(Boolean) ?? '')))?.[1];
+  const subject = before
+    ?.replace(/^(?:请问|麻烦问一?下|想问一?下|问一?下)/, '')
     .replace(/(?:的|是|有|能|可以|在|属于)+$/, '');
-  return [...subject].length >= 2 ? subject : undefined;
+  return subject && [...subject].length >= 2 ? subject : undefined;
 }
+
+/** "房间有空调吗", "宿舍有没有洗衣机" (有…吗), "人才公寓要押金吗": what is asked whether it has or takes a thing. */
+const HAS_OR_TAKES = /^(\p{Script=Han}{2,}?)(?:有|要|需要|能|可以)\p{Script=Han}+[吗么]$/u;
 
 /** At most this many questions of one message are answered, each on its own. */
 const MAX_QUESTIONS = 3;

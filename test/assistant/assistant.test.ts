@@ -556,6 +556,20 @@ describe('assistant offline', () => {
     await app.assistant.handle(message('蓝领公寓房租多少', { user: 'follow-kind' }));
     await app.assistant.handle(message('那人才公寓呢', { user: 'follow-kind' }));
     expect(await loggedQuestion('follow-kind')).toBe('人才公寓房租多少');
+    // Whether the topic takes one thing, asked with nothing else, leans on it ("要押金吗" had been asked
+    // of nothing); what is asked becomes the topic, so another thing of the kind is asked about the
+    // deposit, and "在哪" about 人才公寓 (each had been told again that 押金 is not mentioned).
+    await app.assistant.handle(message('蓝领公寓有多少房间', { user: 'follow-takes' }));
+    expect(await app.assistant.handle(message('要押金吗', { user: 'follow-takes' }))).toMatchObject({ route: 'no_answer', unmentioned: '押金' });
+    expect(await loggedQuestion('follow-takes')).toBe('蓝领公寓要押金吗');
+    await app.assistant.handle(message('那人才公寓呢', { user: 'follow-takes' }));
+    expect(await loggedQuestion('follow-takes')).toBe('人才公寓要押金吗');
+    expect(await app.assistant.handle(message('在哪', { user: 'follow-takes' }))).toMatchObject({ route: 'no_answer', notStated: '人才公寓的地址' });
+    // Asked whether a place has a thing, "那有…吗" asks it of the same place: it had been told again
+    // that 空调 is not mentioned.
+    await app.assistant.handle(message('房间有空调吗', { user: 'follow-has' }));
+    expect(await app.assistant.handle(message('那有洗衣机吗', { user: 'follow-has' }))).toMatchObject({ route: 'no_answer', unmentioned: '洗衣机' });
+    expect(await loggedQuestion('follow-has')).toBe('房间有洗衣机吗');
     // About the bot or the asker, it is its own question.
     await app.assistant.handle(message('你是谁', { user }));
     expect(await loggedQuestion(user)).toBe('你是谁');
