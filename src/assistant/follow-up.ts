@@ -42,10 +42,10 @@ function asksWhetherItIsDone(normalized: string, names: Names): boolean {
 }
 
 /** "要押金吗", "有食堂吗", "需要体检吗": whether the topic takes or has one thing, and nothing else said. */
-const TAKES_OR_HAS = /^(?:也|还)?(?:要|需要|有)(?![人谁])/;
+const STARTS_TAKES_OR_HAS = /^(?:也|还)?(?:要|需要|有)(?![人谁])/;
 
 function asksWhetherItTakes(normalized: string, names: Names): boolean {
-  if (!ASKED_WHETHER.test(normalized) || !TAKES_OR_HAS.test(normalized) || names.placesIn(normalized).length) return false;
+  if (!ASKED_WHETHER.test(normalized) || !STARTS_TAKES_OR_HAS.test(normalized) || names.placesIn(normalized).length) return false;
   const words = names.contentWords(normalized);
   return words.length === 1 && [...words[0]!.word].length >= 2;
 }
