@@ -182,7 +182,11 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
     .replace(/(\p{Script=Han})[不没]$/u, (half, verb: string) => (asked[0].startsWith(verb) ? '' : half));
   const stated = before
     .replace(ASKING_FIRST, '')
+    // "有没有那种便宜点的宿舍": which one is pointed at names nothing.
+    .replace(/^(?:这|那)(?:种|个|些|样|类)/, '')
     .replace(/(?:的|是|属于|谁|可以|能|有|需要|需|要|带|准备|申请|领取|补贴|补助|资助|有无|是否|可不可以)+$/, '')
+    // "宿舍一个月大概多少钱": how sure the asker wants the value is no part of the thing.
+    .replace(/(?:大概|大约|大致|差不多|一般)$/, '')
     // "蓝领公寓一个月房租多少钱": how often it is paid is no part of the thing, nor is when
     // ("食堂晚上几点关门").
     .replace(HOW_OFTEN_OR_WHEN, '');
@@ -191,7 +195,8 @@ function thingAsked(question: string, kind: (typeof ANSWER_KINDS)[number]): stri
   const after = clause
     .slice(asked.index + asked[0].length)
     .replace(new RegExp(kind.asks.source, 'gu'), '')
-    .replace(/^的/, '')
+    // "便宜点的宿舍": how much of it is asked is no part of the thing.
+    .replace(/^(?:一?点儿?|些)?的/, '')
     .replace(YES_NO_TAIL, '')
     // "养猫可以吗": whether it is allowed is asked, no thing named.
     .replace(/(?:有|可以|能|行|允许)$/, '');

@@ -128,6 +128,11 @@ describe('extractive answers', () => {
     expect(wantedValue('蓝领公寓是不是免费的')).toBe('蓝领公寓的收费标准');
     // Asked as A-not-A, the asking is no part of the thing: not "宿舍要不的收费标准".
     expect(wantedValue('宿舍要不要交钱')).toBe('宿舍的收费标准');
+    // Nor is which one is pointed at, how much of it, or how sure: each had been named with the thing
+    // ("那种的收费标准", "宿舍一个月大概的收费标准").
+    expect(wantedValue('有没有那种便宜点的宿舍')).toBe('宿舍的收费标准');
+    expect(wantedValue('这种公寓贵不贵')).toBe('公寓的收费标准');
+    expect(wantedValue('宿舍一个月大概多少钱啊')).toBe('宿舍的收费标准');
     expect(wantedValue('技能培训收不收费')).toBe('技能培训的收费标准');
     expect(wantedValue('产业社区的服务要不要钱')).toBe('产业社区的服务的收费标准');
     // An amount granted is no price: "社企共建基金能申请多少钱" is not asking for its fees.
