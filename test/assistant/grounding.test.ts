@@ -114,6 +114,10 @@ describe('extractive answers', () => {
     expect(wantedValue('蓝领公寓是给谁住的')).toBe('蓝领公寓的入住条件');
     expect(wantedValue('外地人能住蓝领公寓吗')).toBe('蓝领公寓的入住条件');
     expect(wantedValue('夫妻能一起住吗')).toBe('入住条件');
+    // Two or a family living together asks the same: the first had been answered with what the centres
+    // hold, the second filed as a housing request.
+    expect(wantedValue('我老公在医药港上班，我们俩能一起住邻里中心吗')).toBe('邻里中心的入住条件');
+    expect(wantedValue('一家人能住蓝领公寓吗')).toBe('蓝领公寓的入住条件');
     expect(wantedValue('新入职员工可以住蓝领公寓吗')).toBe('蓝领公寓的入住条件');
     expect(wantedValue('我们公司员工能住邻里中心吗')).toBe('邻里中心的入住条件');
     expect(wantedValue('员工能住多少人')).toBeUndefined();
