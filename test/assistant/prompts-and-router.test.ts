@@ -315,6 +315,9 @@ describe('local router', () => {
     // With the asking gone nothing is left to decide on: "能帮我找个人吗" had been filed under 技能培训.
     expect(router.categoryOf('能帮我找个人吗')).toBe('other');
     expect(router.categoryOf('帮我查下快递')).toBe('other');
+    // Leave from work is no room: "我想请假" had been filed under 住房. Refused leave is still a dispute.
+    expect(router.categoryOf('我想请假')).toBe('other');
+    expect(router.categoryOf('老板不让请假')).toBe('dispute');
     // Every request goes to a community: naming it says nothing of what the request is about.
     expect(router.categoryOf('社区能帮忙修空调吗')).toBe('repair');
     expect(router.categoryOf('社区能帮忙调解矛盾吗')).toBe('dispute');
