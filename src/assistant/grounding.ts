@@ -386,7 +386,7 @@ const ASKED_AS = /哪里|哪儿|多久|谁/;
 const LIST_QUESTION = /(?:哪些|哪几[个种项类])(\p{Script=Han}{1,6}?)[吗呢呀啊]*$|(?:^|的)((?:(?!的)\p{Script=Han}){2,8})(?:有|是|包括)哪些[吗呢呀啊]*$/u;
 // "同一个群", "每一个人" say which, not how many.
 const HAS_NUMBER = /\d|(?<![同每某])[一二两三四五六七八九十百千万]+[个项处场家类种维级间版]/;
-const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指/;
+const DEFINITION_QUESTION = /是什么|是啥|干嘛|干什么|做什么|什么意思|啥意思|指什么|是指|^(?:请问)?(?:什么|啥)(?:是|叫)/;
 
 const CITATION_MARK = /\[\d+\]/g;
 

@@ -470,6 +470,13 @@ describe('assistant offline', () => {
     expect(stocks.answer).toMatch(/帮不上忙.*产业社区的政策和服务/);
   });
 
+  it('answers "什么是X" as it answers "X是什么"', async () => {
+    // "什么是邻里中心" had opened with the centres built, not with what one is.
+    const asked = await app.assistant.handle(message('什么是邻里中心'));
+    expect(asked.answer).toMatch(/^钱塘区推广工业邻里中心模式/);
+    expect(asked.answer).toBe((await app.assistant.handle(message('邻里中心是什么'))).answer);
+  });
+
   it('reads 农民工 as the industrial workers the services are for', async () => {
     // It had been "现有资料里没有找到这个问题的说明".
     const result = await app.assistant.handle(message('农民工有什么服务'));
