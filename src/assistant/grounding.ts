@@ -692,12 +692,17 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     chosen.push(best);
     length += best.text.length;
   }
+  // What another document says is left unsaid is about that document's subject: "区里出过哪些标准"
+  // is not also told that the centres' 房租标准 is not stated. So is what is left unsaid of a place
+  // neither the question nor the best sentence names: "建制型社区是什么" is not told that 钱塘芯谷's type
+  // is not stated.
+  const leadPlaces = tokenizer.placesIn(lead.normalized);
+  const unnamedPlace = (place: string) => !related(place) && !leadPlaces.some((one) => one.includes(place) || place.includes(one));
+  const unstatedElsewhere = (candidate: Candidate) =>
+    SAYS_UNSTATED.test(candidate.text) && (hits[candidate.hit]!.chunk.source !== hits[lead.hit]!.chunk.source || tokenizer.placesIn(candidate.normalized).some(unnamedPlace));
   for (const candidate of ranked.slice(1)) {
     if (candidate.score < lead.score * 0.55 || chosen.length >= 3) break;
-    // What another document says is left unsaid is about that document's subject: "区里出过哪些标准"
-    // is not also told that the centres' 房租标准 is not stated.
-    const elsewhereUnstated = hits[candidate.hit]!.chunk.source !== hits[lead.hit]!.chunk.source && SAYS_UNSTATED.test(candidate.text);
-    if (!fits(candidate) || elsewhereUnstated) continue;
+    if (!fits(candidate) || unstatedElsewhere(candidate)) continue;
     chosen.push(candidate);
     length += candidate.text.length;
   }

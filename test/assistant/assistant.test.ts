@@ -475,6 +475,13 @@ describe('assistant offline', () => {
     const asked = await app.assistant.handle(message('什么是邻里中心'));
     expect(asked.answer).toMatch(/^钱塘区推广工业邻里中心模式/);
     expect(asked.answer).toBe((await app.assistant.handle(message('邻里中心是什么'))).answer);
+    // What is left unsaid of a place neither the question nor the best sentence names is about that
+    // place: "建制型社区是什么" had also been told that 钱塘芯谷's type is not stated.
+    for (const question of ['建制型社区是什么', '什么是功能型社区']) {
+      const answer = (await app.assistant.handle(message(question))).answer;
+      expect(answer, question).toMatch(/^钱塘区的产业社区分为"建制型"和"功能型"两类/);
+      expect(answer, question).not.toContain('钱塘芯谷');
+    }
   });
 
   it('reads 农民工 as the industrial workers the services are for', async () => {
