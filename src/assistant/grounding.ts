@@ -8,6 +8,9 @@ import type { Citation } from './types.ts';
 
 export type Scorer = { tokenizer: Tokenizer; lexical: LexicalIndex };
 
+/** A chunk's document title and section heading, normalised. */
+const headingOf = (chunk: Chunk): string => normalizeText(`${chunk.title} ${chunk.section}`);
+
 /** A chunk's title, heading and text, normalised once: every question that finds it reads it. */
 const haystacks = new WeakMap<Chunk, string>();
 function haystackOf(chunk: Chunk): string {
@@ -540,8 +543,14 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   // An adjective of one character says which, and nothing of what: the 新 of "新入驻的企业" had found
   // "……新环境" and "钱塘(新)区".
   const which = new Set(short.filter(({ tag }) => tag === 'a').map(({ word }) => word));
+  // Nor is a word inside a term the question names, said nowhere else in it, unless a synonym of the term
+  // (中心 of 邻里中心; 心理 of 心理健康 is asked): "邻里中心去哪里申请" had been answered with the 区企业综合服务中心.
+  const named = tokenizer.termsIn(unnamed);
+  const free = named.reduce((text, term) => text.replaceAll(term, ' '), unnamed);
+  const partOfAWhole = (term: string) =>
+    unnamed.includes(term) && !free.includes(term) && !named.includes(term) && !named.some((whole) => whole.includes(term) && tokenizer.synonymsOf(whole).includes(term));
   const terms = [...tokenizer.queryTerms(question)]
-    .filter(([term]) => !which.has(term) && (unnamed.includes(term) || !asked.some((place) => place !== term && place.includes(term))))
+    .filter(([term]) => !which.has(term) && !partOfAWhole(term) && (unnamed.includes(term) || !asked.some((place) => place !== term && place.includes(term))))
     .sort((a, b) => b[0].length - a[0].length)
     .map(([term, weight]) => ({
       term,
@@ -591,7 +600,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   hits.slice(0, 5).forEach((hit, rank) => {
     // A sentence that holds the phone number or the price asked for rarely names its subject
     // again: for those questions the document's title counts as a heading too.
-    const heading = normalizeText(`${hit.chunk.title} ${hit.chunk.section}`);
+    const heading = headingOf(hit.chunk);
     const section = says ? heading : normalizeText(hit.chunk.section);
     if (offSubject(hit.chunk)) return;
     sentencesOf(hit.chunk, tokenizer).forEach(({ text: sentence, normalized, words, count }, position) => {
@@ -648,7 +657,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   // Not one about another place: "钱塘芯谷产业社区属于建制型还是功能型，现有资料没有说明" had followed a
   // sentence naming both 芯谷 and 医药港, in the answer to "医药港属于哪种社区".
   const successor = leadSentences[lead.position + 1];
-  const leadHeading = normalizeText(`${hits[lead.hit]!.chunk.title} ${hits[lead.hit]!.chunk.section}`);
+  const leadHeading = headingOf(hits[lead.hit]!.chunk);
   if (
     successor &&
     (!says || says.test(successor.text)) &&
@@ -700,9 +709,16 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const unnamedPlace = (place: string) => !related(place) && !leadPlaces.some((one) => one.includes(place) || place.includes(one));
   const unstatedElsewhere = (candidate: Candidate) =>
     SAYS_UNSTATED.test(candidate.text) && (hits[candidate.hit]!.chunk.source !== hits[lead.hit]!.chunk.source || tokenizer.placesIn(candidate.normalized).some(unnamedPlace));
+  // Another passage adds a sentence only of what the question names: "邻里中心去哪里申请" is not also told
+  // where enterprises go, from a passage that names the centres elsewhere.
+  const aside = (candidate: Candidate) => {
+    if (candidate.hit === lead.hit || !subjects.length) return false;
+    const heading = headingOf(hits[candidate.hit]!.chunk);
+    return !subjects.some((words) => words.some((word) => candidate.normalized.includes(word) || heading.includes(word)));
+  };
   for (const candidate of ranked.slice(1)) {
     if (candidate.score < lead.score * 0.55 || chosen.length >= 3) break;
-    if (!fits(candidate) || unstatedElsewhere(candidate)) continue;
+    if (!fits(candidate) || unstatedElsewhere(candidate) || aside(candidate)) continue;
     chosen.push(candidate);
     length += candidate.text.length;
   }

@@ -243,6 +243,35 @@ describe('extractive answers', () => {
     expect(extractiveAnswer('邻里中心的地址在哪', [hits[2]!], scorer, TODAY).text).toBe('具体地址和开放时间，现有资料没有写明，可以转人工查询[1]。');
   });
 
+  it('do not take a word inside a term the question names for what it asks, nor add from another passage what does not name it', async () => {
+    const offline = passage('offline', '工业邻里中心内设有党群服务中心。企业可以到区企业综合服务中心办理涉企服务。具体地址和开放时间，现有资料没有写明。', {
+      title: '怎么联系社区工作者',
+      section: '线下可以去哪里',
+    });
+    const rooms = passage('rooms', '已建成的工业邻里中心合计可提供14108间房源。现有资料没有写明房租标准、入住条件和申请办法，需要时可以转人工。', { title: '工业邻里中心', section: '房源' });
+    const { hits, scorer } = await found(
+      offline,
+      passage('matrix', '服务矩阵包括线下服务、专区服务和专员服务。', { title: '涉企增值服务体系' }),
+      passage('kinds', '产业社区分为建制型和功能型两类。', { title: '产业社区' }),
+      passage('reply', '社区工作者一般在30分钟内接单。', { title: '怎么联系社区工作者' }),
+      rooms,
+    );
+    // 中心 of 邻里中心 is not the 中心 of 区企业综合服务中心: where enterprises go answers nothing here.
+    expect(extractiveAnswer('邻里中心去哪里申请', hits, scorer, TODAY).text).toBe('现有资料没有写明房租标准、入住条件和申请办法，需要时可以转人工[1]。');
+    // A word inside the term that is its synonym is asked, though: 心理 of 心理健康.
+    const care = await found(passage('care', '私聊小融可以预约心理疏导。', { title: '怎么联系社区工作者' }));
+    expect(extractiveAnswer('心理健康找谁', care.hits, care.scorer, TODAY).text).toBe('私聊小融可以预约心理疏导[1]。');
+    // Nor is a sentence of another passage added that names neither the centres nor sits under a heading
+    // that does, though its passage names them elsewhere and it says 申请.
+    const apply = await found(
+      passage('rooms', '工业邻里中心合计可提供14108间房源。现有资料没有写明申请办法。', { title: '工业邻里中心', section: '房源' }),
+      passage('offline', '工业邻里中心内设有党群服务中心。企业的申请可以到区企业综合服务中心办理。', { title: '怎么联系社区工作者', section: '线下可以去哪里' }),
+      passage('kinds', '产业社区分为建制型和功能型两类。', { title: '产业社区' }),
+      passage('reply', '社区工作者一般在30分钟内接单。', { title: '怎么联系社区工作者' }),
+    );
+    expect(extractiveAnswer('邻里中心怎么申请', apply.hits, apply.scorer, TODAY).text).toBe('现有资料没有写明申请办法[1]。');
+  });
+
   it('leave out a sentence that announces what follows: alone it says nothing', async () => {
     const { hits, scorer } = await found(
       passage('intro', '钱塘区推出一揽子社企融合政策。以下是已出台的政策文件及各自的用途。', { title: '社企融合政策文件' }),
