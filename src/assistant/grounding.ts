@@ -381,7 +381,8 @@ function repeats(text: string, other: string): boolean {
 const NUMBER_QUESTION = /多少(?!钱)|几[个间处场家所种项条版级维]?|数量|总共|一共|合计/;
 // A word that only asks ("培训要多久"): it tells apart sentences on what is asked about, and alone makes
 // none of them relevant — "大概多久会联系你" says nothing of the training — unless it is all that is asked.
-const INTERROGATIVE = /^(?:多久|多长时间|多少|多大|多远|几|哪|哪里|哪儿|哪些|什么|啥|怎么|怎样|如何|为什么|谁)$/;
+// With the one character jieba joins to it ("哪里找", "怎么办", "什么样"), still the asking.
+const INTERROGATIVE = /^(?:多久|多长时间|多少|多大|多远|几|哪|哪里|哪儿|哪些|什么|啥|怎么|怎样|如何|为什么|谁)\p{Script=Han}?$/u;
 // How a question asks, when it asks where, how long or who: "…去哪里", "…多久…", "谁…".
 const ASKED_AS = /哪里|哪儿|多久|谁/;
 // "员工可以享受哪些服务", "融治理的重点工作有哪些", "功能型产业社区有哪些": what kind of thing is to be
@@ -592,6 +593,14 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   const countsAsked = (normalized: string) => countsThing?.test(normalized) ?? false;
   // "找社工线下去哪里" under the heading "线下可以去哪里": a heading asked the way the question is asks it.
   const askedAs = ASKED_AS.exec(question)?.[0];
+  // Such a heading that, with its document's title, also names all the question names (or a synonym of
+  // each: "怎么联系社区工作者 · 线下可以去哪里") heads the answer, as an FAQ entry's question does.
+  const content = terms.filter(({ long, asks, weight }) => long && !asks && weight === 1);
+  const headsAnswer = ({ chunk }: Hit) =>
+    askedAs !== undefined &&
+    content.length > 0 &&
+    normalizeText(chunk.section).includes(askedAs) &&
+    content.every(({ term }) => [term, ...tokenizer.synonymsOf(term)].some((word) => headingOf(chunk).includes(word)));
   const listing = listsKind(question, tokenizer);
   const wantsDefinition = asksWhatItIs(question);
   const sides = comparedSides(question, terms);
@@ -638,6 +647,8 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   // 服务 is; its passage is on the question's subject (above), or it would not be here.
   const list = listing ? ranked.findIndex((candidate) => listing(candidate.normalized, normalizeText(hits[candidate.hit]!.chunk.section))) : -1;
   if (list > 0) ranked.unshift(...ranked.splice(list, 1));
+  const headed = list < 0 ? ranked.findIndex((candidate) => headsAnswer(hits[candidate.hit]!)) : -1;
+  if (headed > 0) ranked.unshift(...ranked.splice(headed, 1));
   const lead = ranked[0]!;
   const chosen: Candidate[] = [lead];
   let length = lead.text.length;
@@ -675,9 +686,9 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     !dangles(candidate) &&
     !chosen.some((other) => (other.hit === candidate.hit && other.position === candidate.position) || repeats(candidate.text, other.text)) &&
     length + candidate.text.length <= MAX_ANSWER_CHARACTERS;
-  const readWhole = (item: Candidate) => {
+  const readWhole = (item: Candidate, { passage = false } = {}) => {
     const sentences = sentencesOf(hits[item.hit]!.chunk, tokenizer);
-    let [start, end] = [item.position, item.position + 1];
+    let [start, end] = passage ? [0, sentences.length] : [item.position, item.position + 1];
     while (start > 0 && ENUMERATED.test(sentences[start - 1]!.text)) start--;
     while (sentences[end] && ENUMERATED.test(sentences[end]!.text)) end++;
     const rest = sentences
@@ -691,6 +702,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   };
   // The things asked for, listed one by one, come before anything else the passages say.
   if (list >= 0 && ENUMERATED.test(lead.text)) readWhole(lead);
+  if (headed >= 0) readWhole(lead, { passage: true });
   // A comparison is answered by what is said of each side on its own, however the sentence naming both ranks.
   for (const side of sides ?? []) {
     const other = sides!.find((one) => one !== side)!;

@@ -272,6 +272,20 @@ describe('extractive answers', () => {
     expect(extractiveAnswer('邻里中心怎么申请', apply.hits, apply.scorer, TODAY).text).toBe('现有资料没有写明申请办法[1]。');
   });
 
+  it('answer with the whole passage under a heading that asks the question, as an FAQ entry does', async () => {
+    const { hits, scorer } = await found(
+      passage('matrix', '产业社区建立人员驻点等运营模式，服务矩阵里包括线下服务和专员服务。', { title: '怎么联系社区工作者', section: '谁是产业社区的社区工作者' }),
+      passage('offline', '工业邻里中心内设有党群服务中心。企业社会工作站在医药港产业社区试点建设。具体地址和开放时间，现有资料没有写明。', {
+        title: '怎么联系社区工作者',
+        section: '线下可以去哪里',
+      }),
+    );
+    const whole = '工业邻里中心内设有党群服务中心[1]。企业社会工作站在医药港产业社区试点建设[1]。具体地址和开放时间，现有资料没有写明[1]。';
+    expect(extractiveAnswer('找社工线下去哪里', hits, scorer, TODAY).text).toBe(whole);
+    // jieba joins 哪里找 into one word: it still asks, and names nothing the heading must.
+    expect(extractiveAnswer('线下去哪里找社工', hits, scorer, TODAY).text).toBe(whole);
+  });
+
   it('leave out a sentence that announces what follows: alone it says nothing', async () => {
     const { hits, scorer } = await found(
       passage('intro', '钱塘区推出一揽子社企融合政策。以下是已出台的政策文件及各自的用途。', { title: '社企融合政策文件' }),
