@@ -10,8 +10,8 @@ import { ROUTES, type RouteDecision } from './types.ts';
 const modelDecision = z.object({ route: z.enum(ROUTES), category: z.string().nullable().optional() });
 
 // Who is asked for, and the words around such a request that say nothing of what it is about.
-const PERSON = /转人工|人工服务|人工客服|人工|真人|社区工作者|工作人员|社工|帮我问|帮忙问/g;
-const ASKING_WORDS = /好的|好|嗯|行|可以|那就|那|你|请|麻烦|帮我|帮忙|给我|我要|我想|想|需要|要|找|联系|转|问问|问一下|问下|问|一下|个|吧|呀|啊|哦|呗|吗|[\p{P}\p{S}]/gu;
+const PERSON = /转人工|人工服务|人工客服|人工|真人|社区工作者|工作人员|社工|帮我问|帮忙问|找谁|问谁/g;
+const ASKING_WORDS = /好的|好|嗯|行|可以|那就|那|你|请|麻烦|帮我|帮忙|给我|我要|我想|我该|我应该|应该|该|想|需要|要|找|联系|转|问问|问一下|问下|问|一下|个|吧|呀|啊|哦|呗|吗|呢|[\p{P}\p{S}]/gu;
 
 /**
  * True when the whole message only asks for a person ("转人工", "好的，转人工吧", "帮我问问社工"):

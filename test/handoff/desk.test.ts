@@ -200,6 +200,11 @@ describe('a whole request, from a park group to the rating', () => {
     // Said in other words, or as yes to the person the answer offered.
     await app.assistant.handle(wecom('蓝领公寓可以带宠物吗', { user: 'asks-pets' }));
     expect(await app.assistant.handle(wecom('好的，那帮我问问社工吧', { user: 'asks-pets' }))).toMatchObject({ category: 'housing', answer: expect.stringMatching(/^好的，我把你刚才问的问题/) });
+    // "那我该找谁" asks who can answer it: it had been taken for a question about the apartments.
+    await app.assistant.handle(wecom('蓝领公寓可以带宠物吗', { user: 'asks-whom' }));
+    expect(await app.assistant.handle(wecom('那我该找谁', { user: 'asks-whom' }))).toMatchObject({ route: 'handoff', category: 'housing', answer: expect.stringMatching(/^好的，我把你刚才问的问题/) });
+    // Asked with nothing before it, it is asked what about.
+    expect(await app.assistant.handle(wecom('找谁', { user: 'asks-whom-alone' }))).toMatchObject({ route: 'handoff', category: 'other', answer: '好的，我来帮你联系社区工作者。请简单说说需要帮什么忙？' });
     const offered = await app.assistant.handle(wecom('邻里中心能住吗', { user: 'says-yes' }));
     expect(offered.answer).toMatch(/\n需要住房方面的帮助，可以回复"转人工"，由社区工作者联系你。$/);
     expect(await app.assistant.handle(wecom('需要', { user: 'says-yes' }))).toMatchObject({ category: 'housing', answer: expect.stringMatching(/^好的，我把你刚才问的问题/) });
