@@ -72,6 +72,8 @@ const NOT_SOLVED = /没解决|没有解决|还没好|没修好|没弄好|重新�
  */
 const STATUS_QUERY =
   /^我的(工单|单子|报修|申请)[。？?！!]*$|(查|看)一?(下|看)?我?(的|提交的|登记的)?(工单|单子|报修|申请)(?!条件|办法|流程|材料|方式|电话|地址|要求|表|渠道|入口)|(工单|单子|报修|申请|登记)的?(进度|状态|处理得?怎么样|怎么样了|到哪)|(处理|办)到哪(一步|里)?了|进度(怎么样|如何)/;
+/** "多久能来修", "师傅几点到", "怎么还没人联系我": the requester asking when, answered with where the ticket stands. */
+const ASKS_WHEN = /什么时候|啥时候|多久|多长时间|几点|怎么还没|还没(?:有)?人?(?:来|联系|回|接|处理)|快点|快些|尽快|抓紧|催/;
 /** How many of a requester's tickets "查一下我的工单" lists, newest first. */
 const STATUS_LISTED = 3;
 /** Thanks or an okay, and nothing else: before the worker has said anything, it is said to the bot. */
@@ -504,7 +506,9 @@ export class HandoffDesk implements HandoffHandler {
       this.tellRequester(ctx, say.ticketInHand(ticket, ticket.assignee ? this.workerName(ticket.assignee) : undefined, THANKS.test(text)), ticket.privateChannel);
       return true;
     }
-    const ownQuestion = await this.isOwnQuestion(ctx, ticket.privateChannel);
+    // When it will be seen to is asked of this ticket, not of the documents.
+    const asksWhen = ASKS_WHEN.test(text);
+    const ownQuestion = !asksWhen && (await this.isOwnQuestion(ctx, ticket.privateChannel));
     await this.deps.store.addEvent(ticket.id, { actor: 'requester', type: 'requester-message', detail: { text } }, now);
     if (ticket.assignee) await this.notify(ticket, 'requester-message', { kind: 'worker', workerId: ticket.assignee }, say.followUpForWorker(ticket, text));
     if (ctx.urgent) await this.alertIfOffDuty(ticket, mask(text), now);
@@ -515,7 +519,8 @@ export class HandoffDesk implements HandoffHandler {
     this.markHandoff(ctx, ticket.category);
     ctx.result.ticket = ticketSummary(ticket);
     const noLongerNeeded = NO_LONGER_NEEDED.test(text) && !asksSomething(text);
-    this.tellRequester(ctx, say.followUpAcknowledged(ticket, this.workerName(ticket.assignee)) + (noLongerNeeded ? say.cancelIfNotNeeded : ''), ticket.privateChannel);
+    const progress = asksWhen ? this.progressOf(ticket, now) : '';
+    this.tellRequester(ctx, say.followUpAcknowledged(ticket, this.workerName(ticket.assignee)) + progress + (noLongerNeeded ? say.cancelIfNotNeeded : ''), ticket.privateChannel);
     return true;
   }
 
@@ -812,6 +817,19 @@ export class HandoffDesk implements HandoffHandler {
   /** What the requester is registering, as said in a sentence: "报修", or "这件事" for the fallback category. */
   private matterOf(category: string): string {
     return category === FALLBACK_CATEGORY ? '这件事' : this.deps.categories.label(category);
+  }
+
+  /**
+   * Where a live ticket stands, for a requester asking when: taken on; waiting, and for how much longer
+   * of the time promised; past it, and who has been told; or the worker's shift not yet begun.
+   */
+  private progressOf(ticket: Ticket, now: Date): string {
+    if (ticket.status === 'accepted' || ticket.status === 'reopened') return say.progressAccepted;
+    if (ticket.status !== 'assigned' || !ticket.acceptDueAt) return '';
+    const assignee = ticket.assignee ? this.roster.worker(ticket.assignee) : undefined;
+    if (assignee && !isOnDuty(assignee, now)) return say.offDutyPromise(assignee.name);
+    const minutesLeft = Math.ceil((Date.parse(ticket.acceptDueAt) - now.getTime()) / 60_000);
+    return minutesLeft > 0 ? say.progressWaiting(minutesLeft) : say.progressOverdue(Boolean(ticket.remindedAt), Boolean(ticket.escalatedAt));
   }
 
   private workerName(id: string | null): string {

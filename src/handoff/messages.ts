@@ -61,6 +61,10 @@ export const deskMessages = {
   draftDropped: (matter: string) => `刚才登记的${matter}还不知道你在哪个产业社区，已先取消；需要时回复"转人工"重新登记。`,
   followUpAcknowledged: (ticket: Ticket, worker: string) => `已转达给社区工作者${display(worker)}（工单 ${formatTicketId(ticket.id)}）。`,
   cancelIfNotNeeded: '如果已经不需要了，回复"取消"即可撤销工单。',
+  progressAccepted: '社区工作者已经接单，正在处理，有回复会第一时间转给你。',
+  progressWaiting: (minutes: number) => `工单还在等待接单，预计 ${minutes} 分钟内会联系你。`,
+  progressOverdue: (reminded: boolean, escalated: boolean) =>
+    `已经超过约定的接单时间，${reminded ? '小融已提醒社区工作者' : '小融会提醒社区工作者'}${escalated ? '，并已上报负责人协调' : '，仍没有接单会上报负责人协调'}；情况紧急请拨打 110 或 120。`,
   ticketInHand: (ticket: Ticket, worker: string | undefined, thanked: boolean) =>
     `${thanked ? '不客气！' : '好的。'}工单 ${formatTicketId(ticket.id)} 正由社区工作者${worker ? display(worker) : ''}处理，有回复会第一时间转给你。`,
   acceptedForRequester: (ticket: Ticket, worker: string) => `社区工作者${display(worker)}已接单（工单 ${formatTicketId(ticket.id)}），会尽快联系你。`,

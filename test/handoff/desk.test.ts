@@ -60,7 +60,7 @@ describe('a whole request, from a park group to the rating', () => {
 
     // The requester's follow-up goes to the worker, not to the bot's answerer.
     const followUp = await app.assistant.handle(wecom('师傅几点到？', { user: 'xiaoli', group: '新员工交流群' }));
-    expect(followUp.answer).toBe(`已转达给社区工作者张敏（示例）（工单 #${id}）。`);
+    expect(followUp.answer).toBe(`已转达给社区工作者张敏（示例）（工单 #${id}）。社区工作者已经接单，正在处理，有回复会第一时间转给你。`);
     expect((await notificationsOf(id)).at(-1)).toMatchObject({ recipient: 'worker:w-yyg-01', text: `【工单 #${id} · xiaoli 补充】师傅几点到？` });
     // Once the worker has spoken, an okay answers them and goes to them.
     await app.assistant.handle(wecom('好的', { user: 'xiaoli', group: '新员工交流群' }));
@@ -398,7 +398,7 @@ describe('questions asked while a request is open', () => {
     // About the ticket: the documents have a word of it ("处理") but not all of it.
     const aboutTicket = await app.assistant.handle(wecom('什么时候能处理？', { user }));
     expect(aboutTicket.route).toBe('handoff');
-    expect(aboutTicket.answer).toBe(`已转达给社区工作者陈刚（示例）（工单 #${id}）。`);
+    expect(aboutTicket.answer).toBe(`已转达给社区工作者陈刚（示例）（工单 #${id}）。工单还在等待接单，预计 30 分钟内会联系你。`);
     expect((await notificationsOf(id)).at(-1)!.text).toBe(`【工单 #${id} · ${user} 补充】什么时候能处理？`);
   });
 
@@ -526,6 +526,10 @@ describe('a request made at night', () => {
       expect(await night.tickets.get(talk.ticket!.id)).toMatchObject({ acceptDueAt: new Date('2026-11-27T08:45:00+08:00').toISOString(), escalateDueAt: new Date('2026-11-27T08:55:00+08:00').toISOString() });
       const notice = (await night.tickets.notifications({ ticketId: talk.ticket!.id })).find((notification) => notification.recipient === 'staff-group:yiyaogang')!;
       expect(notice.text).toContain('负责人上班后 15 分钟内未接单将提醒并上报');
+      // Asked when, in the night: the same promise, not minutes counted to her next shift.
+      expect((await night.assistant.handle(message('什么时候能联系我', { channel: 'wecom', user: 'late-2' }))).answer).toBe(
+        `已转达给社区工作者王芳（示例）（工单 #${talk.ticket!.id}）。现在不在工作时间，王芳（示例）上班后会尽快联系你；情况紧急请拨打 110 或 120。`,
+      );
       nightClock.advance(9 * 3600_000); // Friday 08:00: the repair, with a worker on duty, is overdue; hers is not
       expect(await night.sla.tick()).toMatchObject({ reminded: [repair.ticket!.id], escalated: [repair.ticket!.id] });
       nightClock.advance(45 * 60_000); // 08:45

@@ -47,6 +47,27 @@ describe('service levels on an injected clock', () => {
     expect((await app.sla.tick()).escalated).toEqual([]);
   });
 
+  it('tells a requester asking when where the ticket stands: the time left, past it and who was told, or taken on', async () => {
+    const ticket = await request('医药港宿舍水管爆了，快派人修', 'sla-when');
+    const ask = async (text: string) => (await app.assistant.handle(message(text, { channel: 'wecom', user: 'sla-when' }))).answer;
+    const passedOn = `已转达给社区工作者张敏（示例）（工单 #${ticket.id}）。`;
+    clock.advance(12 * MINUTE);
+    expect(await ask('多久能来修？')).toBe(`${passedOn}工单还在等待接单，预计 18 分钟内会联系你。`);
+    clock.advance(18 * MINUTE);
+    expect(await ask('怎么还没人联系我')).toBe(`${passedOn}已经超过约定的接单时间，小融会提醒社区工作者，仍没有接单会上报负责人协调；情况紧急请拨打 110 或 120。`);
+    await app.sla.tick();
+    expect(await ask('师傅什么时候到')).toMatch(/已经超过约定的接单时间，小融已提醒社区工作者，仍没有接单会上报负责人协调；/);
+    clock.advance(15 * MINUTE);
+    await app.sla.tick();
+    expect(await ask('能快点吗')).toMatch(/小融已提醒社区工作者，并已上报负责人协调；/);
+    await app.desk.accept(ticket.id, 'w-yyg-01');
+    expect(await ask('师傅几点到？')).toBe(`${passedOn}社区工作者已经接单，正在处理，有回复会第一时间转给你。`);
+    // Each went to the worker too; what does not ask when is only passed on.
+    expect(await ask('我在宿舍等着')).toBe(passedOn);
+    const followUps = (await app.tickets.events(ticket.id)).filter((event) => event.type === 'requester-message');
+    expect(followUps).toHaveLength(6);
+  });
+
   it('keeps a complaint\'s reminder and escalation from the staff group, as its notice was', async () => {
     const ticket = await request('我要投诉医药港的社工，报修一周了没人管', 'sla-complaint');
     expect(ticket).toMatchObject({ category: 'complaint', assignee: 's-yiyaogang' });
