@@ -827,7 +827,12 @@ export class HandoffDesk implements HandoffHandler {
     if (ticket.status === 'accepted' || ticket.status === 'reopened') return say.progressAccepted;
     if (ticket.status !== 'assigned' || !ticket.acceptDueAt) return '';
     const assignee = ticket.assignee ? this.roster.worker(ticket.assignee) : undefined;
-    if (assignee && !isOnDuty(assignee, now)) return say.offDutyPromise(assignee.name);
+    if (assignee && !isOnDuty(assignee, now)) {
+      // A clock that runs before the shift does was started for someone who may be in danger, and the
+      // urgent contact told.
+      const onCall = Date.parse(ticket.acceptDueAt) < nextOnDuty(assignee, now).getTime() ? this.roster.urgentContact : undefined;
+      return onCall ? say.onCallPromise(onCall.name) : say.offDutyPromise(assignee.name);
+    }
     const minutesLeft = Math.ceil((Date.parse(ticket.acceptDueAt) - now.getTime()) / 60_000);
     return minutesLeft > 0 ? say.progressWaiting(minutesLeft) : say.progressOverdue(Boolean(ticket.remindedAt), Boolean(ticket.escalatedAt));
   }

@@ -565,6 +565,10 @@ describe('someone in danger at night', () => {
       // The staff group is told the clock runs now, not from the morning shift.
       const notice = (await night.tickets.notifications({ ticketId: ticket.id })).find((notification) => notification.recipient === 'staff-group:yiyaogang')!;
       expect(notice.text).toMatch(/ · {2}15 分钟内未接单将提醒并上报$/);
+      // Asked when, the requester hears again that the one on call was told.
+      expect((await night.assistant.handle(message('什么时候有人联系我', { channel: 'wecom', user: 'night-1' }))).answer).toBe(
+        `已转达给社区工作者王芳（示例）（工单 #${ticket.id}）。现在不在工作时间，已同时通知值班的社区工作者赵强（示例），会尽快联系你；情况紧急请拨打 110 或 120。`,
+      );
       // What the requester says next on that ticket reaches the urgent contact too, while its worker is off duty.
       await night.assistant.handle(message('@小融 还是觉得活着没意思', { channel: 'wecom', user: 'night-1', group: '医药港员工交流群' }));
       expect((await night.tickets.notifications({ ticketId: ticket.id })).filter((notification) => notification.kind === 'urgent').map((notification) => notification.text)).toEqual([
