@@ -70,7 +70,14 @@ export function announcesQuestion(text: string): boolean {
   return /问|请教|打听/.test(plain) && ANNOUNCES_QUESTION.test(plain);
 }
 
-const COURTESY = /^(?:(?:谢谢|多谢|感谢)(?:你|您|啦|了)?|辛苦了|你好|您好|嗨|哈喽|hi|hello|小融|在吗|在不在|大家好|早上好|下午好|晚上好)+[呀啊哈吖]*[。！!~～？?]*$/i;
+// "有人吗", "有没有人在", "人呢": whether anyone is there, as "在吗" asks.
+const COURTESY =
+  /^(?:(?:谢谢|多谢|感谢)(?:你|您|啦|了)?|辛苦了|你好|您好|嗨|哈喽|hi|hello|小融|在吗|在不在|大家好|早上好|下午好|晚上好|有人(?:在)?(?:吗|嘛|么|没|不|在不在)|有没有人(?:在)?|人呢)+[呀啊哈吖]*[。！!~～？?]*$/i;
+
+/** Nothing but a hello, thanks or "在吗" (any number of them): a greeting, whatever the classifier makes of "有人吗". */
+export function onlyGreets(text: string): boolean {
+  return COURTESY.test(normalizeText(text).replace(/[，,\s]+/g, ''));
+}
 
 /**
  * The message without the thanks, hello or okay it begins with ("谢谢，那临江的什么时候建好" → "那临江的
@@ -138,7 +145,7 @@ export class Router {
   async route(text: string, log: Logger, signal?: AbortSignal): Promise<RouteDecision> {
     if (writtenInLatin(text)) return { route: 'out_of_scope', category: null, confidence: 1, by: 'rule' };
     if (asksForPerson(text) || acceptsOffer(text)) return { route: 'handoff', category: FALLBACK_CATEGORY, confidence: 1, by: 'rule' };
-    if (declinesOffer(text) || acknowledges(text) || praises(text) || announcesQuestion(text) || this.local.asksWhatItCanDo(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
+    if (declinesOffer(text) || acknowledges(text) || praises(text) || announcesQuestion(text) || onlyGreets(text) || this.local.asksWhatItCanDo(text)) return { route: 'greeting', category: null, confidence: 1, by: 'rule' };
     if (!this.model) return this.local.route(text);
     try {
       const prompt = this.model.prompts.render('router', {

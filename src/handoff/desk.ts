@@ -2,7 +2,7 @@ import { replyTo, type HandoffHandler, type MessageContext } from '../assistant/
 import { FALLBACK_CATEGORY, type Categories, type Category } from '../assistant/categories.ts';
 import { AROUND_A_PLACE } from '../assistant/grounding.ts';
 import { replies as assistantReplies, THANKS } from '../assistant/replies.ts';
-import { acceptsOffer, announcesQuestion, asksForPerson, asksSomething, declinesOffer } from '../assistant/router.ts';
+import { acceptsOffer, announcesQuestion, asksForPerson, asksSomething, declinesOffer, onlyGreets } from '../assistant/router.ts';
 import type { InboundMessage, Reply, TicketSummary } from '../assistant/types.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
@@ -78,8 +78,6 @@ const ASKS_WHEN = /什么时候|啥时候|多久|多长时间|几点|怎么还�
 const STATUS_LISTED = 3;
 /** Thanks or an okay, and nothing else: before the worker has said anything, it is said to the bot. */
 const ACKNOWLEDGEMENT = /^(好的?|嗯+|哦+|ok|okay|收到|知道了|明白了?|行|可以)?[，,\s]*(谢谢(你|您|啦|了)?|多谢|感谢|辛苦(了|啦)?|麻烦(你|您)?了)?[。！!~～.]*$/i;
-/** "你好", "在吗": someone coming back to the chat, not a place. */
-const HELLO = /^(?:你好|您好|在吗|在不在|哈喽|嗨|hello|hi)[呀啊吗]?[。！!~～?？]*$/i;
 
 /**
  * A reply that only answers where the requester is: "医药港", "我在白杨街道邻里社区上班", "下沙",
@@ -266,8 +264,8 @@ export class HandoffDesk implements HandoffHandler {
     }
     const named = draft.asking === 'community' ? this.roster.communitiesInText(text) : [];
     const community = named.length === 1 ? named[0] : undefined;
-    // "谢谢", "好的", "你好" while the community is asked for: heard, and still asked.
-    const heard = draft.asking === 'community' && (ACKNOWLEDGEMENT.test(text) || HELLO.test(text));
+    // "谢谢", "好的", "你好", "有人吗" while the community is asked for: heard, and still asked.
+    const heard = draft.asking === 'community' && (ACKNOWLEDGEMENT.test(text) || onlyGreets(text));
     // "不对，是热水器坏了" or "水管也漏了", said while the community is asked for, goes to the worker
     // with the request: the requester is still on it, so it is not a failed answer either.
     const adds = draft.asking === 'community' && !heard && !asksSomething(text) && !onlyAnswersWhere(text, named.flatMap(namesOf));

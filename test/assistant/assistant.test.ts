@@ -443,6 +443,8 @@ describe('assistant offline', () => {
 
   it('greets, thanks and declines what is out of scope, saying what it can do', async () => {
     for (const hello of ['你好', '晚上好']) expect((await app.assistant.handle(message(hello))).answer, hello).toMatch(/我是小融/);
+    // "有人吗" only asks whether anyone is there: it had been told how soon a worker calls back.
+    for (const hello of ['有人吗', '有没有人']) expect(await app.assistant.handle(message(hello)), hello).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^你好！我是小融/) });
     expect((await app.assistant.handle(message('谢谢'))).answer).toMatch(/不客气/);
     expect((await app.assistant.handle(message('好的，谢谢'))).answer).toMatch(/不客气/);
     // Thanks said before a question: the question is answered, not only the thanks.

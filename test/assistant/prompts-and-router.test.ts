@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Categories } from '../../src/assistant/categories.ts';
 import { LocalRouter, loadRouterExamples } from '../../src/assistant/local-router.ts';
-import { acceptsOffer, acknowledges, announcesQuestion, asksForPerson, asksSomething, declinesOffer, findsFault, praises, Router, withoutCourtesies } from '../../src/assistant/router.ts';
+import { acceptsOffer, acknowledges, announcesQuestion, asksForPerson, asksSomething, declinesOffer, findsFault, onlyGreets, praises, Router, withoutCourtesies } from '../../src/assistant/router.ts';
 import { NaiveBayes } from '../../src/assistant/naive-bayes.ts';
 import { parseEvalFile } from '../../src/eval/eval-file.ts';
 import { loadGlossary } from '../../src/knowledge/glossary.ts';
@@ -194,6 +194,10 @@ describe('local router', () => {
     // So does the word that a question follows: "还有一个问题" had made a request of it.
     expect(withoutCourtesies('还有一个问题，社企开放日要报名吗')).toBe('社企开放日要报名吗');
     expect(withoutCourtesies('我有个问题，邻里中心有几个')).toBe('邻里中心有几个');
+    // Asking whether anyone is there is a hello too: "有人吗" alone had been answered with how soon a worker calls.
+    expect(withoutCourtesies('有人吗？邻里中心有几个')).toBe('邻里中心有几个');
+    for (const text of ['有人吗', '有人在吗？', '有没有人', '人呢', '你好，有人吗', '在吗']) expect(onlyGreets(text), text).toBe(true);
+    for (const text of ['周末有人吗', '有人能帮我吗', '宿舍里有人打架', '你好，邻里中心有几个']) expect(onlyGreets(text), text).toBe(false);
   });
 
   it('knows a message that only says a question follows', async () => {

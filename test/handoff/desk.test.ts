@@ -430,6 +430,8 @@ describe('questions asked while a request is open', () => {
     );
     // So is a hello from someone coming back to the chat.
     expect((await app.assistant.handle(wecom('你好', { user }))).answer).toMatch(/^登记还需要知道你在哪个产业社区或园区/);
+    // Or asking whether anyone is there: it had been taken for a question to be asked of the worker.
+    expect((await app.assistant.handle(wecom('有人吗？', { user }))).answer).toMatch(/^登记还需要知道你在哪个产业社区或园区/);
     // A place no community covers: asked once more, then the dispatcher (孙燕, of 白杨) takes it.
     expect((await app.assistant.handle(wecom('在下沙', { user }))).answer).toMatch(/^没找到这个社区。.*不清楚的话回复"不清楚"/);
     const filed = await app.assistant.handle(wecom('下沙邻里中心', { user }));
