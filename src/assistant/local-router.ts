@@ -91,9 +91,10 @@ const DOUBTFUL_GREETING = 0.5;
 // "我不知道该干啥", "不知道找谁" (with nothing else said) ask the same: what there is to ask for.
 const CAN_DO =
   /^(?:那|请问)?(?:你|您|小融)?们?(?:都|还|到底)?(?:能|可以|会)(?:帮我|帮|给我|为我|替我)?(?:做|干|办)?(?:些|点)?(?:什么|啥)(?:忙|事情?)?$|^(?:那|请问)?(?:你|您|小融)?们?(?:这里|这边)?有(?:什么|啥)(?:可以|能)?帮(?:到|得上|上)?(?:我|忙)?的?(?:地方)?$|^我?(?:也|还)?不知道(?:该|要|能|可以)?(?:干啥|干什么|做什么|找谁|去哪儿?|问什么|问啥)$/;
-// What may come with it and says no need: a hello, or that one is new here ("我刚来钱塘", "刚到医药港上班").
+// What may come with it and says no need: a hello, that one is new here ("我刚来钱塘", "刚到医药港上班"),
+// or who one is at work ("我是人事部的小张", "我是一家药企的hr").
 const INTRODUCES =
-  /^(?:你好|您好|嗨|hi|hello|小融|在吗|大家好|早上好|下午好|晚上好)+$|^(?:我|本人)?是?(?:刚|才|新)(?:来|到|入职|过来)的?(?:这边|这里|钱塘区?|杭州|厂里|公司)?(?:上班|工作|打工)?的?(?:新人|新员工|员工)?$|^(?:我|本人)?是新(?:来的|人|员工)$|^人生地不熟$/;
+  /^(?:你好|您好|嗨|hi|hello|小融|在吗|大家好|早上好|下午好|晚上好)+$|^(?:我|本人)?是?(?:刚|才|新)(?:来|到|入职|过来)的?(?:这边|这里|钱塘区?|杭州|厂里|公司)?(?:上班|工作|打工)?的?(?:新人|新员工|员工)?$|^(?:我|本人)?是新(?:来的|人|员工)$|^人生地不熟$|^(?:我|本人)是[\p{Script=Han}a-z0-9]{0,12}?(?:人事部?|人力资源部?|hr|行政部?|招聘专员)(?:的)?\p{Script=Han}{0,3}$/u;
 
 export async function loadRouterExamples(file: string, categories: Categories): Promise<RouterExamples> {
   const parsed = examplesSchema.safeParse(parseYaml(await readFile(file, 'utf8')));

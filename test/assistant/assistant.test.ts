@@ -445,6 +445,11 @@ describe('assistant offline', () => {
     for (const hello of ['你好', '晚上好']) expect((await app.assistant.handle(message(hello))).answer, hello).toMatch(/我是小融/);
     // "有人吗" only asks whether anyone is there: it had been told how soon a worker calls back.
     for (const hello of ['有人吗', '有没有人']) expect(await app.assistant.handle(message(hello)), hello).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^你好！我是小融/) });
+    // So is saying who one is at work, whatever else the classifier hears in it ("我是一家药企的HR" had been
+    // told of the biomedical station).
+    for (const hello of ['你好，我是人事部的小张', '我是一家药企的HR', '我是行政部的']) {
+      expect(await app.assistant.handle(message(hello)), hello).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^你好！我是小融/) });
+    }
     expect((await app.assistant.handle(message('谢谢'))).answer).toMatch(/不客气/);
     expect((await app.assistant.handle(message('好的，谢谢'))).answer).toMatch(/不客气/);
     // Thanks said before a question: the question is answered, not only the thanks.
