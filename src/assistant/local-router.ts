@@ -7,7 +7,7 @@ import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { ASKS_HOW_IT_IS_DONE, namesAValue, wantsAValue, withoutWhoAndWhereIAm } from './grounding.ts';
 import { NaiveBayes } from './naive-bayes.ts';
-import { asksSomething } from './router.ts';
+import { announcesQuestion, asksSomething } from './router.ts';
 import { ROUTES, type Route, type RouteDecision } from './types.ts';
 
 const examplesSchema = z.object({
@@ -230,7 +230,9 @@ export class LocalRouter {
       .replace(/[吗呢呀啊]+(?=[\s\p{P}]|$)/gu, '')
       .split(/[\s\p{P}]+/u)
       .filter(Boolean);
-    const introduces = (clause: string) => INTRODUCES.test(this.tokenizer.placesIn(clause).reduce((rest, place) => rest.replaceAll(place, ''), clause));
+    // "你好，我是行政小王，有个问题": that a question follows says no more (it had been filed as a request).
+    const introduces = (clause: string) =>
+      INTRODUCES.test(this.tokenizer.placesIn(clause).reduce((rest, place) => rest.replaceAll(place, ''), clause)) || announcesQuestion(clause);
     // "刚来杭州，人生地不熟": only that one is new is a hello too (the classifier took it for housing).
     if (!clauses.some((clause) => CAN_DO.test(clause)) && !(clauses.length && clauses.every(introduces))) return undefined;
     return clauses.filter((clause) => !CAN_DO.test(clause) && !introduces(clause)).join('，');

@@ -1,4 +1,4 @@
-import { acknowledges, announcesQuestion, declinesOffer, praises, withoutCourtesies } from './router.ts';
+import { acknowledges, announcesQuestion, declinesOffer, praises } from './router.ts';
 import type { MediaKind } from './types.ts';
 
 /** Everything the assistant says on its own, in one place, in plain Chinese. */
@@ -44,7 +44,8 @@ export function greetingReply(text: string): string {
   if (THANKS.test(text)) return replies.thanks;
   if (praises(text)) return replies.praised;
   if (acknowledges(text)) return replies.acknowledged;
-  // "在吗，问个问题": the question is still to come.
-  if (announcesQuestion(withoutCourtesies(text))) return replies.goAhead;
+  // "在吗，问个问题", "你好，我是行政小王，有个问题": the question is still to come.
+  const clauses = text.split(/[\s\p{P}]+/u).filter(Boolean);
+  if (clauses.length && announcesQuestion(clauses.at(-1)!)) return replies.goAhead;
   return replies.greeting;
 }

@@ -465,6 +465,10 @@ describe('assistant offline', () => {
     // Told that a question follows, it asks for it: "我有个问题" had been filed as a request, and
     // "还有一个问题" after an answer was taken for a follow-up and answered again.
     expect(await app.assistant.handle(message('我有个问题'))).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^请说，你想了解什么？/), ticket: null });
+    // So after saying who one is: "你好，我是行政小王，有个问题" had been filed as a request.
+    for (const text of ['你好，我是行政小王，有个问题', '我刚来，想问一下']) {
+      expect(await app.assistant.handle(message(text)), text).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^请说，你想了解什么？/), ticket: null });
+    }
     await app.assistant.handle(message('邻里中心有几个', { user: 'announces' }));
     expect(await app.assistant.handle(message('还有一个问题', { user: 'announces' }))).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^请说/) });
     const next = await app.assistant.handle(message('还有一个问题，社企开放日要报名吗', { user: 'announces' }));
