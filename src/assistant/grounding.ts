@@ -667,6 +667,12 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
   // ("发布了《指导手册》。" → "手册制定了'一图三清单N场景'……"): keep them together.
   // Not one about another place: "钱塘芯谷产业社区属于建制型还是功能型，现有资料没有说明" had followed a
   // sentence naming both 芯谷 and 医药港, in the answer to "医药港属于哪种社区".
+  // Nor one that says what the documents leave unsaid of places the question names none of: "企业怎么对接
+  // 产业社区" had also been told that 钱塘芯谷's type is not stated.
+  const unstatedOfAPlaceNotAsked = ({ text, normalized }: { text: string; normalized: string }) => {
+    const places = tokenizer.placesIn(normalized);
+    return SAYS_UNSTATED.test(text) && places.length > 0 && !places.some(related);
+  };
   const successor = leadSentences[lead.position + 1];
   const leadHeading = headingOf(hits[lead.hit]!.chunk);
   if (
@@ -674,6 +680,7 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     (!says || says.test(successor.text)) &&
     !ANNOUNCES.test(successor.text) &&
     !elsewhere(successor.normalized, leadHeading) &&
+    !unstatedOfAPlaceNotAsked(successor) &&
     length + successor.text.length <= MAX_ANSWER_CHARACTERS
   ) {
     chosen.push({ hit: lead.hit, position: lead.position + 1, text: successor.text, normalized: successor.normalized, score: 0 });
@@ -714,13 +721,10 @@ export function extractiveAnswer(question: string, hits: Hit[], scorer: Scorer, 
     length += best.text.length;
   }
   // What another document says is left unsaid is about that document's subject: "区里出过哪些标准"
-  // is not also told that the centres' 房租标准 is not stated. So is what is left unsaid of a place
-  // neither the question nor the best sentence names: "建制型社区是什么" is not told that 钱塘芯谷's type
-  // is not stated.
-  const leadPlaces = tokenizer.placesIn(lead.normalized);
-  const unnamedPlace = (place: string) => !related(place) && !leadPlaces.some((one) => one.includes(place) || place.includes(one));
+  // is not also told that the centres' 房租标准 is not stated. Nor is what is left unsaid of places the
+  // question names none of added: "建制型社区是什么" is not told that 钱塘芯谷's type is not stated.
   const unstatedElsewhere = (candidate: Candidate) =>
-    SAYS_UNSTATED.test(candidate.text) && (hits[candidate.hit]!.chunk.source !== hits[lead.hit]!.chunk.source || tokenizer.placesIn(candidate.normalized).some(unnamedPlace));
+    unstatedOfAPlaceNotAsked(candidate) || (SAYS_UNSTATED.test(candidate.text) && hits[candidate.hit]!.chunk.source !== hits[lead.hit]!.chunk.source);
   // Another passage adds a sentence only of what the question names: "邻里中心去哪里申请" is not also told
   // where enterprises go, from a passage that names the centres elsewhere.
   const aside = (candidate: Candidate) => {

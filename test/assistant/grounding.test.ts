@@ -208,6 +208,11 @@ describe('extractive answers', () => {
       passage('pilot', '钱塘芯谷产业社区与医药港产业社区一起，是企业社会工作的试点社区。钱塘芯谷产业社区属于建制型还是功能型，现有资料没有说明。'),
     );
     expect(extractiveAnswer('医药港有什么试点', hits, scorer, TODAY).text).toBe('钱塘芯谷产业社区与医药港产业社区一起，是企业社会工作的试点社区[1]。');
+    // Nor with what is left unsaid of places the question names none of; asked of the place, it follows.
+    expect(extractiveAnswer('企业社会工作在哪试点', hits, scorer, TODAY).text).toBe('钱塘芯谷产业社区与医药港产业社区一起，是企业社会工作的试点社区[1]。');
+    expect(extractiveAnswer('钱塘芯谷有什么试点', hits, scorer, TODAY).text).toBe(
+      '钱塘芯谷产业社区与医药港产业社区一起，是企业社会工作的试点社区[1]。钱塘芯谷产业社区属于建制型还是功能型，现有资料没有说明[1]。',
+    );
   });
 
   it('answer about the place asked about, not with a sentence about another place', async () => {
