@@ -292,6 +292,11 @@ describe('local router', () => {
     // "问题" is what other's examples say ("帮我反映个问题"): "心理有问题" was other.
     expect(router.route('员工心理有问题可以找谁')).toMatchObject({ route: 'handoff', category: 'mental_health' });
     expect(router.categoryOf('我心理有问题')).toBe('mental_health');
+    // A noisy neighbour is a dispute, a lease running out housing, a debt no repair; none is the example
+    // it was learnt from ("楼上太吵" had been 心理关怀, "租房合同到期了怎么办" a dispute, "网贷逾期了" 报修).
+    expect(router.categoryOf('楼上太吵')).toBe('dispute');
+    expect(router.route('租房合同到期了怎么办')).toMatchObject({ route: 'handoff', category: 'housing' });
+    expect(router.categoryOf('网贷逾期了')).toBe('other');
     // Things broken still are repairs, and "报个修" is no "报个名".
     expect(router.route('我要报个修')).toMatchObject({ route: 'handoff', category: 'repair' });
     // "想报" was 报名: "我想报修" was training.
