@@ -822,8 +822,9 @@ export class HandoffDesk implements HandoffHandler {
    * of the time promised; past it, and who has been told; or the worker's shift not yet begun.
    */
   private progressOf(ticket: Ticket, now: Date): string {
-    if (ticket.status === 'accepted' || ticket.status === 'reopened') return say.progressAccepted;
-    if (ticket.status !== 'assigned' || !ticket.acceptDueAt) return '';
+    if (ticket.status === 'accepted') return say.progressAccepted;
+    // Reopened, it is to be taken on again, on a new clock.
+    if (!ACCEPTABLE_STATUSES.includes(ticket.status) || !ticket.acceptDueAt) return '';
     const assignee = ticket.assignee ? this.roster.worker(ticket.assignee) : undefined;
     if (assignee && !isOnDuty(assignee, now)) {
       // A clock that runs before the shift does was started for someone who may be in danger, and the

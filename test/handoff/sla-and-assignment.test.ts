@@ -66,6 +66,11 @@ describe('service levels on an injected clock', () => {
     expect(await ask('我在宿舍等着')).toBe(passedOn);
     const followUps = (await app.tickets.events(ticket.id)).filter((event) => event.type === 'requester-message');
     expect(followUps).toHaveLength(6);
+    // Reopened, it waits to be taken on again, on a new clock.
+    await app.desk.resolve(ticket.id, 'w-yyg-01');
+    await ask('还是没修好');
+    clock.advance(10 * MINUTE);
+    expect(await ask('什么时候再来修')).toBe(`${passedOn}工单还在等待接单，预计 20 分钟内会联系你。`);
   });
 
   it('keeps a complaint\'s reminder and escalation from the staff group, as its notice was', async () => {
