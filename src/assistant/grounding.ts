@@ -328,7 +328,13 @@ function unmentionedWord(question: string, scorer: Scorer): string | undefined {
     // "养老有什么政策": a kind the documents know (政策), asked of what they never mention (养老), is
     // asked about that; the policies they list are for something else.
     const of = kind && nounsOf(before).at(-1);
-    return of && !known(of) && generalRarity(of) >= THING_RARITY ? of : undefined;
+    if (of && !known(of) && generalRarity(of) >= THING_RARITY) return of;
+    // Nor are "有什么补贴政策", "有哪些扶持政策", "有什么优惠政策": the kind is qualified, written right before
+    // it, by what they never mention, and their policies had been listed as if they were those ("什么级别的
+    // 开发区" asks the 级别 of a known thing).
+    const phrase = kind?.slice(kind.lastIndexOf('的') + 1) ?? '';
+    const qualifiers = (words(phrase).length > 1 ? words(phrase).map(({ word }) => word) : tokenizer.tokenize(phrase)).filter((word) => word !== nouns.at(-1));
+    return qualifiers.filter((word) => [...word].length > 1 && !known(word) && generalRarity(word) >= THING_RARITY).at(-1);
   }
   // "蓝领公寓健身房在哪": what a known word (蓝领公寓) qualifies is the thing, and the documents never name it.
   return nouns.filter((noun) => generalRarity(noun) >= THING_RARITY).at(-1);

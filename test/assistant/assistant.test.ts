@@ -114,13 +114,14 @@ describe('assistant offline', () => {
 
   it('says that the documents never mention whom or what a kind of thing is asked for, though they know the kind', async () => {
     // Each had been answered with the policy documents, as if they were policies on it.
-    for (const [question, thing] of [['养老有什么政策', '养老'], ['外地人有什么政策', '外地人']] as const) {
+    // So had a kind qualified by what they never mention, written right before it.
+    for (const [question, thing] of [['养老有什么政策', '养老'], ['外地人有什么政策', '外地人'], ['企业有什么补贴政策', '补贴'], ['有什么扶持政策', '扶持'], ['有什么优惠政策', '优惠']] as const) {
       const result = await app.assistant.handle(message(question));
       expect(result, question).toMatchObject({ route: 'no_answer', unmentioned: thing });
       expect(result.answer, question).toMatch(new RegExp(`^现有资料里没有提到"${thing}"，[^\\n]*\\n资料里相关的内容：钱塘区先后制定了`));
     }
     // What the documents do know is asked of as before.
-    for (const question of ['员工有什么活动', '芯谷有什么政策']) expect((await app.assistant.handle(message(question))).route, question).toBe('answer');
+    for (const question of ['员工有什么活动', '芯谷有什么政策', '有哪些社企融合政策', '钱塘区是什么级别的开发区']) expect((await app.assistant.handle(message(question))).route, question).toBe('answer');
   });
 
   it('reads what an enterprise new here can get as a question about the enterprise services', async () => {
