@@ -140,8 +140,10 @@ describe('local router', () => {
     // Whether anyone can be reached at night is a question: "晚上十点还能找到人吗" had been a greeting
     // (0.55), the others requests.
     for (const text of ['晚上十点还能找到人吗', '晚上还能找到人吗', '夜里能找到人吗']) expect(router.route(text).route, text).toBe('answer');
-    // So is whether anyone is there at a time: "晚上有人吗" had been greeted, as "有人吗" is.
-    for (const text of ['晚上有人吗', '半夜有人在吗', '节假日还有社工值班吗']) expect(router.route(text).route, text).toBe('answer');
+    // So is whether anyone is there at a time, or whom to reach then: "晚上有人吗" had been greeted, as
+    // "有人吗" is, and "晚上找谁" filed as a 心理关怀 request; a trouble said with it is still a request.
+    for (const text of ['晚上有人吗', '半夜有人在吗', '节假日还有社工值班吗', '晚上找谁', '周末能找谁']) expect(router.route(text).route, text).toBe('answer');
+    expect(router.route('半夜水管爆了找谁')).toMatchObject({ route: 'handoff', category: 'repair' });
     for (const text of ['在吗', '你是机器人吗', '小融在么', '晚上好，在吗', '你晚上也在吗', '忙吗']) expect(router.route(text).route, text).toBe('greeting');
   });
 
