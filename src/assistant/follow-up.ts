@@ -1,7 +1,7 @@
 import { A_NOT_A, askedWithMa, escapeRegExp, normalizeText, plainParticles } from '../retrieval/text.ts';
 import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { PAPER_MARKS, PAPERS, QUESTION_WORD, wantsAValue } from './grounding.ts';
-import { announcesQuestion, asksSomething } from './router.ts';
+import { acknowledges, announcesQuestion, asksSomething, declinesOffer } from './router.ts';
 
 // "那临江的呢？" "还有呢" "芯谷的呢" "那个呢": short, elliptical, leaning on what came before.
 const LEADING = /^(那|那么|那个|还有|另外|其他|其它|再|又|以及|和)/;
@@ -20,8 +20,8 @@ type Names = Pick<Tokenizer, 'termsIn' | 'placesIn' | 'contentWords'>;
 /** True when a message only makes sense with the previous question. */
 export function isFollowUp(text: string, names: Names): boolean {
   const normalized = normalizeText(text).replace(/[？?。！!，,、]/g, '');
-  // "还有一个问题" leans on nothing: the question is still to come.
-  if (!normalized || normalized.length > 14 || announcesQuestion(normalized)) return false;
+  // "还有一个问题" leans on nothing: the question is still to come. Nor do "那好吧", "那算了": heard, and no.
+  if (!normalized || normalized.length > 14 || announcesQuestion(normalized) || acknowledges(normalized) || declinesOffer(normalized)) return false;
   if (TRAILING.test(normalized) || (LEADING.test(normalized) && normalized.length <= 8)) return true;
   // "医药港有没有", "芯谷也有吗": a place and whether it has what was asked about.
   const besidesPlaces = names.placesIn(normalized).reduce((rest, place) => rest.replaceAll(place, ''), normalized);

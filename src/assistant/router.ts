@@ -10,7 +10,8 @@ import { ROUTES, type RouteDecision } from './types.ts';
 const modelDecision = z.object({ route: z.enum(ROUTES), category: z.string().nullable().optional() });
 
 // Who is asked for, and the words around such a request that say nothing of what it is about.
-const PERSON = /转人工|人工服务|人工客服|人工|真人|社区工作者|工作人员|社工|帮我问|帮忙问|找谁|问谁/g;
+// "找谁", "谁知道", "那怎么办" after an answer the asker could not use: someone is wanted, not what about.
+const PERSON = /转人工|人工服务|人工客服|人工|真人|社区工作者|工作人员|社工|帮我问|帮忙问|找谁|问谁|谁知道|怎么办/g;
 const ASKING_WORDS = /好的|好|嗯|行|可以|那就|那|你|请|麻烦|帮我|帮忙|给我|我要|我想|我该|我应该|应该|该|想|需要|要|找|联系|转|问问|问一下|问下|问|一下|个|吧|呀|啊|哦|呗|吗|呢|[\p{P}\p{S}]/gu;
 
 /**
@@ -34,7 +35,7 @@ export function acceptsOffer(text: string): boolean {
 }
 
 /** "不需要", "不用了，谢谢", "谢谢，不用了": no to a person offered — a goodbye, never a request. */
-const NO = /^(?:(?:嗯|好的|好|谢谢|多谢)[，,]?)*(?:(?:暂时|先|还)?(?:不需要|不用|不要|不必|没事|算了)了?[，,]?)+(?:(?:谢谢|多谢|感谢)(?:你|啦)?)?[。！!]*$/;
+const NO = /^(?:那就?)?(?:(?:嗯|好的|好|谢谢|多谢)[，,]?)*(?:(?:暂时|先|还)?(?:不需要|不用|不要|不必|没事|算了)了?[吧，,]?)+(?:(?:谢谢|多谢|感谢)(?:你|啦)?)?[。！!]*$/;
 
 export function declinesOffer(text: string): boolean {
   return NO.test(normalizeText(text));
@@ -54,7 +55,7 @@ export function asksSomething(text: string): boolean {
 }
 
 /** "好的", "嗯嗯", "知道了", "没问题": the answer was heard — nothing asked, nothing to introduce. */
-const HEARD = /^(?:(?:嗯|哦|噢|好|行|可以|是的|对|ok|okay|明白|知道|了解|收到|懂|没问题)+[了的啦]?[，,]?)+[。！!~～]*$/;
+const HEARD = /^那?(?:(?:嗯|哦|噢|好|行|可以|是的|对|ok|okay|明白|知道|了解|收到|懂|没问题)+[了的啦吧]?[，,]?)+[。！!~～]*$/;
 
 export function acknowledges(text: string): boolean {
   return HEARD.test(normalizeText(text));

@@ -418,6 +418,14 @@ describe('assistant offline', () => {
     expect((await app.assistant.handle(message('好的谢谢', { user: 'hears' }))).answer).toBe('不客气！还有问题随时找我。');
     // Good night is a goodbye, not a hello.
     for (const text of ['拜拜', '晚安']) expect((await app.assistant.handle(message(text, { user: 'hears' }))).answer, text).toBe('好的，有需要随时找我。');
+    // After what the documents do not say, "那好吧" is heard and "那算了" is no: neither is a follow-up
+    // that asks it again (they had been told the same thing twice).
+    await app.assistant.handle(message('蓝领公寓一个月房租多少钱', { user: 'hears-no' }));
+    expect(await app.assistant.handle(message('那好吧', { user: 'hears-no' }))).toMatchObject({ route: 'greeting', answer: '好的。还有问题随时问我；需要社区工作者帮忙时回复"转人工"。' });
+    expect(await app.assistant.handle(message('那算了', { user: 'hears-no' }))).toMatchObject({ route: 'greeting', answer: '好的，有需要随时找我。' });
+    // "那怎么办" wants someone who knows: the question goes to a person.
+    await app.assistant.handle(message('蓝领公寓一个月房租多少钱', { user: 'hears-how' }));
+    expect(await app.assistant.handle(message('那怎么办', { user: 'hears-how' }))).toMatchObject({ route: 'handoff', category: 'housing', answer: expect.stringMatching(/^好的，我把你刚才问的问题转给社区工作者查询/) });
   });
 
   it('offers a person after an answer only when it is about a service and does not already say how', async () => {

@@ -41,8 +41,8 @@ async function rootWithPrompts(promptsDir: string): Promise<string> {
 
 describe('a message that only asks for a person', () => {
   it('is any wording of asking for one, and nothing about a matter', () => {
-    for (const text of ['转人工', '人工服务！', '找社工', '我要找社区工作者', '好的，转人工吧', '那你帮我问一下社工吧', '帮我问问', '可以转人工吗', '找谁', '那我该找谁呢', '应该问谁']) expect(asksForPerson(text), text).toBe(true);
-    for (const text of ['社工站在哪', '社工是干嘛的', '我要投诉社工', '人工智能是什么', '帮我问问房租多少', '谢谢社工', '你好', '需要', '工资被拖欠找谁', '你是谁']) expect(asksForPerson(text), text).toBe(false);
+    for (const text of ['转人工', '人工服务！', '找社工', '我要找社区工作者', '好的，转人工吧', '那你帮我问一下社工吧', '帮我问问', '可以转人工吗', '找谁', '那我该找谁呢', '应该问谁', '那怎么办', '谁知道']) expect(asksForPerson(text), text).toBe(true);
+    for (const text of ['社工站在哪', '社工是干嘛的', '我要投诉社工', '人工智能是什么', '帮我问问房租多少', '谢谢社工', '你好', '需要', '工资被拖欠找谁', '你是谁', '热水器坏了怎么办']) expect(asksForPerson(text), text).toBe(false);
   });
 
   it('is "需要" only as yes to a person just offered', () => {
@@ -51,12 +51,12 @@ describe('a message that only asks for a person', () => {
   });
 
   it('tells no to a person offered from a request', () => {
-    for (const text of ['不需要', '不用了，谢谢', '谢谢，不用了', '暂时不需要', '算了', '没事了']) expect(declinesOffer(text), text).toBe(true);
+    for (const text of ['不需要', '不用了，谢谢', '谢谢，不用了', '暂时不需要', '算了', '没事了', '那算了', '那就不用了吧']) expect(declinesOffer(text), text).toBe(true);
     for (const text of ['不要吵架', '需要', '不需要加班费吗', '好的', '好的，谢谢']) expect(declinesOffer(text), text).toBe(false);
   });
 
   it('tells "好的", "嗯嗯，知道了" from a question or a request', () => {
-    for (const text of ['好的', '嗯嗯，知道了', '收到', '可以', 'OK', '明白了！']) expect(acknowledges(text), text).toBe(true);
+    for (const text of ['好的', '嗯嗯，知道了', '收到', '可以', 'OK', '明白了！', '好吧', '那好吧', '行吧']) expect(acknowledges(text), text).toBe(true);
     for (const text of ['可以调解吗', '好的，需要', '对了，邻里中心在哪', '你好', '好的谢谢']) expect(acknowledges(text), text).toBe(false);
   });
 
