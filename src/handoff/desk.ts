@@ -72,6 +72,14 @@ const NOT_SOLVED = /没解决|没有解决|还没好|没修好|没弄好|重新�
  */
 const STATUS_QUERY =
   /^我的(工单|单子|报修|申请)[。？?！!]*$|(查|看)一?(下|看)?我?(的|提交的|登记的)?(工单|单子|报修|申请)(?!条件|办法|流程|材料|方式|电话|地址|要求|表|渠道|入口)|(工单|单子|报修|申请|登记)的?(进度|状态|处理得?怎么样|怎么样了|到哪)|(处理|办)到哪(一步|里)?了|进度(怎么样|如何)/;
+/** A worker asking how to use the commands, or saying one without the ticket it is for. */
+const ASKS_FOR_COMMANDS = /^(?:帮助|help|指令|命令|怎么用|用法)[。！!？?]*$/i;
+const ACTION_WITHOUT_TICKET = /^(?:接单|完成|办结|回复|转办?)[。！!]*$/;
+/** The ticket number a malformed command starts with ("#1024 接单 好的" → 1024). */
+const ticketNumberIn = (text: string): number | undefined => {
+  const match = /^[#＃]\s*(\d+)/.exec(text.trim());
+  return match ? Number(match[1]) : undefined;
+};
 /** "多久能来修", "师傅几点到", "怎么还没人联系我": the requester asking when, answered with where the ticket stands. */
 const ASKS_WHEN = /什么时候|啥时候|多久|多长时间|几点|怎么还没|还没(?:有)?人?(?:来|联系|回|接|处理)|快点|快些|尽快|抓紧|催/;
 /** How many of a requester's tickets "查一下我的工单" lists, newest first. */
@@ -207,9 +215,13 @@ export class HandoffDesk implements HandoffHandler {
     const command = parseWorkerCommand(message.text);
     if (command === 'malformed') {
       const words = wordsForTicket(message.text);
-      return this.answerWorker(ctx, words ? say.replyHelp(words.ticketId, words.text) : say.commandHelp);
+      return this.answerWorker(ctx, words ? say.replyHelp(words.ticketId, words.text) : say.commandHelp(ticketNumberIn(message.text)));
     }
     if (command) return this.answerWorker(ctx, (await this.runCommand(worker, command)).message);
+    // "帮助", or a command word without the ticket ("接单"): the commands, whoever is around.
+    const text = message.text.trim();
+    if (ASKS_FOR_COMMANDS.test(text)) return this.answerWorker(ctx, say.commandHelp(undefined, ''));
+    if (ACTION_WITHOUT_TICKET.test(text)) return this.answerWorker(ctx, say.commandHelp(undefined, say.commandNeedsTicket));
     if (message.conversation.kind !== 'group') return false;
     // Staff chatter is not for the bot, and when a worker speaks in a group where a request is
     // live, the bot leaves the conversation to them.

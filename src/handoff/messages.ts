@@ -101,7 +101,10 @@ export const deskMessages = {
   notYourCommunity: (ticket: Ticket) => `工单 ${formatTicketId(ticket.id)} 不属于你所在的社区，不能接单。`,
   unknownWorker: (name: string) => `没有找到工号或姓名为"${name}"的社区工作者，请核对后再发。`,
   emptyReply: (id: number) => `回复内容是空的。请这样发：#${id} 回复 已联系物业，明天上午上门`,
-  commandHelp: '没看懂这条指令。可用指令：\n#1024 接单\n#1024 回复 <内容>\n#1024 转 <工号或姓名>\n#1024 完成\n我的工单',
+  /** The commands, with the ticket the worker named ("#1001" alone), else an example number. */
+  commandHelp: (ticketId = 1024, opening = '没看懂这条指令。') =>
+    `${opening}可用指令：\n#${ticketId} 接单\n#${ticketId} 回复 <内容>\n#${ticketId} 转 <工号或姓名>\n#${ticketId} 完成\n我的工单`,
+  commandNeedsTicket: '请在指令前带上工单号。',
   /** "#1024 好的，马上去": most likely words for the requester, which need 回复 to reach them. */
   replyHelp: (id: number, text: string) => `这句话还没有发给对方。要回复对方，请发：\n#${id} 回复 ${text}\n接单发"#${id} 接单"，办好后发"#${id} 完成"。`,
 };

@@ -712,7 +712,11 @@ describe('worker commands', () => {
   });
 
   it('say what to type for a malformed command, an unknown ticket, or someone else\'s ticket', async () => {
-    expect((await app.assistant.handle(fromWorker('zhangmin', `#${id} 接单 好的`))).answer).toMatch(/^没看懂这条指令。可用指令：\n#1024 接单/);
+    // The commands are spelt out with the ticket named, and asked for, or a command said without its ticket.
+    expect((await app.assistant.handle(fromWorker('zhangmin', `#${id} 接单 好的`))).answer).toMatch(new RegExp(`^没看懂这条指令。可用指令：\n#${id} 接单\n#${id} 回复`));
+    expect((await app.assistant.handle(fromWorker('zhangmin', `#${id}`))).answer).toMatch(new RegExp(`^没看懂这条指令。可用指令：\n#${id} 接单`));
+    expect((await app.assistant.handle(fromWorker('zhangmin', '帮助'))).answer).toMatch(/^可用指令：\n#1024 接单/);
+    expect((await app.assistant.handle(fromWorker('zhangmin', '接单'))).answer).toMatch(/^请在指令前带上工单号。可用指令：\n#1024 接单/);
     // Words after the number are most likely for the requester: the command that sends them is spelt out.
     expect((await app.assistant.handle(fromWorker('zhangmin', `#${id} 好的，马上去`))).answer).toBe(
       `这句话还没有发给对方。要回复对方，请发：\n#${id} 回复 好的，马上去\n接单发"#${id} 接单"，办好后发"#${id} 完成"。`,
