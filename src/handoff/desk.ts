@@ -218,7 +218,8 @@ export class HandoffDesk implements HandoffHandler {
       return this.answerWorker(ctx, words ? say.replyHelp(words.ticketId, words.text) : say.commandHelp(ticketNumberIn(message.text)));
     }
     if (command) return this.answerWorker(ctx, (await this.runCommand(worker, command)).message);
-    // "帮助", or a command word without the ticket ("接单"): the commands, whoever is around.
+    // "帮助", or a command word without the ticket ("接单"), said to the bot: the commands. (In a group,
+    // what does not @ the bot never reaches it.)
     const text = message.text.trim();
     if (ASKS_FOR_COMMANDS.test(text)) return this.answerWorker(ctx, say.commandHelp(undefined, ''));
     if (ACTION_WITHOUT_TICKET.test(text)) return this.answerWorker(ctx, say.commandHelp(undefined, say.commandNeedsTicket));

@@ -90,6 +90,11 @@ describe('WeChat groups through wechaty (wechaty-puppet-mock)', () => {
     const relayed = await waitFor(() => botSaid('park', new RegExp(`【社区工作者 张敏（示例） · 工单 #${id}】已联系物业`)));
     expect(relayed.text).toMatch(/^@小王 /);
     await waitFor(() => botSaid('staff', new RegExp(`已发送给 .*工单 #${id}`)));
+    // A command word said among colleagues, with no ticket and no @, is talk: the bot stays out of it.
+    const before = seen.length;
+    zhangmin.say('完成').to(staff);
+    await pause(600);
+    expect(seen.length).toBe(before);
   });
 
   it('continues a sensitive topic in a direct chat and says nothing personal in the group', async () => {
