@@ -96,6 +96,9 @@ const CAN_DO =
 const INTRODUCES =
   /^(?:你好|您好|嗨|hi|hello|小融|在吗|大家好|早上好|下午好|晚上好)+$|^(?:我|本人)?是?(?:刚|才|新)(?:来|到|入职|过来)的?(?:这边|这里|钱塘区?|杭州|厂里|公司)?(?:上班|工作|打工)?的?(?:新人|新员工|员工)?$|^(?:我|本人)?是新(?:来的|人|员工)$|^人生地不熟$|^(?:我|本人)是[\p{Script=Han}a-z0-9]{0,12}?(?:人事部?|人力资源部?|hr|行政部?|招聘专员)(?:的)?\p{Script=Han}{0,3}$/u;
 
+/** "登记完多久有人联系我", "报修后多久来修": how long the service takes once asked for. */
+const HOW_LONG_ONCE_FILED =
+  /^(?:请问)?我?(?:登记|报修|申请|提交|报名|转人工)(?:工单)?(?:完|后|以后|之后|了)+[，,]?(?:一般|大概|大约|通常)?(?:多久|多长时间|什么时候|(?:要|需要)(?:多久|多长时间|几天))/;
 /** "晚上有人吗", "周末还有社工值班吗", "晚上找谁": whether anyone is there at a time, or whom to reach then. */
 const ANYONE_THERE_WHEN =
   /^(?:请问)?(?:晚上|夜里|夜间|半夜|深夜|周末|周六|周日|节假日|假期|放假|过年|春节|下班后?|休息日)(?:的时候)?(?:也|还)?(?:(?:有人|有社工|有工作人员|有社区工作者)(?:在|值班|上班)?(?:吗|么|嘛|没有?)?|(?:能|可以|该|应该)?(?:找谁|联系谁))[？?呢]*$/;
@@ -188,6 +191,8 @@ export class LocalRouter {
     // "晚上有人吗" sounded like "有人吗" and "晚上找谁" like a request: whether anyone is there at a time,
     // or whom to reach then, asks when the service is.
     else if ((label === 'greeting' || label === 'handoff') && ANYONE_THERE_WHEN.test(normalizeText(text))) route = ['answer', probabilities.answer ?? 0];
+    // "登记完多久有人联系我" sounded like a request (登记, 联系我): how long the service takes is a question.
+    else if (label === 'handoff' && HOW_LONG_ONCE_FILED.test(normalizeText(text))) route = ['answer', probabilities.answer ?? 0];
     // "停电了什么时候来电" (0.81 a greeting) and "窗户玻璃碎了" (out of scope, like "手机屏幕碎了") are 报修.
     else if ((label === 'greeting' || label === 'out_of_scope') && this.clearCategoryOf(text) !== FALLBACK_CATEGORY) route = likeliest('answer', 'handoff');
     // "居住证怎么办理" sounded like a request (办, and 怎么办 in 怎么办理) and was filed under 心理关怀 for

@@ -144,6 +144,10 @@ describe('local router', () => {
     // "有人吗" is, and "晚上找谁" filed as a 心理关怀 request; a trouble said with it is still a request.
     for (const text of ['晚上有人吗', '半夜有人在吗', '节假日还有社工值班吗', '晚上找谁', '周末能找谁']) expect(router.route(text).route, text).toBe('answer');
     expect(router.route('半夜水管爆了找谁')).toMatchObject({ route: 'handoff', category: 'repair' });
+    // How long the service takes once asked for is a question ("登记完多久有人联系我" had been a request);
+    // how long one has waited is a trouble told.
+    for (const text of ['登记完多久有人联系我', '报修后多久来修']) expect(router.route(text).route, text).toBe('answer');
+    expect(router.route('报修了好几天了还没人来')).toMatchObject({ route: 'handoff', category: 'repair' });
     for (const text of ['在吗', '你是机器人吗', '小融在么', '晚上好，在吗', '你晚上也在吗', '忙吗']) expect(router.route(text).route, text).toBe('greeting');
   });
 
