@@ -128,9 +128,9 @@ export class Answerer {
 
   /** An answer whose numbers are not those of the place asked about, or that has none, says so first. */
   private scoped(question: string, answer: string): string {
+    if (countNotStated(question, answer, this.deps.tokenizer)) return replies.countNotStated + answer;
     const place = countNotOf(question, answer, this.deps.tokenizer);
     if (place) return replies.countNotOf(place) + answer;
-    if (countNotStated(question, answer, this.deps.tokenizer)) return replies.countNotStated + answer;
     // "临江的邻里中心什么时候建好" is answered "正在建设中": true, but no date.
     return WHEN.test(question) && !A_TIME.test(answer) ? replies.timeNotStated + answer : answer;
   }

@@ -449,7 +449,27 @@ const HOW_MANY = /多少(?!钱)|(?<!哪)几[个间处场家所种项条版级维
  * "房租多少" asks a price, whose answer has its own kind (above).
  */
 export function countNotStated(question: string, answer: string, tokenizer: Tokenizer): boolean {
-  return HOW_MANY.test(question) && !kindAsked(question) && countsIn(answer, tokenizer).length === 0;
+  if (!HOW_MANY.test(question) || kindAsked(question)) return false;
+  const counts = countsIn(answer, tokenizer);
+  const thing = countedThing(question, tokenizer);
+  // Nor does a count of something else: "医药港产业社区有几个社工" is not answered by "5个功能型产业社区".
+  // A measure word of its own says what is counted as well: "几场活动" is answered by "共66场".
+  const measure = /(?:多少|几)([间处场家所种项条版级维位名])/.exec(question)?.[1];
+  const ofTheThing = (sentence: string) => givesANumberOf(thing!, sentence, tokenizer) || (measure !== undefined && new RegExp(`\\d${measure}`).test(sentence));
+  return counts.length === 0 || (thing !== undefined && !counts.some(ofTheThing));
+}
+
+/** What a count is asked of, when it is a word of two characters or more: "临江社区有几个社工" → 社工. */
+function countedThing(question: string, tokenizer: Tokenizer): string | undefined {
+  const at = HOW_MANY.exec(question);
+  const word = at && tokenizer.contentWords(question.slice(at.index + at[0].length))[0]?.word;
+  return word && [...word].length > 1 ? word : undefined;
+}
+
+/** Whether a sentence gives a number of `thing` or of one of its synonyms ("14108间房源" of 房间). */
+function givesANumberOf(thing: string, sentence: string, tokenizer: Tokenizer): boolean {
+  const names = [thing, ...tokenizer.synonymsOf(thing)].map(escapeRegExp).join('|');
+  return new RegExp(`(?:\\d|[一二两三四五六七八九十百千万])[^，。；,;\\d]{0,6}?(?:${names})`).test(sentence);
 }
 
 /**

@@ -345,6 +345,12 @@ describe('assistant offline', () => {
     expect((await app.assistant.handle(message('社区工作者有多少人'))).answer).toMatch(/^现有资料没有写明具体数字，资料里写的是：/);
     expect((await app.assistant.handle(message('临江社区有几个社工'))).answer).toMatch(/^现有资料没有写明具体数字，资料里写的是：/);
     expect((await app.assistant.handle(message('评价指标体系有哪几个维度'))).answer).not.toMatch(/^现有资料没有写明具体数字/);
+    // Nor does a number of something else: "5个功能型产业社区" is no count of 社工, and had been taken for
+    // the total the place's own number is part of. "共66场" counts 几场活动, and 4个 and 5个 产业社区 do.
+    for (const text of ['医药港产业社区有几个社工', '钱塘区有几个工业园区']) {
+      expect((await app.assistant.handle(message(text))).answer, text).toMatch(/^现有资料没有写明具体数字，资料里写的是：/);
+    }
+    expect((await app.assistant.handle(message('钱塘区有多少产业社区'))).answer).toMatch(/^钱塘区有4个建制型产业社区/);
     // Asked when, answered without a date: said so first.
     expect((await app.assistant.handle(message('临江的邻里中心什么时候建好'))).answer).toMatch(/^现有资料没有写明具体时间，资料里写的是：[^。]*临江产业邻里中心[^。]*正在建设中/);
     expect((await app.assistant.handle(message('社企开放日什么时候举办'))).answer).not.toMatch(/^现有资料没有写明具体时间/);
