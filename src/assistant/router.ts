@@ -11,7 +11,7 @@ const modelDecision = z.object({ route: z.enum(ROUTES), category: z.string().nul
 
 // Who is asked for, and the words around such a request that say nothing of what it is about.
 // "找谁", "谁知道", "那怎么办" after an answer the asker could not use: someone is wanted, not what about.
-const PERSON = /转人工|人工服务|人工客服|人工|真人|社区工作者|工作人员|社工|帮我问|帮忙问|找谁|问谁|谁知道|怎么办/g;
+const PERSON = /转人工|人工服务|人工客服|人工|真人|社区工作者|工作人员|社工|帮我问|帮忙问|找谁|问谁|谁知道|怎么办|(?:有没有人|有人|谁)(?:能|可以)?帮(?:帮|一下|个忙)?我/g;
 const ASKING_WORDS = /好的|好|嗯|行|可以|那就|那|你|请|麻烦|帮我|帮忙|给我|我要|我想|我该|我应该|应该|该|想|需要|要|找|联系|转|问问|问一下|问下|问|一下|个|吧|呀|啊|哦|呗|吗|呢|[\p{P}\p{S}]/gu;
 
 /**

@@ -474,7 +474,8 @@ describe('assistant offline', () => {
     // Praise is thanked: "很好" sounded like a mood, and "师傅人很好" was filed as a mental-health request.
     expect(await app.assistant.handle(message('师傅人很好'))).toMatchObject({ route: 'greeting', answer: '谢谢你的肯定！还有问题随时找我。', ticket: null });
     // Asked what it can do, it says so; the classifier filed these as a housing request and training.
-    for (const text of ['我刚来钱塘，有什么可以帮我的', '你能帮我什么']) {
+    // So does someone new to everything asking to be shown around: it had been filed as housing.
+    for (const text of ['我刚来钱塘，有什么可以帮我的', '你能帮我什么', '刚来钱塘，啥都不懂，有没有人能带带我']) {
       expect(await app.assistant.handle(message(text)), text).toMatchObject({ route: 'greeting', answer: expect.stringMatching(/^你好！我是小融.*可以问我邻里中心/), ticket: null });
     }
     // Told that a question follows, it asks for it: "我有个问题" had been filed as a request, and
