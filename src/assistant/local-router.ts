@@ -7,7 +7,7 @@ import type { Tokenizer } from '../retrieval/tokenizer.ts';
 import { FALLBACK_CATEGORY, type Categories } from './categories.ts';
 import { ASKS_HOW_IT_IS_DONE, namesAValue, wantsAValue, withoutWhoAndWhereIAm } from './grounding.ts';
 import { NaiveBayes } from './naive-bayes.ts';
-import { announcesQuestion, asksSomething } from './router.ts';
+import { announcesQuestion, asksSomething, onlyGreets } from './router.ts';
 import { ROUTES, type Route, type RouteDecision } from './types.ts';
 
 const examplesSchema = z.object({
@@ -92,10 +92,10 @@ const DOUBTFUL_GREETING = 0.5;
 // "有没有人能带带我", from someone new to everything.
 const CAN_DO =
   /^(?:那|请问)?(?:你|您|小融)?们?(?:都|还|到底)?(?:能|可以|会)(?:帮我|帮|给我|为我|替我)?(?:做|干|办)?(?:些|点)?(?:什么|啥)(?:忙|事情?)?$|^(?:那|请问)?(?:你|您|小融)?们?(?:这里|这边)?有(?:什么|啥)(?:可以|能)?帮(?:到|得上|上)?(?:我|忙)?的?(?:地方)?$|^我?(?:也|还)?不知道(?:该|要|能|可以)?(?:干啥|干什么|做什么|找谁|去哪儿?|问什么|问啥)$|^(?:有没有人|谁)(?:能|可以)?带(?:带|一下)?我$/;
-// What may come with it and says no need: a hello, that one is new here ("我刚来钱塘", "刚到医药港上班"),
+// What may come with it and says no need: a hello (the router's own list), that one is new here ("我刚来钱塘", "刚到医药港上班"),
 // or who one is at work ("我是人事部的小张", "我是一家药企的hr").
 const INTRODUCES =
-  /^(?:你好|您好|嗨|hi|hello|小融|在吗|大家好|早上好|下午好|晚上好)+$|^(?:我|本人)?是?(?:刚|才|新)(?:来|到|入职|过来)的?(?:这边|这里|钱塘区?|杭州|厂里|公司)?(?:上班|工作|打工)?的?(?:新人|新员工|员工)?$|^(?:我|本人)?是新(?:来的|人|员工)$|^人生地不熟$|^我?(?:啥|什么)都不(?:懂|知道|了解|熟悉)$|^(?:我|本人)是[\p{Script=Han}a-z0-9]{0,12}?(?:人事部?|人力资源部?|hr|行政部?|招聘专员)(?:的)?\p{Script=Han}{0,3}$/u;
+  /^(?:我|本人)?是?(?:刚|才|新)(?:来|到|入职|过来)的?(?:这边|这里|钱塘区?|杭州|厂里|公司)?(?:上班|工作|打工)?的?(?:新人|新员工|员工)?$|^(?:我|本人)?是新(?:来的|人|员工)$|^人生地不熟$|^我?(?:啥|什么)都不(?:懂|知道|了解|熟悉)$|^(?:我|本人)是[\p{Script=Han}a-z0-9]{0,12}?(?:人事部?|人力资源部?|hr|行政部?|招聘专员)(?:的)?\p{Script=Han}{0,3}$/u;
 
 /** "登记完多久有人联系我", "报修后多久来修": how long the service takes once asked for. */
 const HOW_LONG_ONCE_FILED =
@@ -245,7 +245,7 @@ export class LocalRouter {
       .filter(Boolean);
     // "你好，我是行政小王，有个问题": that a question follows says no more (it had been filed as a request).
     const introduces = (clause: string) =>
-      INTRODUCES.test(this.tokenizer.placesIn(clause).reduce((rest, place) => rest.replaceAll(place, ''), clause)) || announcesQuestion(clause);
+      onlyGreets(clause) || INTRODUCES.test(this.tokenizer.placesIn(clause).reduce((rest, place) => rest.replaceAll(place, ''), clause)) || announcesQuestion(clause);
     // "刚来杭州，人生地不熟": only that one is new is a hello too (the classifier took it for housing).
     if (!clauses.some((clause) => CAN_DO.test(clause)) && !(clauses.length && clauses.every(introduces))) return undefined;
     return clauses.filter((clause) => !CAN_DO.test(clause) && !introduces(clause)).join('，');
